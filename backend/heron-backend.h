@@ -1,0 +1,15 @@
+/* heron-backend.h: the one header the front end includes.
+ *
+ * Copyright 2026 The Heron developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+const char *heron_backend_get_version      (void);
+gboolean    heron_backend_check_libraries  (GError **error);
+
+G_END_DECLS
