@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "account/heron-account.h"
+
 G_BEGIN_DECLS
 
 const char *heron_backend_get_version      (void);
