@@ -14,8 +14,16 @@ log=$(mktemp)
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
 
+# Wait until the window is mapped and viewable, not merely created. GTK also makes an unmapped
+# 1x1 leader window with the same name, so look at every window called "Heron".
+heron_window_viewable() {
+  for id in $(xwininfo -root -tree 2>/dev/null | awk '/"Heron"/ { print $1 }'); do
+    xwininfo -id "$id" 2>/dev/null | grep -q 'Map State: IsViewable' && return 0
+  done
+  return 1
+}
 tries=0
-until xwininfo -root -tree 2>/dev/null | grep -q '"Heron"'; do
+until heron_window_viewable; do
   if ! kill -0 $pid 2>/dev/null; then
     echo "heron exited before showing a window:"; cat "$log"; exit 1
   fi
@@ -25,12 +33,19 @@ until xwininfo -root -tree 2>/dev/null | grep -q '"Heron"'; do
   fi
   sleep 0.1
 done
-# Let the first frames be drawn.
-sleep 1
-import -window root "$shots/$name.png"
-colours=$(convert "$shots/$name.png" -format %k info:)
+# The first frames may take a moment to be drawn: retry the screenshot for up to 10 s.
+colours=0
+tries=0
+while [ "$colours" -le 8 ]; do
+  tries=$((tries + 1))
+  if [ $tries -gt 50 ]; then
+    echo "the screen stayed (nearly) one flat colour ($colours colours) for 10 s"; exit 1
+  fi
+  sleep 0.2
+  import -window root "$shots/$name.png"
+  colours=$(convert "$shots/$name.png" -format %k info:)
+done
 echo "screenshot $shots/$name.png has $colours colours"
-[ "$colours" -gt 8 ] || { echo "the screen is (nearly) one flat colour"; exit 1; }
 if grep -q -E 'CRITICAL|WARNING' "$log"; then
   echo "heron printed warnings:"; cat "$log"; exit 1
 fi
