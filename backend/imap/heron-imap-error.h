@@ -25,6 +25,8 @@ typedef enum {
   HERON_IMAP_ERROR_CLOSED,       /* the connection closed, possibly in the middle of a response */
   HERON_IMAP_ERROR_INVALID,      /* a value cannot be expressed in IMAP (e.g. a NUL in a string) */
   HERON_IMAP_ERROR_FAILED,       /* anything else */
+  HERON_IMAP_ERROR_CERTIFICATE,  /* the server's TLS certificate is not trusted, or differs from the
+                                  * pinned one; see heron_imap_connection_get_peer_certificate() */
 } HeronImapError;
 
 GQuark heron_imap_error_quark (void);
