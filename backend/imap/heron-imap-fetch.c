@@ -531,6 +531,9 @@ _heron_imap_parse_fetch (ParseCtx *ctx)
                   !_heron_imap_parse_number64 (ctx, &f->modseq) ||
                   !expect_close (ctx, mclose))
                 return FALSE;
+              /* permsg-modsequence is a mod-sequence-value: positive (RFC 7162 section 7) */
+              if (f->modseq == 0)
+                return _heron_imap_parse_error (ctx, "MODSEQ of a message must not be 0");
               f->fields |= HERON_IMAP_FETCH_MODSEQ;
               continue;
             }

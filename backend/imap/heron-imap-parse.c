@@ -669,6 +669,11 @@ parse_mailbox_status (ParseCtx               *ctx,
         return FALSE;
       if (n64 != NULL && !_heron_imap_parse_number64 (ctx, n64))
         return FALSE;
+      /* UIDNEXT and UIDVALIDITY are nz-numbers (RFC 3501, RFC 9051); STATUS HIGHESTMODSEQ may
+       * be 0 (mod-sequence-valzer, RFC 7162). */
+      if ((bit == HERON_IMAP_STATUS_UIDNEXT || bit == HERON_IMAP_STATUS_UIDVALIDITY) && *n32 == 0)
+        return _heron_imap_parse_error (ctx, "STATUS %s must not be 0",
+                                        bit == HERON_IMAP_STATUS_UIDNEXT ? "UIDNEXT" : "UIDVALIDITY");
       if (bit == 0 && !_heron_imap_parse_skip_value (ctx))
         return FALSE;
       status->items |= bit;

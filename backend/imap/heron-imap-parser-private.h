@@ -224,6 +224,9 @@ struct _HeronImapParser {
   guint sections_cap;
   HeronImapBodySection *cur_section;
   GByteArray *collect;          /* content of cur_section when there is no consumer */
+  guint64 collected;            /* bytes of this response's sections collected without a
+                                 * consumer, the one in progress counted at its full size:
+                                 * bounded by max_body_size for the whole response */
 
   /* the response being built, and one kept for reuse */
   HeronImapResponse *resp;

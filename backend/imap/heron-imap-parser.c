@@ -42,8 +42,12 @@ account_buffers (HeronImapParser *parser)
 {
   gsize held = parser->buf_cap + parser->toks_cap * sizeof (Token);
 
+  /* Sections collected without a consumer belong to the response being built until it is
+   * delivered: count what has arrived of them. */
   if (parser->collect != NULL)
-    held += parser->collect->len;
+    held += parser->collected - (parser->cur_section->size - parser->collect->len);
+  else
+    held += parser->collected;
   parser->stats.buffered = held;
   if (held > parser->stats.peak_buffered)
     parser->stats.peak_buffered = held;
@@ -111,6 +115,7 @@ clear_response_state (HeronImapParser *parser)
   parser->fetch_name_uid = FALSE;
   parser->fetch_uid = 0;
   parser->n_sections = 0;
+  parser->collected = 0;
   parser->cur_section = NULL;
   if (parser->collect != NULL)
     {
@@ -777,6 +782,16 @@ _heron_imap_parser_begin_section (HeronImapParser *parser,
 
   if (!parser->has_consumer)
     {
+      /* Without a consumer every section is kept in memory until the response is delivered:
+       * bound them together, not one by one, or many sections in one FETCH add up unbounded. */
+      if (size > parser->limits.max_body_size - MIN (parser->collected, parser->limits.max_body_size))
+        {
+          g_autofree char *limit = _heron_imap_format_size (parser->limits.max_body_size);
+          return _heron_imap_parser_fail (parser, error, HERON_IMAP_ERROR_LIMIT,
+                                          "the body sections of one FETCH response exceed the "
+                                          "limit of %s in all", limit);
+        }
+      parser->collected += size;
       if (quoted != NULL)
         {
           section->data = g_bytes_new (quoted, quoted_len);

@@ -275,14 +275,16 @@ parse_code (ParseCtx      *ctx,
       {
         guint64 v;
 
-        if (!cur_number (&c, G_MAXUINT32, &v))
+        /* nz-number (RFC 3501): a zero UIDVALIDITY would look like "unknown" to a cache */
+        if (!cur_number (&c, G_MAXUINT32, &v) || v == 0)
           return cur_fail (&c, code->name, args, q);
         code->number = (guint32) v;
       }
       break;
 
     case HERON_IMAP_CODE_HIGHESTMODSEQ:
-      if (!cur_number (&c, G_MAXINT64, &code->modseq))
+      /* mod-sequence-value is positive (RFC 7162); a mailbox without them says NOMODSEQ */
+      if (!cur_number (&c, G_MAXINT64, &code->modseq) || code->modseq == 0)
         return cur_fail (&c, code->name, args, q);
       break;
 

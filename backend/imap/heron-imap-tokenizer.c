@@ -228,10 +228,14 @@ scan_fetch_name (HeronImapParser *parser,
           if (c == '"')
             {
               i++;
+              /* A quoted string in a section is a header field name (HEADER.FIELDS): printable
+               * ASCII only, so nothing a log or a UI shows can carry control bytes. */
               while (i < end && buf[i] != '"')
                 {
                   if (buf[i] == '\\' && i + 1 < end)
                     i++;
+                  if (buf[i] < 0x20 || buf[i] >= 0x7f)
+                    return fail_char (parser, buf, i, seg_start, "in a section", error);
                   i++;
                 }
               if (i >= end)

@@ -436,6 +436,93 @@ test_big_literal_collected (void)
 }
 
 static void
+test_collected_sections_bounded (void)
+{
+  /* Without a consumer every body section of a FETCH is held until the response is delivered,
+   * so they are bounded together: two sections of 600 KiB pass one by one under a 1 MiB limit,
+   * but not both in one response. */
+  HeronImapParserLimits limits;
+  const gsize part = 600 * 1024;
+  g_autoptr(GString) one = g_string_new (NULL);
+  g_autoptr(GString) two = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  HeronImapParserStats stats;
+  HeronImapParser *parser;
+  Run run;
+
+  heron_imap_parser_limits_init (&limits);
+  limits.max_body_size = 1024 * 1024;
+
+  g_string_append_printf (one, "* 1 FETCH (BODY[1] {%" G_GSIZE_FORMAT "}\r\n", part);
+  for (gsize i = 0; i < part; i++)
+    g_string_append_c (one, 'x');
+  g_string_append (one, ")\r\n");
+
+  /* one section: fine, and the parser's accounting sees the collected bytes */
+  run_init (&run);
+  parser = heron_imap_parser_new (&limits, run_on_response, &run, NULL);
+  g_assert_true (heron_imap_parser_feed (parser, (const guint8 *) one->str, one->len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (run.responses->len, ==, 1);
+  heron_imap_parser_get_stats (parser, &stats);
+  g_assert_cmpuint (stats.peak_buffered, >=, part);
+  g_clear_pointer (&parser, heron_imap_parser_free);
+  run_clear (&run);
+
+  /* two sections in one response: a LIMIT error before the second is read */
+  g_string_append_printf (two, "* 1 FETCH (BODY[1] {%" G_GSIZE_FORMAT "}\r\n", part);
+  for (gsize i = 0; i < part; i++)
+    g_string_append_c (two, 'x');
+  g_string_append_printf (two, " BODY[2] {%" G_GSIZE_FORMAT "}\r\n", part);
+  for (gsize i = 0; i < part; i++)
+    g_string_append_c (two, 'y');
+  g_string_append (two, ")\r\n");
+  run_init (&run);
+  g_assert_false (feed_wire (&run, &limits, 0, two->str, two->len, SPLIT_WHOLE, 0, &error));
+  assert_error_contains (error, HERON_IMAP_ERROR_LIMIT, "body sections of one FETCH response");
+  run_clear (&run);
+}
+
+static void
+test_zero_where_positive (void)
+{
+  /* UIDVALIDITY and UIDNEXT are nz-numbers, a message's MODSEQ and the HIGHESTMODSEQ code are
+   * positive: a 0 would read as "unknown" in the cache and hide a real change. */
+  g_autoptr(GError) e1 = parse_error ("* OK [UIDVALIDITY 0] UIDs valid\r\n");
+  g_autoptr(GError) e2 = parse_error ("* OK [UIDNEXT 0] Predicted next UID\r\n");
+  g_autoptr(GError) e3 = parse_error ("* OK [HIGHESTMODSEQ 0] Highest\r\n");
+  g_autoptr(GError) e4 = parse_error ("* 1 FETCH (UID 4 MODSEQ (0))\r\n");
+  g_autoptr(GError) e5 = parse_error ("* STATUS INBOX (UIDVALIDITY 0)\r\n");
+  g_autoptr(GError) e6 = parse_error ("* STATUS INBOX (UIDNEXT 0)\r\n");
+  HeronImapResponse *ok;
+
+  assert_error_contains (e1, HERON_IMAP_ERROR_PARSE, "UIDVALIDITY");
+  assert_error_contains (e2, HERON_IMAP_ERROR_PARSE, "UIDNEXT");
+  assert_error_contains (e3, HERON_IMAP_ERROR_PARSE, "HIGHESTMODSEQ");
+  assert_error_contains (e4, HERON_IMAP_ERROR_PARSE, "MODSEQ");
+  assert_error_contains (e5, HERON_IMAP_ERROR_PARSE, "UIDVALIDITY");
+  assert_error_contains (e6, HERON_IMAP_ERROR_PARSE, "UIDNEXT");
+
+  /* STATUS HIGHESTMODSEQ may be 0 (mod-sequence-valzer, RFC 7162) */
+  ok = parse_one ("* STATUS INBOX (HIGHESTMODSEQ 0 MESSAGES 0)\r\n");
+  g_assert_true (ok->mailbox_status.items & HERON_IMAP_STATUS_HIGHESTMODSEQ);
+  g_assert_cmpuint (ok->mailbox_status.highestmodseq, ==, 0);
+  heron_imap_response_unref (ok);
+}
+
+static void
+test_section_control_bytes (void)
+{
+  /* header field names in a section are printable ASCII: an escape sequence is refused, so it
+   * can never reach a log or the UI */
+  g_autoptr(GError) e1 = parse_error ("* 1 FETCH (BODY[HEADER.FIELDS (\"\x1b[31m\")] \"x\")\r\n");
+  g_autoptr(GError) e2 = parse_error ("* 1 FETCH (BODY[HEADER.FIELDS (\"Subj\xc3\xa9\")] \"x\")\r\n");
+
+  assert_error_contains (e1, HERON_IMAP_ERROR_PARSE, "in a section");
+  assert_error_contains (e2, HERON_IMAP_ERROR_PARSE, "in a section");
+}
+
+static void
 test_random_splits_mixed (void)
 {
   /* a stream of every kind of response, parsed in 50 different random splits */
@@ -502,6 +589,9 @@ main (int   argc,
   g_test_add_func ("/heron/imap/parser/responses-outlive-parser", test_responses_outlive_parser);
   g_test_add_func ("/heron/imap/parser/literal/100mb-streamed", test_big_literal_streamed);
   g_test_add_func ("/heron/imap/parser/literal/collected", test_big_literal_collected);
+  g_test_add_func ("/heron/imap/parser/literal/collected-bounded", test_collected_sections_bounded);
+  g_test_add_func ("/heron/imap/parser/hostile/zero-where-positive", test_zero_where_positive);
+  g_test_add_func ("/heron/imap/parser/hostile/section-control-bytes", test_section_control_bytes);
   g_test_add_func ("/heron/imap/parser/random-splits", test_random_splits_mixed);
 
   return g_test_run ();
