@@ -254,14 +254,11 @@ read_server (xmlNode               *node,
     security = HERON_ACCOUNT_SECURITY_STARTTLS;
   else if (g_ascii_strcasecmp (socket_type, "plain") == 0)
     {
-      if (!heron_account_host_is_loopback (host))
-        {
-          *out_note = g_strdup_printf (_("The %s server %s was skipped: it is offered without "
-                                         "encryption"), kind, host);
-          return NULL;
-        }
-      security = HERON_ACCOUNT_SECURITY_NONE;
-      heron_account_server_set_allow_plaintext_on_loopback (server, TRUE);
+      /* Plain text is something the person chooses for a loopback server, never something a
+       * document from the network may switch on (DESIGN.md, security rules). */
+      *out_note = g_strdup_printf (_("The %s server %s was skipped: it is offered without "
+                                     "encryption"), kind, host);
+      return NULL;
     }
   else
     {

@@ -302,6 +302,7 @@ typedef struct {
   SoupSession *session;
   SoupMessage *message;
   char *url;
+  guint redirects;              /* followed for the current document */
   GInputStream *body_stream;
   GByteArray *body;
 } Discovery;
@@ -445,6 +446,12 @@ read_cb (GObject      *source_object,
                                    g_task_get_cancellable (task), read_cb, g_object_ref (task));
 }
 
+static void send_document_request (GTask *task);
+
+/* Redirects are followed by hand, so that every hop, not only the last, must be HTTPS: a plain
+ * HTTP hop in the middle could be rewritten by anyone on the path. */
+#define MAX_REDIRECTS 5
+
 static void
 send_cb (GObject      *source_object,
          GAsyncResult *res,
@@ -453,7 +460,6 @@ send_cb (GObject      *source_object,
   g_autoptr(GTask) task = user_data;
   Discovery *discovery = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  GUri *final_uri;
   guint status;
 
   discovery->body_stream = soup_session_send_finish (SOUP_SESSION (source_object), res, &error);
@@ -465,20 +471,44 @@ send_cb (GObject      *source_object,
     }
 
   status = soup_message_get_status (discovery->message);
+  if (SOUP_STATUS_IS_REDIRECTION (status))
+    {
+      const char *location;
+      g_autoptr(GUri) next = NULL;
+
+      location = soup_message_headers_get_one (soup_message_get_response_headers (discovery->message),
+                                               "Location");
+      if (location != NULL)
+        next = g_uri_parse_relative (soup_message_get_uri (discovery->message), location,
+                                     SOUP_HTTP_URI_FLAGS, NULL);
+      if (next == NULL)
+        {
+          document_failed (task, _("redirected to an invalid address"));
+          return;
+        }
+      if (g_strcmp0 (g_uri_get_scheme (next), "https") != 0)
+        {
+          document_failed (task, _("redirected away from HTTPS"));
+          return;
+        }
+      if (++discovery->redirects > MAX_REDIRECTS)
+        {
+          document_failed (task, _("too many redirects"));
+          return;
+        }
+      g_clear_object (&discovery->body_stream);
+      g_clear_object (&discovery->message);
+      g_free (discovery->url);
+      discovery->url = g_uri_to_string (next);
+      send_document_request (task);
+      return;
+    }
   if (status != SOUP_STATUS_OK)
     {
       g_autofree char *reason = g_strdup_printf (_("HTTP %u %s"), status,
                                                  soup_message_get_reason_phrase (discovery->message));
 
       document_failed (task, reason);
-      return;
-    }
-
-  /* libsoup follows redirects; one that left HTTPS has lost the document's authenticity. */
-  final_uri = soup_message_get_uri (discovery->message);
-  if (g_strcmp0 (g_uri_get_scheme (final_uri), "https") != 0)
-    {
-      document_failed (task, _("redirected away from HTTPS"));
       return;
     }
 
@@ -510,12 +540,22 @@ try_next_document (GTask *task)
       return;
     }
 
+  discovery->redirects = 0;
+  send_document_request (task);
+}
+
+static void
+send_document_request (GTask *task)
+{
+  Discovery *discovery = g_task_get_task_data (task);
+
   discovery->message = soup_message_new (SOUP_METHOD_GET, discovery->url);
   if (discovery->message == NULL)
     {
       document_failed (task, _("not a valid address"));
       return;
     }
+  soup_message_add_flags (discovery->message, SOUP_MESSAGE_NO_REDIRECT);
 
   if (discovery->session == NULL)
     {

@@ -94,6 +94,7 @@ typedef struct {
   SoupServer *server;
   guint port;
   GHashTable *bodies;   /* path -> body (status 200) */
+  GHashTable *moved;    /* path -> Location (status 302) */
   GPtrArray *requests;  /* "path emailaddress=…" */
 } HttpsServer;
 
@@ -110,6 +111,12 @@ https_handler (SoupServer        *server,
 
   g_ptr_array_add (https->requests, g_strdup_printf ("%s emailaddress=%s", path,
                                                      address != NULL ? address : "(none)"));
+  if (g_hash_table_contains (https->moved, path))
+    {
+      soup_server_message_set_redirect (message, SOUP_STATUS_FOUND,
+                                        g_hash_table_lookup (https->moved, path));
+      return;
+    }
   if (body == NULL)
     {
       soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
@@ -127,6 +134,7 @@ https_server_new (void)
   GSList *uris;
 
   https->bodies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  https->moved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   https->requests = g_ptr_array_new_with_free_func (g_free);
   https->server = soup_server_new ("tls-certificate", fixture.certificate, NULL);
   soup_server_add_handler (https->server, NULL, https_handler, https, NULL);
@@ -147,6 +155,7 @@ https_server_free (HttpsServer *https)
   soup_server_disconnect (https->server);
   g_object_unref (https->server);
   g_hash_table_unref (https->bodies);
+  g_hash_table_unref (https->moved);
   g_ptr_array_unref (https->requests);
   g_free (https);
 }
@@ -471,6 +480,53 @@ test_well_known_fallback (void)
   g_assert_cmpstr (heron_autoconfig_result_get_source_url (result), ==, expected_url);
   g_assert_true (log_contains (result, "HTTP 404"));
   g_assert_cmpuint (https->requests->len, ==, 3);
+}
+
+/* Redirects are followed hop by hop, and only to HTTPS. */
+static void
+test_redirects (void)
+{
+  g_autoptr(HttpsServer) https = https_server_new ();
+  g_autoptr(HeronAutoconfig) autoconfig = NULL;
+  g_autoptr(HeronAutoconfigResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *moved = NULL;
+  g_autofree char *plain = NULL;
+
+  test_account_resolver_clear (fixture.resolver);
+  test_account_resolver_add_host (fixture.resolver, "autoconfig.example.test", "127.0.0.1");
+  autoconfig = new_autoconfig (HERON_AUTOCONFIG_METHOD_ISP, https->port);
+
+  /* HTTPS to HTTPS: followed, and the document's address is where it was found. */
+  moved = g_strdup_printf ("https://autoconfig.example.test:%u/moved.xml", https->port);
+  g_hash_table_replace (https->moved, g_strdup ("/mail/config-v1.1.xml"), g_strdup (moved));
+  https_server_serve (https, "/moved.xml", isp_document);
+  result = discover (autoconfig, ADDRESS, NULL, &error);
+  g_assert_no_error (error);
+  assert_server (result, HERON_ACCOUNT_PROTOCOL_IMAP, HERON_AUTOCONFIG_SOURCE_ISP,
+                 "imap.example.test", 993, HERON_ACCOUNT_SECURITY_TLS);
+  g_assert_cmpstr (heron_autoconfig_result_get_source_url (result), ==, moved);
+  g_assert_cmpuint (https->requests->len, ==, 2);
+  g_clear_object (&result);
+
+  /* A hop to plain HTTP is refused at that hop, before anything is fetched from it; with only
+   * the ISP method allowed, nothing is found, and the log says why. */
+  plain = g_strdup_printf ("http://autoconfig.example.test:%u/moved.xml", https->port);
+  g_hash_table_replace (https->moved, g_strdup ("/mail/config-v1.1.xml"), g_strdup (plain));
+  result = discover (autoconfig, ADDRESS, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, HERON_ACCOUNT_ERROR, HERON_ACCOUNT_ERROR_AUTOCONFIG_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "redirected away from HTTPS"));
+  g_clear_error (&error);
+
+  /* A redirect loop ends. */
+  g_hash_table_replace (https->moved, g_strdup ("/mail/config-v1.1.xml"),
+                        g_strdup_printf ("https://autoconfig.example.test:%u/mail/config-v1.1.xml",
+                     https->port));
+  result = discover (autoconfig, ADDRESS, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, HERON_ACCOUNT_ERROR, HERON_ACCOUNT_ERROR_AUTOCONFIG_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "too many redirects"));
 }
 
 /* Broken documents are reported and the next method answers. */
@@ -862,6 +918,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/heron/account/autoconfig/isp-document", test_isp_document);
   g_test_add_func ("/heron/account/autoconfig/well-known-fallback", test_well_known_fallback);
+  g_test_add_func ("/heron/account/autoconfig/redirects", test_redirects);
   g_test_add_func ("/heron/account/autoconfig/malformed-falls-through", test_malformed_falls_through);
   g_test_add_func ("/heron/account/autoconfig/partial-document", test_partial_document);
   g_test_add_func ("/heron/account/autoconfig/untrusted-https", test_untrusted_https);
