@@ -15,15 +15,20 @@ case "$XDG_CONFIG_HOME" in
   *) fail "XDG_CONFIG_HOME is not the private session's: $XDG_CONFIG_HOME" ;;
 esac
 
-# The account file exists and holds no secret.
-conf="$XDG_CONFIG_HOME/heron/accounts/demo.conf"
+# The account exists, as heron-cli sees it, and its file holds no secret.
+id=$("$HERON_CLI" account list --json | python3 -c '
+import json, sys
+accounts = json.load(sys.stdin)["accounts"]
+assert len(accounts) == 1, accounts
+print(accounts[0]["id"])') || fail "heron-cli does not list exactly one account"
+conf="$XDG_CONFIG_HOME/heron/accounts/$id.conf"
 [ -f "$conf" ] || fail "no demo account file at $conf"
 grep -q "^Host=$HERON_TEST_HOST\$" "$conf" || fail "the account file does not name the demo server"
 if grep -qF "$HERON_TEST_PASSWORD" "$conf"; then fail "the account file contains the password"; fi
 
 # The password is in the session's keyring, under Heron's schema, for IMAP and SMTP.
 for protocol in imap smtp; do
-  found=$(secret-tool lookup xdg:schema io.github.heronmail.Heron.Secret account demo \
+  found=$(secret-tool lookup xdg:schema io.github.heronmail.Heron.Secret account "$id" \
     protocol "$protocol" host "$HERON_TEST_HOST" user "$HERON_TEST_USER") || fail "no $protocol secret"
   [ "$found" = "$HERON_TEST_PASSWORD" ] || fail "the $protocol secret is not the demo password"
 done

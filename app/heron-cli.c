@@ -1,0 +1,183 @@
+/* heron-cli.c: the heron-cli program: Heron's backend on the command line, for scripting,
+ * diagnosis and benchmarks. Honours XDG_CONFIG_HOME and XDG_DATA_HOME like the application.
+ *
+ * Copyright 2026 The Heron developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "heron-cli.h"
+
+typedef struct {
+  const char *name;
+  const char *summary;
+  int (*run) (HeronCli *cli, int argc, char **argv);
+} Command;
+
+static const Command commands[] = {
+  { "account", N_("Add, list and remove accounts"), heron_cli_account },
+};
+
+void
+heron_cli_async_done (GObject      *source_object,
+                      GAsyncResult *res,
+                      gpointer      user_data)
+{
+  GAsyncResult **result = user_data;
+
+  *result = g_object_ref (res);
+  g_main_context_wakeup (NULL);
+}
+
+void
+heron_cli_wait (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+void
+heron_cli_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static int
+print_failure (HeronCli     *cli,
+               HeronCliExit  code,
+               const char   *message)
+{
+  g_printerr ("heron-cli: %s\n", message);
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "error");
+      json_builder_add_string_value (builder, message);
+      json_builder_set_member_name (builder, "exit-code");
+      json_builder_add_int_value (builder, code);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      heron_cli_print_json (root);
+    }
+  return code;
+}
+
+int
+heron_cli_fail (HeronCli     *cli,
+                HeronCliExit  code,
+                const char   *format,
+                ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  return print_failure (cli, code, message);
+}
+
+int
+heron_cli_fail_error (HeronCli     *cli,
+                      HeronCliExit  code,
+                      const GError *error)
+{
+  return print_failure (cli, code, error->message);
+}
+
+char *
+heron_cli_read_stdin_secret (GError **error)
+{
+  g_autoptr(GString) secret = g_string_new (NULL);
+  char buffer[512];
+  gsize n;
+
+  while ((n = fread (buffer, 1, sizeof buffer, stdin)) > 0)
+    g_string_append_len (secret, buffer, n);
+  memset (buffer, 0, sizeof buffer);
+  if (ferror (stdin))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not read standard input"));
+      return NULL;
+    }
+  if (secret->len > 0 && secret->str[secret->len - 1] == '\n')
+    g_string_truncate (secret, secret->len - 1);
+  if (secret->len > 0 && secret->str[secret->len - 1] == '\r')
+    g_string_truncate (secret, secret->len - 1);
+  if (secret->len == 0 || memchr (secret->str, '\0', secret->len) != NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("The password on standard input is empty or holds a NUL byte"));
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&secret), FALSE);
+}
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n\n%s\n", _("Usage: heron-cli COMMAND [ARGUMENTS...] [--json]"), _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (out, "\n%s\n", _("Run “heron-cli COMMAND --help” for the arguments of a command."));
+  fprintf (out, "\n%s\n  %s\n  %s\n  %s\n  %s\n", _("Exit codes:"),
+           _("0  success"),
+           _("1  the operation failed (keyring, disk, network, server)"),
+           _("2  bad arguments or values"),
+           _("3  no such account, folder or message"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  HeronCli cli = { FALSE };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("heron-cli");
+
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
+      || g_str_equal (argv[1], "help"))
+    {
+      print_usage (argc < 2 ? stderr : stdout);
+      return argc < 2 ? HERON_CLI_EXIT_USAGE : HERON_CLI_EXIT_OK;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("heron-cli %s\n", heron_backend_get_version ());
+      return HERON_CLI_EXIT_OK;
+    }
+
+  for (int i = 2; i < argc; i++)
+    if (g_str_equal (argv[i], "--json"))
+      cli.json = TRUE;
+
+  if (!heron_backend_check_libraries (&error))
+    return heron_cli_fail_error (&cli, HERON_CLI_EXIT_FAILURE, error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].run (&cli, argc - 1, argv + 1);
+
+  return heron_cli_fail (&cli, HERON_CLI_EXIT_USAGE,
+                         _("“%s” is not a heron-cli command; see heron-cli --help"), argv[1]);
+}

@@ -1,0 +1,51 @@
+/* heron-cli.h: what the heron-cli command files share.
+ *
+ * Copyright 2026 The Heron developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "heron-backend.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes of every heron-cli command (documented in heron-cli --help and docs/cli.md). */
+typedef enum {
+  HERON_CLI_EXIT_OK        = 0,
+  HERON_CLI_EXIT_FAILURE   = 1, /* the operation failed: keyring, disk, server... */
+  HERON_CLI_EXIT_USAGE     = 2, /* bad arguments or values */
+  HERON_CLI_EXIT_NOT_FOUND = 3, /* no such account, folder or message */
+} HeronCliExit;
+
+typedef struct {
+  gboolean json;                /* --json: one JSON document on stdout */
+} HeronCli;
+
+/* Runs the thread-default main context until *@result is set by heron_cli_async_done(). */
+void          heron_cli_wait              (GAsyncResult   **result);
+void          heron_cli_async_done        (GObject         *source_object,
+                                           GAsyncResult    *res,
+                                           gpointer         user_data);
+
+/* Prints an error to stderr (and as {"error": ...} on stdout with --json); returns @code. */
+int           heron_cli_fail              (HeronCli        *cli,
+                                           HeronCliExit     code,
+                                           const char      *format,
+                                           ...) G_GNUC_PRINTF (3, 4);
+int           heron_cli_fail_error        (HeronCli        *cli,
+                                           HeronCliExit     code,
+                                           const GError    *error);
+
+/* Prints @node as pretty JSON on stdout. */
+void          heron_cli_print_json        (JsonNode        *node);
+
+/* Reads all of standard input, without one trailing newline. */
+char         *heron_cli_read_stdin_secret (GError         **error);
+
+int           heron_cli_account           (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+
+G_END_DECLS
