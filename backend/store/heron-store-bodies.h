@@ -1,0 +1,64 @@
+/* heron-store-bodies.h: raw message sources and body text (include heron-store.h)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "heron-store-types.h"
+
+G_BEGIN_DECLS
+
+#define HERON_TYPE_STORE_SOURCE_WRITER (heron_store_source_writer_get_type ())
+
+G_DECLARE_FINAL_TYPE (HeronStoreSourceWriter, heron_store_source_writer, HERON, STORE_SOURCE_WRITER, GObject)
+
+/* A raw message source on its way into the cache. Feed it the bytes as they come off the wire:
+ * the first 128 KiB are kept in memory (a source that small is stored in the database), and a
+ * larger one goes on into a temporary file beside the database as it arrives, so memory use is
+ * bounded whatever the message's size. Then close it and hand it to heron_store_set_body() or
+ * heron_store_op_append(). It belongs to the store's thread. Freeing a writer that was not
+ * handed over leaves nothing behind. */
+HeronStoreSourceWriter *heron_store_source_writer_new      (HeronStore              *store,
+                                                            GError                 **error);
+gboolean                heron_store_source_writer_write    (HeronStoreSourceWriter  *self,
+                                                            const void              *data,
+                                                            gsize                    size,
+                                                            GError                 **error);
+/* Finishes the source; a large one is filed under its content hash. A source the cache has
+ * already (the same message in another folder) is kept once. */
+gboolean                heron_store_source_writer_close    (HeronStoreSourceWriter  *self,
+                                                            GError                 **error);
+/* After close: the SHA-256 of the source in hex, and its size. */
+const char             *heron_store_source_writer_get_hash (HeronStoreSourceWriter  *self);
+guint64                 heron_store_source_writer_get_size (HeronStoreSourceWriter  *self);
+
+/* The message's raw source is now local: stores the reference to @source (a closed writer),
+ * and, when @text is not NULL, the plain text of its body for the search index and the list
+ * snippet (the MIME layer extracts it; the index keeps its first 256 KiB). Replaces an earlier
+ * source. Reports MESSAGES_CHANGED. */
+gboolean                heron_store_set_body               (HeronStore              *self,
+                                                            gint64                   folder_id,
+                                                            gint64                   uid,
+                                                            HeronStoreSourceWriter  *source,
+                                                            const char              *text,
+                                                            GError                 **error);
+/* Only the body text (for heron_store_get_messages_needing_text(), or a text part fetched on
+ * its own before the whole source). */
+gboolean                heron_store_set_body_text          (HeronStore              *self,
+                                                            gint64                   folder_id,
+                                                            gint64                   uid,
+                                                            const char              *text,
+                                                            GError                 **error);
+
+/* The raw source of a message, read from its file. HERON_STORE_ERROR_NOT_FOUND when the body is
+ * not local, or its file is missing or damaged (the caller fetches it again). */
+GInputStream           *heron_store_open_source            (HeronStore              *self,
+                                                            gint64                   folder_id,
+                                                            gint64                   uid,
+                                                            GCancellable            *cancellable,
+                                                            GError                 **error);
+
+G_END_DECLS

@@ -1,0 +1,60 @@
+/* heron-store-folders.h: the folders of the cache (include heron-store.h)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "heron-store-types.h"
+
+G_BEGIN_DECLS
+
+/* Adds the folder named @info->name, or updates the one of that name from LIST: display name,
+ * delimiter, attributes, special use, subscription. Its sync state and counts are left alone.
+ * Returns the folder's id, or 0 with @error set. */
+gint64            heron_store_add_folder            (HeronStore             *self,
+                                                     const HeronStoreFolder *info,
+                                                     GError                **error);
+
+/* Every folder, by name (so a parent comes right before its children). A GPtrArray of
+ * HeronStoreFolder. */
+GPtrArray        *heron_store_get_folders           (HeronStore             *self,
+                                                     GError                **error);
+HeronStoreFolder *heron_store_get_folder            (HeronStore             *self,
+                                                     gint64                  folder_id,
+                                                     GError                **error);
+/* The folder of that server name, or NULL with HERON_STORE_ERROR_NOT_FOUND. */
+HeronStoreFolder *heron_store_lookup_folder         (HeronStore             *self,
+                                                     const char             *name,
+                                                     GError                **error);
+
+/* Stores what SELECT or STATUS said. A different UIDVALIDITY than the stored one (when that is
+ * not 0) is refused with HERON_STORE_ERROR_INVALID: heron_store_reset_folder() first. */
+gboolean          heron_store_set_folder_sync_state (HeronStore             *self,
+                                                     gint64                  folder_id,
+                                                     guint32                 uidvalidity,
+                                                     guint32                 uidnext,
+                                                     guint64                 highestmodseq,
+                                                     GError                **error);
+
+/* The server's UIDVALIDITY changed: drops every message of the folder and starts again with
+ * @uidvalidity (UIDNEXT and HIGHESTMODSEQ become 0). */
+gboolean          heron_store_reset_folder          (HeronStore             *self,
+                                                     gint64                  folder_id,
+                                                     guint32                 uidvalidity,
+                                                     GError                **error);
+
+/* Renames the folder and every folder below it (name and display name), keeping their ids and
+ * messages. HERON_STORE_ERROR_EXISTS when one of the new names is taken. */
+gboolean          heron_store_rename_folder         (HeronStore             *self,
+                                                     gint64                  folder_id,
+                                                     const char             *new_name,
+                                                     const char             *new_display_name,
+                                                     GError                **error);
+
+/* Deletes the folder and its messages. Folders below it stay, as on an IMAP server. */
+gboolean          heron_store_delete_folder         (HeronStore             *self,
+                                                     gint64                  folder_id,
+                                                     GError                **error);
+
+G_END_DECLS

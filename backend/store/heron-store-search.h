@@ -1,0 +1,25 @@
+/* heron-store-search.h: full-text search of the cache (include heron-store.h)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "heron-store-types.h"
+
+G_BEGIN_DECLS
+
+/* Messages whose sender, recipients, subject or (local) body text contain every word of @query,
+ * newest first: a GArray of HeronStoreMessageRef, at most @limit. @folder_id 0 searches every
+ * folder. Words match as prefixes ("meet" finds "meeting"), "quoted words" as a phrase; case
+ * and accents do not matter ("muller" finds "Müller"). Nothing in @query is FTS5 syntax:
+ * quotes, *, -, parentheses, AND/OR/NOT/NEAR are searched as text and never cause an error.
+ * An empty result when @query holds no word. The readers have the same call
+ * (heron_store_reader_search()). */
+GArray *heron_store_search (HeronStore *self,
+                            const char *query,
+                            gint64      folder_id,
+                            guint       limit,
+                            GError    **error);
+
+G_END_DECLS
