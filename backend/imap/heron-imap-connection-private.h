@@ -124,11 +124,8 @@ struct _HeronImapConnection {
   GByteArray *body_buffer;
   GPtrArray *collected;               /* GBytes (NULL: streamed) of the FETCH being received */
 
-  /* certificates */
-  GTlsCertificate *peer_certificate;
-  GTlsCertificateFlags peer_errors;
-  GTlsCertificate *certificate_to_pin;
-  int certificate_verdict;
+  /* certificates: the rules of net/heron-tls.h, from the settings */
+  HeronTlsPolicy *tls_policy;
 
   /* time */
   GSource *timer;

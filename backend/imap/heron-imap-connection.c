@@ -16,10 +16,10 @@
  * STARTTLS or refuses it, or greets with PREAUTH before TLS, fails the connection unless the
  * settings allow plain text and the peer is a loopback address.
  *
- * Certificates: GTlsConnection::accept-certificate is asked only about a certificate that does
- * not verify. A pinned certificate must be presented byte for byte, so it is also checked after
- * a handshake that verified. Everything else goes to the settings' decision callback, or fails
- * with HERON_IMAP_ERROR_CERTIFICATE, keeping the certificate and its errors for the UI.
+ * Certificates follow the rules every Heron connection follows (net/heron-tls.h): a
+ * HeronTlsPolicy made from the settings' pinned certificate and decision callback is installed
+ * on the TLS connection, and decides after the handshake; a refused certificate fails the
+ * connection with HERON_IMAP_ERROR_CERTIFICATE, keeping the certificate and its errors for the UI.
  */
 
 #include "config.h"
@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "heron-imap-connection-private.h"
+#include "net/heron-net.h"
 
 enum {
   PROP_0,
@@ -46,14 +47,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-enum {
-  VERDICT_NONE,
-  VERDICT_ACCEPTED,
-  VERDICT_UNTRUSTED,       /* no callback */
-  VERDICT_REJECTED,        /* the callback said no */
-  VERDICT_CHANGED,         /* not the pinned certificate */
-};
 
 G_DEFINE_FINAL_TYPE (HeronImapConnection, heron_imap_connection, G_TYPE_OBJECT)
 
@@ -118,8 +111,7 @@ heron_imap_connection_dispose (GObject *object)
       g_source_destroy (self->timer);
       g_clear_pointer (&self->timer, g_source_unref);
     }
-  if (self->tls != NULL)
-    g_signal_handlers_disconnect_by_data (self->tls, self);
+  g_clear_pointer (&self->tls_policy, heron_tls_policy_free);
 
   g_clear_object (&self->client);
   g_clear_object (&self->tls);
@@ -129,8 +121,6 @@ heron_imap_connection_dispose (GObject *object)
   g_clear_object (&self->output);
   g_clear_object (&self->inflater);
   g_clear_object (&self->deflater);
-  g_clear_object (&self->peer_certificate);
-  g_clear_object (&self->certificate_to_pin);
 
   G_OBJECT_CLASS (heron_imap_connection_parent_class)->dispose (object);
 }
@@ -269,6 +259,9 @@ heron_imap_connection_new (const HeronImapConnectionSettings *settings)
   if (!g_ascii_isupper (self->settings.tag_prefix))
     self->settings.tag_prefix = 'A';
 
+  self->tls_policy = heron_tls_policy_new (self->settings.host, self->settings.pinned_certificate,
+                                           self->settings.certificate_func,
+                                           self->settings.certificate_data);
   self->tags = heron_imap_tag_generator_new (self->settings.tag_prefix);
   self->parser = heron_imap_parser_new (&self->settings.limits, on_response, self, NULL);
 
@@ -340,138 +333,18 @@ on_response (HeronImapParser   *parser,
   return _heron_imap_connection_route (HERON_IMAP_CONNECTION (user_data), response, error);
 }
 
-/* Certificates */
+/* Certificates (net/heron-tls.c) */
 
 char *
 heron_imap_certificate_dup_fingerprint (GTlsCertificate *certificate)
 {
-  g_autoptr(GByteArray) der = NULL;
-  g_autofree char *hex = NULL;
-  GString *out;
-
-  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
-
-  g_object_get (certificate, "certificate", &der, NULL);
-  if (der == NULL)
-    return NULL;
-
-  hex = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
-  out = g_string_new ("SHA-256 ");
-  for (gsize i = 0; hex[i] != '\0'; i += 2)
-    {
-      if (i > 0)
-        g_string_append_c (out, ':');
-      g_string_append_c (out, g_ascii_toupper (hex[i]));
-      g_string_append_c (out, g_ascii_toupper (hex[i + 1]));
-    }
-
-  return g_string_free (out, FALSE);
+  return heron_tls_certificate_dup_fingerprint (certificate);
 }
 
 char *
 heron_imap_certificate_describe_errors (GTlsCertificateFlags errors)
 {
-  static const struct {
-    GTlsCertificateFlags flag;
-    const char *text;
-  } reasons[] = {
-    { G_TLS_CERTIFICATE_UNKNOWN_CA, "it is not signed by a trusted authority" },
-    { G_TLS_CERTIFICATE_BAD_IDENTITY, "it was issued for a different server name" },
-    { G_TLS_CERTIFICATE_NOT_ACTIVATED, "it is not valid yet" },
-    { G_TLS_CERTIFICATE_EXPIRED, "it has expired" },
-    { G_TLS_CERTIFICATE_REVOKED, "it has been revoked" },
-    { G_TLS_CERTIFICATE_INSECURE, "it uses insecure cryptography" },
-    { G_TLS_CERTIFICATE_GENERIC_ERROR, "it could not be verified" },
-  };
-  GString *out = g_string_new (NULL);
-  guint n = 0, total = 0;
-
-  for (guint i = 0; i < G_N_ELEMENTS (reasons); i++)
-    if (errors & reasons[i].flag)
-      total++;
-
-  for (guint i = 0; i < G_N_ELEMENTS (reasons); i++)
-    {
-      if (!(errors & reasons[i].flag))
-        continue;
-      if (n > 0)
-        g_string_append (out, n + 1 == total ? (total > 2 ? ", and " : " and ") : ", ");
-      g_string_append (out, reasons[i].text);
-      n++;
-    }
-
-  if (n == 0)
-    g_string_append (out, "it could not be verified");
-
-  return g_string_free (out, FALSE);
-}
-
-static gboolean
-on_accept_certificate (GTlsConnection       *tls,
-                       GTlsCertificate      *certificate,
-                       GTlsCertificateFlags  errors,
-                       gpointer              user_data)
-{
-  HeronImapConnection *self = HERON_IMAP_CONNECTION (user_data);
-  HeronImapCertificateDecision decision;
-
-  g_set_object (&self->peer_certificate, certificate);
-  self->peer_errors = errors;
-
-  if (self->settings.pinned_certificate != NULL)
-    {
-      if (g_tls_certificate_is_same (certificate, self->settings.pinned_certificate))
-        {
-          self->certificate_verdict = VERDICT_ACCEPTED;
-          return TRUE;
-        }
-      self->certificate_verdict = VERDICT_CHANGED;
-      return FALSE;
-    }
-
-  if (self->settings.certificate_func == NULL)
-    {
-      self->certificate_verdict = VERDICT_UNTRUSTED;
-      return FALSE;
-    }
-
-  decision = self->settings.certificate_func (certificate, errors, self->settings.host,
-                                              self->settings.certificate_data);
-  switch (decision)
-    {
-    case HERON_IMAP_CERTIFICATE_ACCEPT_AND_PIN:
-      g_set_object (&self->certificate_to_pin, certificate);
-      self->certificate_verdict = VERDICT_ACCEPTED;
-      g_signal_emit (self, signals[SIGNAL_CERTIFICATE_PINNED], 0, certificate);
-      return TRUE;
-
-    case HERON_IMAP_CERTIFICATE_ACCEPT_ONCE:
-      self->certificate_verdict = VERDICT_ACCEPTED;
-      return TRUE;
-
-    case HERON_IMAP_CERTIFICATE_REJECT:
-    default:
-      self->certificate_verdict = VERDICT_REJECTED;
-      return FALSE;
-    }
-}
-
-static GError *
-certificate_error (HeronImapConnection *self)
-{
-  g_autofree char *reasons = heron_imap_certificate_describe_errors (self->peer_errors);
-
-  if (self->certificate_verdict == VERDICT_CHANGED)
-    return g_error_new (HERON_IMAP_ERROR, HERON_IMAP_ERROR_CERTIFICATE,
-                        "The server's certificate changed: %s presented a certificate that is "
-                        "not the one accepted before", self->settings.host);
-
-  if (self->certificate_verdict == VERDICT_REJECTED)
-    return g_error_new (HERON_IMAP_ERROR, HERON_IMAP_ERROR_CERTIFICATE,
-                        "The certificate of %s was rejected: %s", self->settings.host, reasons);
-
-  return g_error_new (HERON_IMAP_ERROR, HERON_IMAP_ERROR_CERTIFICATE,
-                      "The certificate of %s is not trusted: %s", self->settings.host, reasons);
+  return heron_tls_describe_errors (errors);
 }
 
 GTlsCertificate *
@@ -479,7 +352,7 @@ heron_imap_connection_get_peer_certificate (HeronImapConnection *self)
 {
   g_return_val_if_fail (HERON_IMAP_IS_CONNECTION (self), NULL);
 
-  return self->peer_certificate;
+  return heron_tls_policy_get_peer_certificate (self->tls_policy);
 }
 
 GTlsCertificateFlags
@@ -487,7 +360,7 @@ heron_imap_connection_get_peer_certificate_errors (HeronImapConnection *self)
 {
   g_return_val_if_fail (HERON_IMAP_IS_CONNECTION (self), 0);
 
-  return self->peer_errors;
+  return heron_tls_policy_get_peer_errors (self->tls_policy);
 }
 
 GTlsCertificate *
@@ -495,7 +368,7 @@ heron_imap_connection_get_certificate_to_pin (HeronImapConnection *self)
 {
   g_return_val_if_fail (HERON_IMAP_IS_CONNECTION (self), NULL);
 
-  return self->certificate_to_pin;
+  return heron_tls_policy_get_certificate_to_pin (self->tls_policy);
 }
 
 /* Connecting */
@@ -757,6 +630,8 @@ on_handshake (GObject      *source,
 {
   g_autoptr(HeronImapConnection) self = user_data;
   g_autoptr(GError) error = NULL;
+  GError *failure = NULL;
+  GTlsCertificate *to_pin;
   gboolean ok;
 
   ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
@@ -767,32 +642,21 @@ on_handshake (GObject      *source,
   self->phase = NULL;
   self->phase_deadline = 0;
 
-  if (!ok)
+  /* A refused certificate (untrusted, rejected, or not the pinned one, even one that verifies)
+   * is HERON_IMAP_ERROR_CERTIFICATE; any other failure HERON_IMAP_ERROR_TLS. */
+  if (!heron_tls_policy_check_handshake (self->tls_policy, ok, error, HERON_IMAP_ERROR,
+                                         HERON_IMAP_ERROR_TLS, HERON_IMAP_ERROR_CERTIFICATE,
+                                         &failure))
     {
-      if (self->certificate_verdict == VERDICT_CHANGED ||
-          self->certificate_verdict == VERDICT_UNTRUSTED ||
-          self->certificate_verdict == VERDICT_REJECTED)
-        _heron_imap_connection_fail (self, certificate_error (self));
-      else
-        _heron_imap_connection_fail (self, g_error_new (HERON_IMAP_ERROR, HERON_IMAP_ERROR_TLS,
-                                                        "The TLS handshake with %s failed: %s",
-                                                        self->settings.host, error->message));
+      _heron_imap_connection_fail (self, failure);
       return;
     }
 
-  g_set_object (&self->peer_certificate, g_tls_connection_get_peer_certificate (self->tls));
-  if (self->certificate_verdict == VERDICT_NONE)
-    self->peer_errors = 0;
-
-  /* A pinned certificate is the only one accepted, even one that verifies. */
-  if (self->settings.pinned_certificate != NULL &&
-      (self->peer_certificate == NULL ||
-       !g_tls_certificate_is_same (self->peer_certificate, self->settings.pinned_certificate)))
-    {
-      self->certificate_verdict = VERDICT_CHANGED;
-      _heron_imap_connection_fail (self, certificate_error (self));
-      return;
-    }
+  to_pin = heron_tls_policy_get_certificate_to_pin (self->tls_policy);
+  if (to_pin != NULL)
+    g_signal_emit (self, signals[SIGNAL_CERTIFICATE_PINNED], 0, to_pin);
+  if (self->state == HERON_IMAP_CONNECTION_CLOSED)
+    return;
 
   g_debug ("TLS is up with %s", self->settings.host);
 
@@ -820,12 +684,11 @@ _heron_imap_connection_start_handshake (HeronImapConnection *self)
 static void
 start_handshake (HeronImapConnection *self)
 {
-  g_autoptr(GSocketConnectable) identity = NULL;
   g_autoptr(GError) error = NULL;
-  GIOStream *tls;
+  GTlsClientConnection *tls;
 
-  identity = g_network_address_new (self->settings.host, self->settings.port);
-  tls = g_tls_client_connection_new (G_IO_STREAM (self->socket_connection), identity, &error);
+  tls = heron_tls_policy_wrap (self->tls_policy, G_IO_STREAM (self->socket_connection),
+                               self->settings.port, self->settings.tls_database, &error);
   if (tls == NULL)
     {
       _heron_imap_connection_fail (self, g_error_new (HERON_IMAP_ERROR, HERON_IMAP_ERROR_TLS,
@@ -834,9 +697,6 @@ start_handshake (HeronImapConnection *self)
     }
 
   self->tls = G_TLS_CONNECTION (tls);
-  if (self->settings.tls_database != NULL)
-    g_tls_connection_set_database (self->tls, self->settings.tls_database);
-  g_signal_connect (self->tls, "accept-certificate", G_CALLBACK (on_accept_certificate), self);
 
   self->phase = "handshake";
   self->phase_deadline = g_get_monotonic_time () + (gint64) self->settings.connect_timeout_ms * 1000;
@@ -844,18 +704,6 @@ start_handshake (HeronImapConnection *self)
 
   g_tls_connection_handshake_async (self->tls, G_PRIORITY_DEFAULT, self->cancellable,
                                     on_handshake, g_object_ref (self));
-}
-
-static gboolean
-is_loopback_address (GSocketConnection *connection)
-{
-  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
-
-  if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote))
-    return FALSE;
-
-  return g_inet_address_get_is_loopback (
-    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
 }
 
 static void
@@ -886,7 +734,7 @@ on_connected (GObject      *source,
     }
 
   self->socket_connection = connection;
-  self->peer_is_loopback = is_loopback_address (connection);
+  self->peer_is_loopback = heron_net_connection_is_loopback (connection);
   self->phase = NULL;
   self->phase_deadline = 0;
 
@@ -918,15 +766,6 @@ on_connected (GObject      *source,
   _heron_imap_connection_set_streams (self, G_IO_STREAM (connection));
   _heron_imap_connection_start_reading (self);
   _heron_imap_connection_arm_timer (self);
-}
-
-static gboolean
-is_loopback_name (const char *host)
-{
-  return g_ascii_strcasecmp (host, "localhost") == 0 ||
-         g_str_has_prefix (host, "127.") ||
-         strcmp (host, "::1") == 0 ||
-         strcmp (host, "[::1]") == 0;
 }
 
 static gboolean
@@ -979,7 +818,7 @@ heron_imap_connection_connect_async (HeronImapConnection  *self,
   self->client = g_socket_client_new ();
   g_socket_client_set_timeout (self->client, 0);
   g_socket_client_set_tls (self->client, FALSE);
-  if (is_loopback_name (self->settings.host))
+  if (heron_net_is_loopback_name (self->settings.host))
     g_socket_client_set_enable_proxy (self->client, FALSE);
 
   self->phase = "connect";

@@ -38,6 +38,7 @@
 #include "heron-imap-error.h"
 #include "heron-imap-parser.h"
 #include "heron-imap-response.h"
+#include "net/heron-tls.h"
 
 G_BEGIN_DECLS
 
@@ -47,19 +48,18 @@ typedef enum {
   HERON_IMAP_SECURITY_NONE,     /* no TLS: only with allow_plaintext, only to a loopback address */
 } HeronImapSecurity;
 
-typedef enum {
-  HERON_IMAP_CERTIFICATE_REJECT,         /* fail the connection with HERON_IMAP_ERROR_CERTIFICATE */
-  HERON_IMAP_CERTIFICATE_ACCEPT_ONCE,    /* this connection only */
-  HERON_IMAP_CERTIFICATE_ACCEPT_AND_PIN, /* and report it: heron_imap_connection_get_certificate_to_pin() */
-} HeronImapCertificateDecision;
+/* The certificate rules are those of every Heron connection (net/heron-tls.h); these are their
+ * IMAP names. REJECT fails the connection with HERON_IMAP_ERROR_CERTIFICATE; ACCEPT_AND_PIN
+ * reports the certificate: heron_imap_connection_get_certificate_to_pin(). */
+typedef HeronTlsDecision HeronImapCertificateDecision;
+#define HERON_IMAP_CERTIFICATE_REJECT         HERON_TLS_DECISION_REJECT
+#define HERON_IMAP_CERTIFICATE_ACCEPT_ONCE    HERON_TLS_DECISION_ACCEPT_ONCE
+#define HERON_IMAP_CERTIFICATE_ACCEPT_AND_PIN HERON_TLS_DECISION_ACCEPT_AND_PIN
 
 /* Asked, synchronously during the TLS handshake, about a certificate that does not verify
  * (errors is never 0). host is the name the connection was made to. Not called for a pinned
  * certificate: that is accepted or rejected without asking. */
-typedef HeronImapCertificateDecision (*HeronImapCertificateFunc) (GTlsCertificate      *certificate,
-                                                                 GTlsCertificateFlags  errors,
-                                                                 const char           *host,
-                                                                 gpointer              user_data);
+typedef HeronTlsDecisionFunc HeronImapCertificateFunc;
 
 #define HERON_IMAP_DEFAULT_CONNECT_TIMEOUT_MS  (30 * 1000)
 #define HERON_IMAP_DEFAULT_READ_TIMEOUT_MS     (60 * 1000)
@@ -256,10 +256,11 @@ GTlsCertificateFlags heron_imap_connection_get_peer_certificate_errors (HeronIma
  * ::certificate-pinned. */
 GTlsCertificate     *heron_imap_connection_get_certificate_to_pin      (HeronImapConnection *self);
 
-/* "SHA-256 AB:CD:...:EF" over the certificate's DER bytes, for people to compare. */
+/* "SHA-256 AB:CD:...:EF" over the certificate's DER bytes, for people to compare; the same as
+ * heron_tls_certificate_dup_fingerprint(). */
 char                *heron_imap_certificate_dup_fingerprint (GTlsCertificate      *certificate);
 /* The problems in errors as one sentence for people ("it is not signed by a trusted authority,
- * and it has expired"). */
+ * and it has expired"); the same as heron_tls_describe_errors(). */
 char                *heron_imap_certificate_describe_errors (GTlsCertificateFlags  errors);
 
 /* OK: TRUE. NO or BAD: FALSE with HERON_IMAP_ERROR_NO_RESPONSE or _BAD_RESPONSE whose message is
