@@ -1,0 +1,747 @@
+/* heron-folder-sync.c: the folder list, one folder's sync (first, QRESYNC, CONDSTORE, plain),
+ * what IDLE reports, and the replay of the user's flag changes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Everything here runs on the account's worker thread, inside a job (heron-account-worker.c).
+ */
+
+#include "config.h"
+
+#include "heron-sync-private.h"
+
+/* Folder list */
+
+static const struct {
+  guint imap;
+  guint store;
+} folder_attributes[] = {
+  { HERON_IMAP_MAILBOX_NOSELECT, HERON_STORE_FOLDER_NOSELECT },
+  { HERON_IMAP_MAILBOX_NOINFERIORS, HERON_STORE_FOLDER_NOINFERIORS },
+  { HERON_IMAP_MAILBOX_NONEXISTENT, HERON_STORE_FOLDER_NONEXISTENT },
+  { HERON_IMAP_MAILBOX_HAS_CHILDREN, HERON_STORE_FOLDER_HAS_CHILDREN },
+  { HERON_IMAP_MAILBOX_HAS_NO_CHILDREN, HERON_STORE_FOLDER_HAS_NO_CHILDREN },
+  { HERON_IMAP_MAILBOX_MARKED, HERON_STORE_FOLDER_MARKED },
+  { HERON_IMAP_MAILBOX_UNMARKED, HERON_STORE_FOLDER_UNMARKED },
+  { HERON_IMAP_MAILBOX_REMOTE, HERON_STORE_FOLDER_REMOTE },
+};
+
+static const struct {
+  guint imap;
+  HeronStoreSpecialUse store;
+} special_uses[] = {
+  { HERON_IMAP_MAILBOX_ALL, HERON_STORE_SPECIAL_USE_ALL },
+  { HERON_IMAP_MAILBOX_ARCHIVE, HERON_STORE_SPECIAL_USE_ARCHIVE },
+  { HERON_IMAP_MAILBOX_DRAFTS, HERON_STORE_SPECIAL_USE_DRAFTS },
+  { HERON_IMAP_MAILBOX_FLAGGED, HERON_STORE_SPECIAL_USE_FLAGGED },
+  { HERON_IMAP_MAILBOX_JUNK, HERON_STORE_SPECIAL_USE_JUNK },
+  { HERON_IMAP_MAILBOX_SENT, HERON_STORE_SPECIAL_USE_SENT },
+  { HERON_IMAP_MAILBOX_TRASH, HERON_STORE_SPECIAL_USE_TRASH },
+};
+
+gboolean
+_heron_sync_folders (HeronSyncCore  *core,
+                     GError        **error)
+{
+  static const char * const status_items[] = {
+    "MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", NULL
+  };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) responses = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+  HeronSyncWait wait = { 0 };
+  gboolean list_status = heron_imap_session_has_capability (core->session, "LIST-STATUS");
+
+  /* SPECIAL-USE and SUBSCRIBED come as return options when offered (the session asks for them);
+   * STATUS too, with LIST-STATUS, so one round trip brings every folder's counts. */
+  heron_imap_session_list_async (core->session, "", "*", FALSE, list_status ? status_items : NULL,
+                                 core->cancellable, _heron_sync_wait_cb, &wait);
+  result = _heron_sync_await (core, &wait);
+  responses = heron_imap_session_list_finish (core->session, result, error);
+  if (responses == NULL)
+    return FALSE;
+
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  if (!heron_store_begin_batch (core->store, error))
+    return FALSE;
+
+  for (guint i = 0; i < responses->len; i++)
+    {
+      const HeronImapResponse *response = g_ptr_array_index (responses, i);
+      const HeronImapList *list = &response->list;
+      g_autoptr(HeronStoreFolder) info = NULL;
+      gint64 id;
+
+      if (response->kind == HERON_IMAP_RESPONSE_MAILBOX_STATUS)
+        {
+          const HeronImapMailboxStatus *status = &response->mailbox_status;
+          g_debug ("%s: STATUS %s: %u messages, %u unseen, UIDNEXT %u", core->user,
+                   status->mailbox.raw, status->messages, status->unseen, status->uidnext);
+          continue;
+        }
+      /* A \NonExistent parent (Lists for Lists/GNOME) is kept with its attribute: the tree
+       * needs it, as it needs \Noselect ones. */
+      if (response->kind != HERON_IMAP_RESPONSE_LIST || list->mailbox.raw == NULL)
+        continue;
+
+      info = heron_store_folder_new ();
+      info->name = g_strdup (list->mailbox.raw);
+      info->display_name = g_strdup (list->mailbox.name != NULL ? list->mailbox.name : list->mailbox.raw);
+      info->delimiter = list->delimiter != NULL ? list->delimiter[0] : '\0';
+      for (guint j = 0; j < G_N_ELEMENTS (folder_attributes); j++)
+        if (list->attributes & folder_attributes[j].imap)
+          info->attributes |= folder_attributes[j].store;
+      for (guint j = 0; j < G_N_ELEMENTS (special_uses); j++)
+        if (list->attributes & special_uses[j].imap)
+          info->special_use = special_uses[j].store;
+      info->subscribed = (list->attributes & HERON_IMAP_MAILBOX_SUBSCRIBED) != 0;
+
+      id = heron_store_add_folder (core->store, info, error);
+      if (id == 0)
+        goto fail;
+      _heron_sync_core_remember_folder (core, id, info->name);
+      g_hash_table_add (seen, (gpointer) list->mailbox.raw);
+    }
+
+  /* What the server no longer lists is gone (renamed folders come back under the new name). */
+  folders = heron_store_get_folders (core->store, error);
+  if (folders == NULL)
+    goto fail;
+  for (guint i = 0; i < folders->len; i++)
+    {
+      HeronStoreFolder *folder = g_ptr_array_index (folders, i);
+
+      if (g_hash_table_contains (seen, folder->name))
+        continue;
+      g_debug ("%s: folder %s is gone", core->user, folder->name);
+      if (!heron_store_delete_folder (core->store, folder->id, error))
+        goto fail;
+    }
+
+  return heron_store_commit_batch (core->store, error);
+
+fail:
+  heron_store_rollback_batch (core->store);
+  return FALSE;
+}
+
+/* One folder */
+
+typedef struct {
+  GArray    *updates;   /* HeronStoreFlagUpdate */
+  GPtrArray *keywords;  /* owns the updates' keywords */
+} FlagUpdates;
+
+static void
+flag_updates_init (FlagUpdates *updates)
+{
+  updates->updates = g_array_new (FALSE, FALSE, sizeof (HeronStoreFlagUpdate));
+  updates->keywords = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+flag_updates_clear (FlagUpdates *updates)
+{
+  g_clear_pointer (&updates->updates, g_array_unref);
+  g_clear_pointer (&updates->keywords, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FlagUpdates, flag_updates_clear)
+
+static void
+flag_updates_add (FlagUpdates          *updates,
+                  const HeronImapFetch *fetch)
+{
+  HeronStoreFlagUpdate update = { 0 };
+  char *keywords = NULL;
+
+  if (fetch->uid == 0 || !(fetch->fields & HERON_IMAP_FETCH_FLAGS))
+    return;
+  update.uid = fetch->uid;
+  update.flags = _heron_sync_flags_from_imap (&fetch->flags, &keywords);
+  update.keywords = keywords;
+  update.modseq = fetch->modseq;
+  if (keywords != NULL)
+    g_ptr_array_add (updates->keywords, keywords);
+  g_array_append_val (updates->updates, update);
+}
+
+static void
+on_flags_fetch (HeronImapResponse *fetch,
+                gpointer           user_data)
+{
+  flag_updates_add (user_data, &fetch->fetch);
+}
+
+static gboolean
+apply_flag_updates (HeronSyncCore *core,
+                    gint64         folder_id,
+                    FlagUpdates   *updates,
+                    GError       **error)
+{
+  if (updates->updates->len == 0)
+    return TRUE;
+  return heron_store_update_flags (core->store, folder_id,
+                                   (const HeronStoreFlagUpdate *) updates->updates->data,
+                                   updates->updates->len, error);
+}
+
+static HeronImapUidSet *
+search_uids (HeronSyncCore  *core,
+             guint32         lowest,
+             GError        **error)
+{
+  g_autoptr(HeronImapCommand) criteria = heron_imap_command_new_fragment (0);
+  g_autoptr(HeronImapUidSet) range = heron_imap_uid_set_new (HERON_IMAP_SET_UID);
+  g_autoptr(GAsyncResult) result = NULL;
+  HeronImapUidSet *found;
+  HeronSyncWait wait = { 0 };
+
+  heron_imap_uid_set_add_range_to_star (range, MAX (lowest, 1));
+  heron_imap_command_add_atom (criteria, "UID");
+  heron_imap_command_add_uid_set (criteria, range);
+  heron_imap_session_uid_search_async (core->session, criteria, core->cancellable,
+                                       _heron_sync_wait_cb, &wait);
+  result = _heron_sync_await (core, &wait);
+  found = heron_imap_session_uid_search_finish (core->session, result, NULL, error);
+  /* "n:*" also matches the highest UID when it is below n */
+  if (found != NULL && lowest > 1)
+    heron_imap_uid_set_remove_range (found, 1, lowest - 1);
+  return found;
+}
+
+typedef struct {
+  GPtrArray *messages;  /* HeronStoreMessage */
+} Chunk;
+
+static void
+on_summary_fetch (HeronImapResponse *fetch,
+                  gpointer           user_data)
+{
+  Chunk *chunk = user_data;
+
+  if (fetch->fetch.uid == 0)
+    return;
+  g_ptr_array_add (chunk->messages, _heron_sync_message_from_fetch (&fetch->fetch));
+}
+
+/* The next chunk below *top (exclusive): at most n UIDs of @all, highest first. */
+static HeronImapUidSet *
+take_chunk (GArray  *ranges,
+            guint   *range_index,
+            guint32 *top,
+            guint    n)
+{
+  HeronImapUidSet *chunk = heron_imap_uid_set_new (HERON_IMAP_SET_UID);
+
+  while (n > 0 && *range_index > 0)
+    {
+      const HeronImapRange *range = &g_array_index (ranges, HeronImapRange, *range_index - 1);
+      guint32 last = MIN (range->last, *top - 1);
+      guint32 first;
+
+      if (last < range->first || *top == range->first)
+        {
+          (*range_index)--;
+          continue;
+        }
+      first = (last - range->first + 1 > n) ? last - n + 1 : range->first;
+      heron_imap_uid_set_add_range (chunk, first, last);
+      n -= last - first + 1;
+      *top = first;
+      if (first == range->first)
+        (*range_index)--;
+    }
+  return chunk;
+}
+
+/* Fetches the summaries of every message from UID @lowest up, newest first, in chunks of
+ * chunk_size, each stored in a transaction of its own; a progress event after each. The next
+ * chunk's FETCH is on the wire while the previous one is stored. */
+static gboolean
+fetch_newest_first (HeronSyncCore  *core,
+                    gint64          folder_id,
+                    const char     *name,
+                    guint32         lowest,
+                    gboolean        modseq,
+                    GError        **error)
+{
+  g_autoptr(HeronImapUidSet) all = NULL;
+  g_autoptr(GArray) ranges = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
+  HeronImapUidSetIter iter;
+  guint32 first, last, top;
+  guint range_index;
+  guint total, done = 0;
+
+  all = search_uids (core, lowest, error);
+  if (all == NULL)
+    return FALSE;
+  total = heron_imap_uid_set_count (all);
+  if (total == 0)
+    return TRUE;
+
+  ranges = g_array_new (FALSE, FALSE, sizeof (HeronImapRange));
+  heron_imap_uid_set_iter_init (&iter, all);
+  while (heron_imap_uid_set_iter_next_range (&iter, &first, &last))
+    {
+      HeronImapRange range = { first, last };
+      g_array_append_val (ranges, range);
+    }
+  range_index = ranges->len;
+  top = G_MAXUINT32;
+  if (g_array_index (ranges, HeronImapRange, ranges->len - 1).last == G_MAXUINT32)
+    return TRUE;  /* not a UID a server can use */
+
+  for (guint i = 0; _heron_sync_summary_items[i] != NULL; i++)
+    g_ptr_array_add (items, (gpointer) _heron_sync_summary_items[i]);
+  if (modseq)
+    g_ptr_array_add (items, (gpointer) "MODSEQ");
+  g_ptr_array_add (items, NULL);
+
+  _heron_sync_core_post_progress (core, name, 0, total);
+
+  while (done < total)
+    {
+      g_autoptr(HeronImapUidSet) chunk_uids = take_chunk (ranges, &range_index, &top, core->chunk_size);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_store_message_free);
+      Chunk chunk = { messages };
+      HeronSyncWait wait = { 0 };
+
+      if (heron_imap_uid_set_is_empty (chunk_uids))
+        break;
+      if (g_atomic_int_get (&core->stopping))
+        return g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped"), FALSE;
+
+      heron_imap_session_uid_fetch_async (core->session, chunk_uids, (const char * const *) items->pdata,
+                                          HERON_IMAP_MODSEQ_NONE, FALSE, on_summary_fetch, &chunk, NULL, NULL,
+                                          core->cancellable, _heron_sync_wait_cb, &wait);
+      result = _heron_sync_await (core, &wait);
+      if (!heron_imap_session_uid_fetch_finish (core->session, result, NULL, error))
+        return FALSE;
+
+      if (messages->len > 0 &&
+          !heron_store_upsert_messages (core->store, folder_id,
+                                        (HeronStoreMessage * const *) messages->pdata,
+                                        messages->len, error))
+        return FALSE;
+
+      done += heron_imap_uid_set_count (chunk_uids);
+      _heron_sync_core_post_progress (core, name, MIN (done, total), total);
+    }
+
+  return TRUE;
+}
+
+static HeronImapUidSet *
+uid_set_from_array (GArray *uids)
+{
+  HeronImapUidSet *set = heron_imap_uid_set_new (HERON_IMAP_SET_UID);
+
+  for (guint i = 0; i < uids->len; i++)
+    heron_imap_uid_set_add (set, g_array_index (uids, guint32, i));
+  return set;
+}
+
+/* Without QRESYNC: the flags (of what changed since @modseq, or of everything) and the expunges
+ * by comparing the server's UIDs with the cache's. */
+static gboolean
+resync_without_qresync (HeronSyncCore  *core,
+                        gint64          folder_id,
+                        guint32         old_uidnext,
+                        guint64         modseq,
+                        GError        **error)
+{
+  g_autoptr(GArray) known = NULL;
+  g_autoptr(HeronImapUidSet) known_set = NULL;
+  g_autoptr(HeronImapUidSet) on_server = NULL;
+  g_autoptr(GArray) gone = NULL;
+  g_auto(FlagUpdates) updates = { 0 };
+  static const char * const items[] = { "UID", "FLAGS", NULL };
+  static const char * const items_modseq[] = { "UID", "FLAGS", "MODSEQ", NULL };
+  guint32 highest;
+
+  known = heron_store_get_uids (core->store, folder_id, error);
+  if (known == NULL)
+    return FALSE;
+  if (known->len == 0)
+    return TRUE;
+  highest = g_array_index (known, guint32, known->len - 1);
+  if (old_uidnext > highest + 1)
+    highest = old_uidnext - 1;
+
+  known_set = heron_imap_uid_set_new (HERON_IMAP_SET_UID);
+  heron_imap_uid_set_add_range (known_set, 1, highest);
+
+  flag_updates_init (&updates);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    HeronSyncWait wait = { 0 };
+
+    heron_imap_session_uid_fetch_async (core->session, known_set,
+                                        modseq > 0 ? items_modseq : items,
+                                        modseq > 0 ? modseq : HERON_IMAP_MODSEQ_NONE,
+                                        FALSE, on_flags_fetch, &updates, NULL, NULL,
+                                        core->cancellable, _heron_sync_wait_cb, &wait);
+    result = _heron_sync_await (core, &wait);
+    if (!heron_imap_session_uid_fetch_finish (core->session, result, NULL, error))
+      return FALSE;
+  }
+
+  on_server = search_uids (core, 1, error);
+  if (on_server == NULL)
+    return FALSE;
+
+  gone = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < known->len; i++)
+    {
+      guint32 uid = g_array_index (known, guint32, i);
+      if (!heron_imap_uid_set_contains (on_server, uid))
+        {
+          gint64 uid64 = uid;
+          g_array_append_val (gone, uid64);
+        }
+    }
+
+  if (!heron_store_begin_batch (core->store, error))
+    return FALSE;
+  if (!apply_flag_updates (core, folder_id, &updates, error) ||
+      (gone->len > 0 &&
+       !heron_store_remove_messages (core->store, folder_id, (const gint64 *) gone->data, gone->len, error)))
+    {
+      heron_store_rollback_batch (core->store);
+      return FALSE;
+    }
+  return heron_store_commit_batch (core->store, error);
+}
+
+gboolean
+_heron_sync_folder (HeronSyncCore  *core,
+                    const char     *name,
+                    GError        **error)
+{
+  g_autoptr(HeronStoreFolder) folder = NULL;
+  g_autoptr(HeronImapUidSet) known = NULL;
+  g_autoptr(HeronImapSelectResult) select = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(FlagUpdates) changed = { 0 };
+  HeronImapSelectParams params = { 0 };
+  HeronSyncWait wait = { 0 };
+  gboolean use_qresync, use_condstore, have_state, qresync = FALSE;
+  guint64 modseq;
+  gint64 start = g_get_monotonic_time ();
+
+  folder = heron_store_lookup_folder (core->store, name, NULL);
+  if (folder == NULL)
+    {
+      /* a folder the cache has not seen yet: the list first */
+      if (!_heron_sync_folders (core, error))
+        return FALSE;
+      folder = heron_store_lookup_folder (core->store, name, NULL);
+      if (folder == NULL)
+        return g_set_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND,
+                            "There is no folder %s", name), FALSE;
+    }
+  _heron_sync_core_remember_folder (core, folder->id, folder->name);
+
+  use_qresync = core->mode == HERON_SYNC_MODE_AUTO &&
+                heron_imap_session_is_enabled (core->session, "QRESYNC");
+  use_condstore = core->mode != HERON_SYNC_MODE_PLAIN &&
+                  (heron_imap_session_is_enabled (core->session, "CONDSTORE") ||
+                   heron_imap_session_has_capability (core->session, "CONDSTORE"));
+  have_state = folder->uidvalidity != 0;
+
+  if (have_state && use_qresync && folder->highestmodseq > 0)
+    {
+      g_autoptr(GArray) uids = heron_store_get_uids (core->store, folder->id, error);
+
+      if (uids == NULL)
+        return FALSE;
+      known = uid_set_from_array (uids);
+      params.qresync_uidvalidity = folder->uidvalidity;
+      params.qresync_modseq = folder->highestmodseq;
+      params.qresync_known_uids = heron_imap_uid_set_is_empty (known) ? NULL : known;
+      qresync = TRUE;
+    }
+  else if (use_condstore)
+    params.condstore = TRUE;
+
+  flag_updates_init (&changed);
+  heron_imap_session_select_async (core->session, folder->name, FALSE,
+                                   qresync || params.condstore ? &params : NULL,
+                                   on_flags_fetch, &changed, core->cancellable,
+                                   _heron_sync_wait_cb, &wait);
+  result = _heron_sync_await (core, &wait);
+  select = heron_imap_session_select_finish (core->session, result, error);
+  if (select == NULL)
+    return FALSE;
+
+  modseq = use_condstore && !select->nomodseq ? select->highestmodseq : 0;
+
+  if (have_state && select->uidvalidity != folder->uidvalidity)
+    {
+      g_debug ("%s: UIDVALIDITY of %s changed (%u -> %u): fetching it again", core->user, name,
+               folder->uidvalidity, select->uidvalidity);
+      if (!heron_store_reset_folder (core->store, folder->id, select->uidvalidity, error))
+        return FALSE;
+      have_state = FALSE;
+      qresync = FALSE;
+    }
+
+  if (!have_state)
+    {
+      if (!fetch_newest_first (core, folder->id, name, 1, modseq > 0, error))
+        return FALSE;
+    }
+  else
+    {
+      guint32 lowest_new = folder->uidnext;
+
+      if (qresync)
+        {
+          if (!heron_store_begin_batch (core->store, error))
+            return FALSE;
+          if (select->vanished != NULL && !heron_imap_uid_set_is_empty (select->vanished))
+            {
+              g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (HeronStoreUidRange));
+              HeronImapUidSetIter iter;
+              guint32 first, last;
+
+              heron_imap_uid_set_iter_init (&iter, select->vanished);
+              while (heron_imap_uid_set_iter_next_range (&iter, &first, &last))
+                {
+                  HeronStoreUidRange range = { first, last };
+                  g_array_append_val (ranges, range);
+                }
+              if (!heron_store_remove_uid_ranges (core->store, folder->id,
+                                                  (const HeronStoreUidRange *) ranges->data,
+                                                  ranges->len, error))
+                {
+                  heron_store_rollback_batch (core->store);
+                  return FALSE;
+                }
+            }
+          if (!apply_flag_updates (core, folder->id, &changed, error))
+            {
+              heron_store_rollback_batch (core->store);
+              return FALSE;
+            }
+          if (!heron_store_commit_batch (core->store, error))
+            return FALSE;
+        }
+      else if (!resync_without_qresync (core, folder->id, folder->uidnext,
+                                        use_condstore ? folder->highestmodseq : 0, error))
+        return FALSE;
+
+      if (lowest_new == 0)
+        {
+          if (!heron_store_get_highest_uid (core->store, folder->id, &lowest_new, error))
+            return FALSE;
+          lowest_new++;
+        }
+      if (select->uidnext == 0 || select->uidnext > lowest_new)
+        if (!fetch_newest_first (core, folder->id, name, lowest_new, modseq > 0, error))
+          return FALSE;
+    }
+
+  if (!heron_store_set_folder_sync_state (core->store, folder->id, select->uidvalidity,
+                                          select->uidnext, modseq, error))
+    return FALSE;
+
+  g_debug ("%s: %s synced (%s) in %.3f s", core->user, name,
+           !have_state ? "first" : qresync ? "QRESYNC" : use_condstore ? "CONDSTORE" : "plain",
+           (g_get_monotonic_time () - start) / 1e6);
+  return TRUE;
+}
+
+/* IDLE */
+
+void
+_heron_sync_idle_event (HeronSyncCore     *core,
+                        HeronImapResponse *response)
+{
+  g_autoptr(HeronStoreFolder) inbox = NULL;
+  g_autoptr(GError) error = NULL;
+
+  switch (response->kind)
+    {
+    case HERON_IMAP_RESPONSE_VANISHED:
+      inbox = heron_store_lookup_folder (core->store, "INBOX", NULL);
+      if (inbox != NULL && response->vanished.uids.n_ranges > 0)
+        {
+          g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (HeronStoreUidRange));
+
+          for (guint i = 0; i < response->vanished.uids.n_ranges; i++)
+            {
+              HeronStoreUidRange range = { response->vanished.uids.ranges[i].first,
+                                           response->vanished.uids.ranges[i].last };
+              g_array_append_val (ranges, range);
+            }
+          if (!heron_store_remove_uid_ranges (core->store, inbox->id,
+                                              (const HeronStoreUidRange *) ranges->data,
+                                              ranges->len, &error))
+            g_warning ("Could not remove expunged messages: %s", error->message);
+        }
+      break;
+
+    case HERON_IMAP_RESPONSE_FETCH:
+      inbox = heron_store_lookup_folder (core->store, "INBOX", NULL);
+      if (inbox != NULL && response->fetch.uid != 0 && (response->fetch.fields & HERON_IMAP_FETCH_FLAGS))
+        {
+          g_auto(FlagUpdates) updates = { 0 };
+
+          flag_updates_init (&updates);
+          flag_updates_add (&updates, &response->fetch);
+          if (!apply_flag_updates (core, inbox->id, &updates, &error))
+            g_warning ("Could not store changed flags: %s", error->message);
+        }
+      else
+        _heron_sync_schedule_inbox_sync (core);
+      break;
+
+    case HERON_IMAP_RESPONSE_EXISTS:
+    case HERON_IMAP_RESPONSE_EXPUNGE:
+      /* new messages, or an expunge named by sequence number only: a (cheap) incremental sync */
+      _heron_sync_schedule_inbox_sync (core);
+      break;
+
+    default:
+      break;
+    }
+}
+
+/* The user's flag changes */
+
+gboolean
+_heron_sync_set_flags (HeronSyncCore  *core,
+                       HeronSyncJob   *job,
+                       GError        **error)
+{
+  g_autoptr(HeronStoreFolder) folder = NULL;
+  const gint64 *uids = (const gint64 *) job->uids->data;
+
+  folder = heron_store_lookup_folder (core->store, job->folder, NULL);
+  if (folder == NULL)
+    return g_set_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND,
+                        "There is no folder %s", job->folder), FALSE;
+
+  if ((job->add_flags != 0 || (job->add_keywords != NULL && job->add_keywords[0] != NULL)) &&
+      heron_store_op_add_flags (core->store, folder->id, uids, job->uids->len, job->add_flags,
+                                (const char * const *) job->add_keywords, error) == 0)
+    return FALSE;
+  if ((job->remove_flags != 0 || (job->remove_keywords != NULL && job->remove_keywords[0] != NULL)) &&
+      heron_store_op_remove_flags (core->store, folder->id, uids, job->uids->len, job->remove_flags,
+                                   (const char * const *) job->remove_keywords, error) == 0)
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+connection_lost (HeronSyncCore *core,
+                 const GError  *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || core->session == NULL ||
+         heron_imap_session_get_state (core->session) == HERON_IMAP_SESSION_CLOSED;
+}
+
+static gboolean
+replay_flags (HeronSyncCore       *core,
+              HeronStoreOperation *op,
+              GError             **error)
+{
+  const char *folder;
+  g_autoptr(GVariant) uids_v = NULL;
+  g_autoptr(GVariant) keywords_v = NULL;
+  g_autofree const char **keywords = NULL;
+  g_autoptr(HeronImapUidSet) uids = heron_imap_uid_set_new (HERON_IMAP_SET_UID);
+  g_auto(GStrv) flags = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  HeronSyncWait wait = { 0 };
+  guint32 system;
+  gsize n_uids;
+  const gint64 *uid_values;
+
+  g_variant_get (op->args, "(&s@axu@as)", &folder, &uids_v, &system, &keywords_v);
+  uid_values = g_variant_get_fixed_array (uids_v, &n_uids, sizeof (gint64));
+  for (gsize i = 0; i < n_uids; i++)
+    if (uid_values[i] > 0 && uid_values[i] <= G_MAXUINT32)
+      heron_imap_uid_set_add (uids, (guint32) uid_values[i]);
+  keywords = g_variant_get_strv (keywords_v, NULL);
+  flags = _heron_sync_flags_to_imap (system, keywords);
+
+  if (heron_imap_uid_set_is_empty (uids) || flags[0] == NULL)
+    return heron_store_journal_complete (core->store, op->seq, NULL, 0, error);
+
+  if (g_strcmp0 (heron_imap_session_get_selected (core->session), folder) != 0)
+    {
+      g_autoptr(GAsyncResult) selected = NULL;
+      g_autoptr(HeronImapSelectResult) select = NULL;
+      HeronSyncWait select_wait = { 0 };
+
+      heron_imap_session_select_async (core->session, folder, FALSE, NULL, NULL, NULL,
+                                       core->cancellable, _heron_sync_wait_cb, &select_wait);
+      selected = _heron_sync_await (core, &select_wait);
+      select = heron_imap_session_select_finish (core->session, selected, &local_error);
+      if (select == NULL)
+        goto failed;
+    }
+
+  if (!heron_store_journal_start (core->store, op->seq, error))
+    return FALSE;
+  heron_imap_session_uid_store_async (core->session, uids,
+                                      op->kind == HERON_STORE_OP_ADD_FLAGS ? HERON_IMAP_STORE_ADD :
+                                                                             HERON_IMAP_STORE_REMOVE,
+                                      (const char * const *) flags, TRUE, HERON_IMAP_MODSEQ_NONE,
+                                      NULL, NULL, core->cancellable, _heron_sync_wait_cb, &wait);
+  result = _heron_sync_await (core, &wait);
+  if (heron_imap_session_uid_store_finish (core->session, result, NULL, &local_error))
+    return heron_store_journal_complete (core->store, op->seq, NULL, 0, error);
+
+failed:
+  if (connection_lost (core, local_error))
+    {
+      /* stays in the journal; replayed after reconnecting */
+      heron_store_journal_fail (core->store, op->seq, local_error->message, FALSE, NULL);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  /* the server refused it: it waits for the person */
+  _heron_sync_core_post_error (core, folder, local_error);
+  return heron_store_journal_fail (core->store, op->seq, local_error->message, TRUE, error);
+}
+
+gboolean
+_heron_sync_replay_journal (HeronSyncCore  *core,
+                            GError        **error)
+{
+  g_autoptr(GPtrArray) ops = heron_store_journal_list (core->store, error);
+
+  if (ops == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < ops->len; i++)
+    {
+      HeronStoreOperation *op = g_ptr_array_index (ops, i);
+
+      if (op->state == HERON_STORE_OP_FAILED)
+        continue;
+      switch (op->kind)
+        {
+        case HERON_STORE_OP_ADD_FLAGS:
+        case HERON_STORE_OP_REMOVE_FLAGS:
+          /* Setting flags is idempotent: an IN_PROGRESS entry from before a crash is sent again. */
+          if (!replay_flags (core, op, error))
+            return FALSE;
+          break;
+        default:
+          /* moves, copies, expunges, appends and folder operations: a later slice (docs/sync.md) */
+          g_debug ("%s: journal entry %" G_GINT64_FORMAT " (%s) is not replayed yet", core->user,
+                   op->seq, heron_store_op_kind_to_string (op->kind));
+          break;
+        }
+    }
+  return TRUE;
+}

@@ -1,0 +1,293 @@
+/* heron-sync-convert.c: FETCH responses into the cache's summaries, flags both ways
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <gmime/gmime.h>
+
+#include "heron-sync-private.h"
+
+/* What a summary needs (DESIGN.md: ask only for the fields the client needs). The References
+ * header is the one threading header the envelope lacks (In-Reply-To is in it). */
+const char * const _heron_sync_summary_items[] = {
+  "UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE",
+  "BODY.PEEK[HEADER.FIELDS (REFERENCES)]", NULL
+};
+
+static const struct {
+  guint imap;
+  guint store;
+  const char *name;
+} system_flags[] = {
+  { HERON_IMAP_FLAG_SEEN, HERON_STORE_FLAG_SEEN, "\\Seen" },
+  { HERON_IMAP_FLAG_ANSWERED, HERON_STORE_FLAG_ANSWERED, "\\Answered" },
+  { HERON_IMAP_FLAG_FLAGGED, HERON_STORE_FLAG_FLAGGED, "\\Flagged" },
+  { HERON_IMAP_FLAG_DELETED, HERON_STORE_FLAG_DELETED, "\\Deleted" },
+  { HERON_IMAP_FLAG_DRAFT, HERON_STORE_FLAG_DRAFT, "\\Draft" },
+};
+
+guint
+_heron_sync_flags_from_imap (const HeronImapFlags  *flags,
+                             char                 **out_keywords)
+{
+  GString *keywords = NULL;
+  guint result = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (system_flags); i++)
+    if (flags->system & system_flags[i].imap)
+      result |= system_flags[i].store;
+
+  for (guint i = 0; i < flags->n_names; i++)
+    {
+      const char *name = flags->names[i];
+
+      if (name[0] == '\\')
+        continue;
+      if (keywords == NULL)
+        keywords = g_string_new (NULL);
+      else
+        g_string_append_c (keywords, ' ');
+      g_string_append (keywords, name);
+    }
+
+  *out_keywords = keywords != NULL ? g_string_free (keywords, FALSE) : NULL;
+  return result;
+}
+
+GStrv
+_heron_sync_flags_to_imap (guint               flags,
+                           const char * const *keywords)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (system_flags); i++)
+    if (flags & system_flags[i].store)
+      g_strv_builder_add (builder, system_flags[i].name);
+  if (keywords != NULL)
+    g_strv_builder_addv (builder, (const char **) keywords);
+  return g_strv_builder_end (builder);
+}
+
+static char *
+decode_text (const char *text)
+{
+  if (text == NULL)
+    return NULL;
+  if (strstr (text, "=?") == NULL && g_utf8_validate (text, -1, NULL))
+    return g_strdup (text);
+  return g_mime_utils_header_decode_text (NULL, text);
+}
+
+static char *
+format_address (const HeronImapAddress *address)
+{
+  if (address->host == NULL || address->host[0] == '\0')
+    return g_strdup (address->mailbox);
+  return g_strdup_printf ("%s@%s", address->mailbox != NULL ? address->mailbox : "", address->host);
+}
+
+static char *
+format_addresses (const HeronImapAddressList *list)
+{
+  GString *text;
+
+  if (list->n_addresses == 0)
+    return NULL;
+
+  text = g_string_new (NULL);
+  for (guint i = 0; i < list->n_addresses; i++)
+    {
+      const HeronImapAddress *address = &list->addresses[i];
+      g_autofree char *name = NULL;
+      g_autofree char *email = NULL;
+
+      if (address->kind != HERON_IMAP_ADDRESS_MAILBOX)
+        continue;
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      name = decode_text (address->name);
+      email = format_address (address);
+      if (name != NULL && name[0] != '\0')
+        g_string_append_printf (text, "%s <%s>", name, email);
+      else
+        g_string_append (text, email);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static char *
+strip_angles (const char *id)
+{
+  gsize len;
+
+  if (id == NULL)
+    return NULL;
+  while (*id == ' ' || *id == '\t')
+    id++;
+  len = strlen (id);
+  while (len > 0 && (id[len - 1] == ' ' || id[len - 1] == '\t'))
+    len--;
+  if (len >= 2 && id[0] == '<' && id[len - 1] == '>')
+    return g_strndup (id + 1, len - 2);
+  return g_strndup (id, len);
+}
+
+/* The value of the one header of a HEADER.FIELDS section, unfolded. */
+static char *
+header_value (GBytes *section)
+{
+  gsize size = 0;
+  const char *data;
+  const char *colon;
+  GString *value;
+
+  if (section == NULL)
+    return NULL;
+  data = g_bytes_get_data (section, &size);
+  colon = size > 0 ? memchr (data, ':', size) : NULL;
+  if (colon == NULL)
+    return NULL;
+
+  value = g_string_new (NULL);
+  for (const char *p = colon + 1; p < data + size; p++)
+    {
+      if (*p == '\r' || *p == '\n')
+        {
+          /* a folded line continues with white space; anything else is the next header */
+          if (p + 1 < data + size && (p[1] == ' ' || p[1] == '\t'))
+            continue;
+          if (*p == '\r' && p + 2 < data + size && p[1] == '\n' && (p[2] == ' ' || p[2] == '\t'))
+            continue;
+          if (*p == '\r' && p + 1 < data + size && p[1] == '\n')
+            continue;
+          break;
+        }
+      g_string_append_c (value, *p == '\t' ? ' ' : *p);
+    }
+  g_strstrip (value->str);
+  if (value->str[0] == '\0')
+    {
+      g_string_free (value, TRUE);
+      return NULL;
+    }
+  return g_string_free (value, FALSE);
+}
+
+static const char *
+find_param (const HeronImapParams *params,
+            const char            *name)
+{
+  for (guint i = 0; i < params->n_params; i++)
+    if (g_ascii_strcasecmp (params->params[i].name, name) == 0)
+      return params->params[i].value;
+  return NULL;
+}
+
+/* A BODYSTRUCTURE node as a GVariant: (type, subtype, params, id, encoding, size, disposition,
+ * disposition params, children). Opaque to the cache; the MIME layer reads it back. */
+static GVariant *
+serialize_body (const HeronImapBody *body,
+                gboolean            *has_attachment,
+                guint                depth)
+{
+  GVariantBuilder params;
+  GVariantBuilder disposition_params;
+  GVariantBuilder children;
+
+  g_variant_builder_init (&params, G_VARIANT_TYPE ("a{ss}"));
+  for (guint i = 0; i < body->params.n_params; i++)
+    g_variant_builder_add (&params, "{ss}", body->params.params[i].name,
+                           body->params.params[i].value != NULL ? body->params.params[i].value : "");
+  g_variant_builder_init (&disposition_params, G_VARIANT_TYPE ("a{ss}"));
+  for (guint i = 0; i < body->disposition_params.n_params; i++)
+    g_variant_builder_add (&disposition_params, "{ss}", body->disposition_params.params[i].name,
+                           body->disposition_params.params[i].value != NULL ?
+                           body->disposition_params.params[i].value : "");
+  g_variant_builder_init (&children, G_VARIANT_TYPE ("av"));
+  if (depth < 64)
+    {
+      for (guint i = 0; i < body->n_parts; i++)
+        g_variant_builder_add (&children, "v", serialize_body (&body->parts[i], has_attachment, depth + 1));
+      if (body->message_body != NULL)
+        g_variant_builder_add (&children, "v", serialize_body (body->message_body, has_attachment, depth + 1));
+    }
+
+  if (body->kind != HERON_IMAP_BODY_MULTIPART)
+    {
+      gboolean attachment = body->disposition != NULL &&
+                            g_ascii_strcasecmp (body->disposition, "attachment") == 0;
+      gboolean named = find_param (&body->disposition_params, "filename") != NULL ||
+                       find_param (&body->params, "name") != NULL;
+
+      if (attachment || (named && body->kind != HERON_IMAP_BODY_TEXT))
+        *has_attachment = TRUE;
+    }
+
+  return g_variant_new ("(ss@a{ss}sst@a{ss}s@av)",
+                        body->type != NULL ? body->type : "",
+                        body->subtype != NULL ? body->subtype : "",
+                        g_variant_builder_end (&params),
+                        body->id != NULL ? body->id : "",
+                        body->encoding != NULL ? body->encoding : "",
+                        body->size,
+                        g_variant_builder_end (&disposition_params),
+                        body->disposition != NULL ? body->disposition : "",
+                        g_variant_builder_end (&children));
+}
+
+HeronStoreMessage *
+_heron_sync_message_from_fetch (const HeronImapFetch *fetch)
+{
+  g_autoptr(HeronStoreMessage) message = heron_store_message_new ();
+  const HeronImapEnvelope *envelope = fetch->envelope;
+
+  message->uid = fetch->uid;
+  if (fetch->fields & HERON_IMAP_FETCH_FLAGS)
+    message->flags = _heron_sync_flags_from_imap (&fetch->flags, &message->keywords);
+  message->modseq = fetch->modseq;
+  if (fetch->fields & HERON_IMAP_FETCH_INTERNALDATE)
+    message->internal_date = fetch->internaldate;
+  message->size = fetch->rfc822_size;
+
+  if (envelope != NULL)
+    {
+      if (envelope->date != NULL)
+        {
+          g_autoptr(GDateTime) date = g_mime_utils_header_decode_date (envelope->date);
+          if (date != NULL)
+            message->sent_date = g_date_time_to_unix (date);
+        }
+      message->subject = decode_text (envelope->subject);
+      for (guint i = 0; i < envelope->from.n_addresses; i++)
+        if (envelope->from.addresses[i].kind == HERON_IMAP_ADDRESS_MAILBOX)
+          {
+            message->from_name = decode_text (envelope->from.addresses[i].name);
+            message->from_address = format_address (&envelope->from.addresses[i]);
+            break;
+          }
+      message->sender = format_addresses (&envelope->sender);
+      message->reply_to = format_addresses (&envelope->reply_to);
+      message->to = format_addresses (&envelope->to);
+      message->cc = format_addresses (&envelope->cc);
+      message->bcc = format_addresses (&envelope->bcc);
+      message->message_id = strip_angles (envelope->message_id);
+      message->in_reply_to = g_strdup (envelope->in_reply_to);
+    }
+
+  for (guint i = 0; i < fetch->n_sections; i++)
+    if (fetch->sections[i].kind == HERON_IMAP_SECTION_BODY &&
+        g_ascii_strncasecmp (fetch->sections[i].section, "HEADER.FIELDS", 13) == 0)
+      message->references = header_value (fetch->sections[i].data);
+
+  if (fetch->body != NULL)
+    {
+      GVariant *structure = g_variant_ref_sink (serialize_body (fetch->body, &message->has_attachment, 0));
+      message->body_structure = g_variant_get_data_as_bytes (structure);
+      g_variant_unref (structure);
+    }
+
+  return g_steal_pointer (&message);
+}
