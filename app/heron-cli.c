@@ -22,6 +22,14 @@ typedef struct {
 
 static const Command commands[] = {
   { "account", N_("Add, list and remove accounts"), heron_cli_account },
+  { "render", N_("Show a message file as Heron shows it"), heron_cli_render },
+  { "send", N_("Send a message over the account's SMTP server"), heron_cli_send },
+  { "sync", N_("Bring an account's cache up to date with its server"), heron_cli_sync },
+  { "folders", N_("List an account's folders from the cache"), heron_cli_folders },
+  { "list", N_("List a folder's newest messages from the cache"), heron_cli_list },
+  { "flag", N_("Add or remove a message's flags"), heron_cli_flag },
+  { "search", N_("Search the cache"), heron_cli_search },
+  { "watch", N_("Print an account's sync events until interrupted"), heron_cli_watch },
 };
 
 void

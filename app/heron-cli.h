@@ -47,5 +47,31 @@ char         *heron_cli_read_stdin_secret (GError         **error);
 int           heron_cli_account           (HeronCli        *cli,
                                            int              argc,
                                            char           **argv);
+int           heron_cli_render            (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+int           heron_cli_send              (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+
+/* heron-cli-mail.c, heron-cli-mail-sync.c */
+int           heron_cli_sync              (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+int           heron_cli_folders           (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+int           heron_cli_list              (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+int           heron_cli_flag              (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+int           heron_cli_search            (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+int           heron_cli_watch             (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
 
 G_END_DECLS
