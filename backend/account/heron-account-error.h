@@ -25,6 +25,13 @@ typedef enum {
   HERON_ACCOUNT_ERROR_AUTOCONFIG_MALFORMED, /* an autoconfig document is not valid */
   HERON_ACCOUNT_ERROR_AUTOCONFIG_NOT_FOUND, /* no method found the servers */
   HERON_ACCOUNT_ERROR_NO_TOKEN,          /* an OAuth2 provider has no token for this account */
+  /* heron_account_check_async() (heron-account-check.h): */
+  HERON_ACCOUNT_ERROR_HOST_NOT_FOUND,    /* the server's name does not resolve */
+  HERON_ACCOUNT_ERROR_CONNECTION_REFUSED, /* nothing listens on that port */
+  HERON_ACCOUNT_ERROR_CERTIFICATE_UNTRUSTED, /* not trusted, or not the pinned one (with its fingerprint) */
+  HERON_ACCOUNT_ERROR_AUTH_FAILED,       /* the user name or the password was refused */
+  HERON_ACCOUNT_ERROR_APP_PASSWORD_REQUIRED, /* the provider wants an app password or OAuth */
+  HERON_ACCOUNT_ERROR_TIMEOUT,           /* the server did not answer in time */
 } HeronAccountError;
 
 GQuark heron_account_error_quark (void);

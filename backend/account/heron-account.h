@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include "heron-account-check.h"
 #include "heron-account-config.h"
 #include "heron-account-config-store.h"
 #include "heron-account-error.h"
