@@ -48,6 +48,16 @@ typedef enum {
   HERON_IMAP_LITERAL_SECRET = 1 << 2,
 } HeronImapLiteralFlags;
 
+/* How APPEND sends the message. */
+typedef enum {
+  HERON_IMAP_APPEND_FLAGS_NONE = 0,
+  /* literal8 (RFC 3516): the message may hold NUL; only when the server offers BINARY. */
+  HERON_IMAP_APPEND_BINARY = 1 << 0,
+  /* The message's header has 8-bit (UTF-8) octets: send it as "UTF8 (~{n}...)" (RFC 6855
+   * section 4). Needs HERON_IMAP_COMMAND_UTF8_ACCEPT; found on its own for a message in memory. */
+  HERON_IMAP_APPEND_UTF8 = 1 << 1,
+} HeronImapAppendFlags;
+
 /* A command goes on the wire as a sequence of segments. The connection writes TEXT, waits for a
  * command continuation request ("+") at WAIT_CONTINUATION (a tagged NO or BAD instead ends the
  * command), and copies exactly size octets of a LITERAL from bytes or stream. */
@@ -306,7 +316,7 @@ HeronImapCommand *heron_imap_command_new_append       (HeronImapCommandFlags   f
                                                        const char * const     *message_flags,
                                                        GDateTime              *internal_date,
                                                        GBytes                 *message,
-                                                       gboolean                binary,
+                                                       HeronImapAppendFlags    append_flags,
                                                        GError                **error);
 HeronImapCommand *heron_imap_command_new_append_stream (HeronImapCommandFlags  flags,
                                                        const char             *mailbox,
@@ -314,7 +324,7 @@ HeronImapCommand *heron_imap_command_new_append_stream (HeronImapCommandFlags  f
                                                        GDateTime              *internal_date,
                                                        GInputStream           *message,
                                                        guint64                 size,
-                                                       gboolean                binary,
+                                                       HeronImapAppendFlags    append_flags,
                                                        GError                **error);
 HeronImapCommand *heron_imap_command_new_search       (HeronImapCommandFlags   flags,
                                                        gboolean                uid,

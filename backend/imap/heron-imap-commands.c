@@ -805,16 +805,79 @@ new_append (HeronImapCommandFlags   flags,
   return self;
 }
 
-/* APPEND mailbox [(flags)] [date-time] literal. message_flags NULL leaves the flag list out, an
- * empty array writes "()". binary sends a literal8 ("~{n}", RFC 3516), which may hold NUL; ask for
- * it only when the server offers BINARY. */
+/* TRUE if the header of message (up to the first empty line, or all of it without one) holds an
+ * octet above 127. */
+static gboolean
+header_has_8bit (GBytes *message)
+{
+  gsize length;
+  const guchar *data = g_bytes_get_data (message, &length);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (data[i] >= 0x80)
+        return TRUE;
+      if (data[i] == '\n' &&
+          ((i + 1 < length && data[i + 1] == '\n') ||
+           (i + 2 < length && data[i + 1] == '\r' && data[i + 2] == '\n')))
+        return FALSE;
+    }
+
+  return FALSE;
+}
+
+/* Writes the message: "UTF8 (~{n}...)" (RFC 6855 section 4) when asked, else a literal, a
+ * literal8 with BINARY. */
+static void
+add_append_message (HeronImapCommand      *self,
+                    GBytes                *bytes,
+                    GInputStream          *stream,
+                    guint64                size,
+                    HeronImapAppendFlags   append_flags)
+{
+  HeronImapLiteralFlags literal_flags = HERON_IMAP_LITERAL_FLAGS_NONE;
+  gboolean utf8 = (append_flags & HERON_IMAP_APPEND_UTF8) != 0;
+
+  if (utf8 && (self->flags & HERON_IMAP_COMMAND_UTF8_ACCEPT) == 0)
+    {
+      _heron_imap_command_set_error (self, ARGUMENT_ERROR,
+                                     "APPEND UTF8 needs UTF8=ACCEPT or IMAP4rev2 enabled");
+      return;
+    }
+
+  /* RFC 6855 section 4: the UTF8 data item always carries a literal8, whether or not the server
+   * offers BINARY. */
+  if (utf8 || (append_flags & HERON_IMAP_APPEND_BINARY) != 0)
+    literal_flags |= HERON_IMAP_LITERAL_BINARY;
+
+  if (utf8)
+    {
+      heron_imap_command_add_atom (self, "UTF8");
+      heron_imap_command_begin_list (self);
+    }
+
+  if (bytes != NULL)
+    heron_imap_command_add_literal (self, bytes, literal_flags);
+  else
+    heron_imap_command_add_literal_stream (self, stream, size, literal_flags);
+
+  if (utf8)
+    heron_imap_command_end_list (self);
+}
+
+/* APPEND mailbox [(flags)] [date-time] message. message_flags NULL leaves the flag list out, an
+ * empty array writes "()". HERON_IMAP_APPEND_BINARY sends a literal8 ("~{n}", RFC 3516), which
+ * may hold NUL; ask for it only when the server offers BINARY. With
+ * HERON_IMAP_COMMAND_UTF8_ACCEPT in flags and 8-bit octets in the message's header, the message
+ * goes as "UTF8 (~{n}...)" (RFC 6855 section 4) on its own; HERON_IMAP_APPEND_UTF8 asks for that
+ * form whatever the header holds (and fails without HERON_IMAP_COMMAND_UTF8_ACCEPT). */
 HeronImapCommand *
 heron_imap_command_new_append (HeronImapCommandFlags   flags,
                                const char             *mailbox,
                                const char * const     *message_flags,
                                GDateTime              *internal_date,
                                GBytes                 *message,
-                               gboolean                binary,
+                               HeronImapAppendFlags    append_flags,
                                GError                **error)
 {
   HeronImapCommand *self;
@@ -823,13 +886,18 @@ heron_imap_command_new_append (HeronImapCommandFlags   flags,
   g_return_val_if_fail (message != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if ((flags & HERON_IMAP_COMMAND_UTF8_ACCEPT) != 0 && header_has_8bit (message))
+    append_flags |= HERON_IMAP_APPEND_UTF8;
+
   self = new_append (flags, mailbox, message_flags, internal_date);
-  heron_imap_command_add_literal (self, message, binary ? HERON_IMAP_LITERAL_BINARY : 0);
+  add_append_message (self, message, NULL, 0, append_flags);
 
   return finish (self, error);
 }
 
-/* As heron_imap_command_new_append(), the message read from stream (size octets) as it is sent. */
+/* As heron_imap_command_new_append(), the message read from stream (size octets) as it is sent.
+ * The stream is not looked into: the caller says with HERON_IMAP_APPEND_UTF8 that its header has
+ * 8-bit octets. */
 HeronImapCommand *
 heron_imap_command_new_append_stream (HeronImapCommandFlags   flags,
                                       const char             *mailbox,
@@ -837,7 +905,7 @@ heron_imap_command_new_append_stream (HeronImapCommandFlags   flags,
                                       GDateTime              *internal_date,
                                       GInputStream           *message,
                                       guint64                 size,
-                                      gboolean                binary,
+                                      HeronImapAppendFlags    append_flags,
                                       GError                **error)
 {
   HeronImapCommand *self;
@@ -847,7 +915,7 @@ heron_imap_command_new_append_stream (HeronImapCommandFlags   flags,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = new_append (flags, mailbox, message_flags, internal_date);
-  heron_imap_command_add_literal_stream (self, message, size, binary ? HERON_IMAP_LITERAL_BINARY : 0);
+  add_append_message (self, NULL, message, size, append_flags);
 
   return finish (self, error);
 }

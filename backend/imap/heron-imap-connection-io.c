@@ -17,8 +17,8 @@
  * connection at once with the server's text, unless a LOGOUT is in flight.
  *
  * Body sections. The parser always has the connection's consumer installed. At each section's
- * begin() the dispatcher finds the command that claims the FETCH (by UID) and streams the section
- * to its consumer, or, when it has none (or nobody claims it), collects the section and attaches
+ * begin() the dispatcher finds the command that claims the FETCH (by UID; a section before the
+ * UID item goes to the oldest FETCH in flight) and streams the section to its consumer, or, when it has none (or nobody claims it), collects the section and attaches
  * it to the FETCH response before routing, where HeronImapBodySection.data would be without a
  * consumer.
  *
@@ -718,11 +718,44 @@ _heron_imap_connection_route (HeronImapConnection *self,
 
 /* Body sections */
 
+static gboolean
+is_fetch_command (Cmd *cmd)
+{
+  const char *name = heron_imap_command_get_name (cmd->command);
+
+  return name != NULL &&
+         (g_ascii_strcasecmp (name, "FETCH") == 0 || g_ascii_strcasecmp (name, "UID FETCH") == 0);
+}
+
+/* A section sent before the UID item ("* 1 FETCH (BODY[] {n} ... UID 7)") cannot be matched by
+ * UID: it goes to the oldest FETCH in flight (only a FETCH command makes the server send body
+ * sections, and a server answers pipelined commands in order), with uid 0 in its info; the
+ * consumer matches it by sequence number with the FETCH response that follows. */
+static Cmd *
+find_body_owner_without_uid (HeronImapConnection *self)
+{
+  for (GList *l = self->inflight.head; l != NULL; l = l->next)
+    {
+      Cmd *cmd = l->data;
+
+      if (!is_fetch_command (cmd))
+        continue;
+      if (cmd->handlers == NULL || !(cmd->handlers->kinds & HERON_IMAP_KIND (HERON_IMAP_RESPONSE_FETCH)))
+        return NULL;
+      return cmd;
+    }
+
+  return NULL;
+}
+
 static Cmd *
 find_body_owner (HeronImapConnection     *self,
                  const HeronImapBodyInfo *info)
 {
   HeronImapResponse probe;
+
+  if (info->uid == 0)
+    return find_body_owner_without_uid (self);
 
   memset (&probe, 0, sizeof probe);
   probe.kind = HERON_IMAP_RESPONSE_FETCH;

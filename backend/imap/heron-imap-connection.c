@@ -850,6 +850,42 @@ heron_imap_connection_connect_finish (HeronImapConnection  *self,
 
 /* COMPRESS */
 
+/* Cancelled while queued: COMPRESS is taken out and never sent. Cancelled once written: the server
+ * runs it anyway, so the caller hears G_IO_ERROR_CANCELLED now, but the command stays a barrier
+ * until its reply, and at a tagged OK the connection still switches to deflate (the streams must
+ * follow the server); a NO leaves it uncompressed. */
+static gboolean
+on_compress_cancelled (GCancellable *cancellable,
+                       gpointer      user_data)
+{
+  Cmd *cmd = user_data;
+  HeronImapConnection *self = cmd->connection;
+  GTask *task;
+
+  g_source_destroy (cmd->cancel_source);
+  g_clear_pointer (&cmd->cancel_source, g_source_unref);
+
+  g_object_ref (self);
+  task = g_steal_pointer (&self->compress_task);
+
+  if (cmd->state == CMD_QUEUED)
+    {
+      g_debug ("COMPRESS with %s cancelled before it was sent", self->settings.host);
+      _heron_imap_connection_complete (self, cmd, NULL, NULL);
+    }
+  else
+    g_debug ("COMPRESS with %s cancelled after it was sent: its reply still decides", self->settings.host);
+
+  if (task != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "COMPRESS was cancelled");
+      g_object_unref (task);
+    }
+
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
 void
 heron_imap_connection_compress_async (HeronImapConnection  *self,
                                       GCancellable         *cancellable,
@@ -886,10 +922,23 @@ heron_imap_connection_compress_async (HeronImapConnection  *self,
       return;
     }
 
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
   self->compress_task = g_steal_pointer (&task);
   command = heron_imap_command_new_compress ();
   cmd = _heron_imap_cmd_new (command, CMD_KIND_COMPRESS, HERON_IMAP_SEND_BARRIER);
   _heron_imap_connection_enqueue (self, cmd);
+
+  if (cancellable != NULL)
+    {
+      /* A source on the connection's context, as for every command: the cancellable may be
+       * cancelled from another thread. */
+      cmd->cancellable = g_object_ref (cancellable);
+      cmd->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (cmd->cancel_source, G_SOURCE_FUNC (on_compress_cancelled), cmd, NULL);
+      g_source_attach (cmd->cancel_source, self->context);
+    }
 }
 
 gboolean

@@ -125,7 +125,9 @@ typedef struct {
   guint kinds;
   /* Finer choice among those kinds (e.g. the FETCH of a UID in this command's set); NULL claims
    * all of them. Called for FETCH body sections too, with a response of kind FETCH that has
-   * only seq and uid set (uid 0 when the server sent the body before the UID). */
+   * only seq and uid set. A body section the server sent before the UID item is not offered to
+   * claim: it goes to the oldest FETCH or UID FETCH command in flight (to its body consumer, with
+   * uid 0 in HeronImapBodyInfo; match it by seq with the FETCH response that follows). */
   gboolean (*claim)        (const HeronImapResponse *response,
                             gpointer                 user_data);
   /* A claimed response. The response is valid during the call; keep it with
@@ -201,7 +203,12 @@ void                 heron_imap_connection_send_continuation (HeronImapConnectio
 
 /* COMPRESS DEFLATE (RFC 4978), then everything both ways is raw deflate, flushed after each
  * write. Fails with HERON_IMAP_ERROR_UNSUPPORTED when the server does not offer it; a NO (e.g.
- * [COMPRESSIONACTIVE]) is HERON_IMAP_ERROR_NO_RESPONSE. */
+ * [COMPRESSIONACTIVE]) is HERON_IMAP_ERROR_NO_RESPONSE.
+ * Cancelling gives G_IO_ERROR_CANCELLED at once. Before COMPRESS was written it is never sent;
+ * after, the server runs it anyway: it stays a barrier until its reply, and at a tagged OK the
+ * connection still switches to deflate (heron_imap_connection_is_compressed() says so), so the
+ * streams keep following the server; a NO leaves it uncompressed. Either way the connection stays
+ * usable. */
 void                 heron_imap_connection_compress_async  (HeronImapConnection  *self,
                                                             GCancellable         *cancellable,
                                                             GAsyncReadyCallback   callback,

@@ -446,6 +446,27 @@ heron_imap_session_append_async (HeronImapSession    *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
+  heron_imap_session_append_full_async (self, mailbox, flags, date, message, stream, size,
+                                        HERON_IMAP_APPEND_FLAGS_NONE, cancellable, callback,
+                                        user_data);
+}
+
+/* The UTF8 form is chosen from what is enabled: UTF8=ACCEPT or IMAP4rev2 (both make the session
+ * build commands with HERON_IMAP_COMMAND_UTF8_ACCEPT). Without either, HERON_IMAP_APPEND_UTF8 is
+ * dropped and the message goes as a plain literal, as a server without them expects. */
+void
+heron_imap_session_append_full_async (HeronImapSession     *self,
+                                      const char           *mailbox,
+                                      const char * const   *flags,
+                                      GDateTime            *date,
+                                      GBytes               *message,
+                                      GInputStream         *stream,
+                                      guint64               size,
+                                      HeronImapAppendFlags  append_flags,
+                                      GCancellable         *cancellable,
+                                      GAsyncReadyCallback   callback,
+                                      gpointer              user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(HeronImapCommand) command = NULL;
   g_autoptr(GError) error = NULL;
@@ -462,11 +483,15 @@ heron_imap_session_append_async (HeronImapSession    *self,
     return;
 
   command_flags = _heron_imap_session_command_flags (self);
+  if ((command_flags & HERON_IMAP_COMMAND_UTF8_ACCEPT) == 0)
+    append_flags &= ~HERON_IMAP_APPEND_UTF8;
+
   if (message != NULL)
-    command = heron_imap_command_new_append (command_flags, mailbox, flags, date, message, FALSE, &error);
+    command = heron_imap_command_new_append (command_flags, mailbox, flags, date, message,
+                                             append_flags, &error);
   else
     command = heron_imap_command_new_append_stream (command_flags, mailbox, flags, date, stream, size,
-                                                    FALSE, &error);
+                                                    append_flags, &error);
   if (command == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

@@ -293,7 +293,10 @@ gboolean heron_imap_session_mailbox_finish  (HeronImapSession          *self,
 /* UID FETCH uids (items) [(CHANGEDSINCE changed_since [VANISHED])]. Each message's FETCH goes to
  * func as it arrives, never collected. Body sections go to body (nullable: collected into the
  * FETCH response's sections); its callbacks get body_data. A set too long for one command line
- * is split into several pipelined commands. changed_since needs CONDSTORE, vanished QRESYNC. */
+ * is split into several pipelined commands. changed_since needs CONDSTORE, vanished QRESYNC.
+ * A section the server sends before the UID item ("* 1 FETCH (BODY[] {n}... UID 7)") reaches body
+ * with uid 0 in its HeronImapBodyInfo; the FETCH response given to func right after it carries
+ * the same seq and the UID: match them by seq. */
 void     heron_imap_session_uid_fetch_async  (HeronImapSession            *self,
                                               const HeronImapUidSet       *uids,
                                               const char * const          *items,
@@ -368,6 +371,22 @@ void     heron_imap_session_append_async     (HeronImapSession     *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
+/* As heron_imap_session_append_async(). With UTF8=ACCEPT or IMAP4rev2 enabled, a message whose
+ * header has 8-bit octets goes as "UTF8 (~{n}...)" (RFC 6855 section 4): found on its own for
+ * message, said by the caller with HERON_IMAP_APPEND_UTF8 for a stream. HERON_IMAP_APPEND_BINARY
+ * sends a literal8 (ask only when the server offers BINARY). Finish with
+ * heron_imap_session_append_finish(). */
+void     heron_imap_session_append_full_async (HeronImapSession    *self,
+                                               const char          *mailbox,
+                                               const char * const  *flags,
+                                               GDateTime           *date,
+                                               GBytes              *message,
+                                               GInputStream        *stream,
+                                               guint64              size,
+                                               HeronImapAppendFlags append_flags,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
 /* The APPENDUID (RFC 4315), 0 and 0 without UIDPLUS. A missing mailbox is NO with [TRYCREATE]. */
 gboolean heron_imap_session_append_finish    (HeronImapSession     *self,
                                               GAsyncResult         *result,

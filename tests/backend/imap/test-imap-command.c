@@ -318,7 +318,7 @@ append_example (const char *message)
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = g_bytes_new_static (message, strlen (message));
 
-  return OK (heron_imap_command_new_append (0, "saved-messages", STRV ("\\Seen"), NULL, bytes, FALSE,
+  return OK (heron_imap_command_new_append (0, "saved-messages", STRV ("\\Seen"), NULL, bytes, HERON_IMAP_APPEND_FLAGS_NONE,
                                             &error));
 }
 
@@ -1477,7 +1477,7 @@ check_literal_mode (HeronImapLiteralMode mode,
   g_autofree char *expected = g_strconcat (header, data, "\r\n", NULL);
   guint i = 0;
 
-  cmd = OK (heron_imap_command_new_append (0, "INBOX", NULL, NULL, message, FALSE, &error));
+  cmd = OK (heron_imap_command_new_append (0, "INBOX", NULL, NULL, message, HERON_IMAP_APPEND_FLAGS_NONE, &error));
   heron_imap_command_set_tag (cmd, "A1");
 
   wire = serialize (cmd, mode);
@@ -1570,7 +1570,7 @@ test_literal_binary (void)
   g_autoptr(GBytes) data = g_bytes_new_static ("a\0b\xff\n", 5);
 
   {
-    g_autoptr(HeronImapCommand) cmd = OK (heron_imap_command_new_append (0, "INBOX", NULL, NULL, data, TRUE,
+    g_autoptr(HeronImapCommand) cmd = OK (heron_imap_command_new_append (0, "INBOX", NULL, NULL, data, HERON_IMAP_APPEND_BINARY,
                                                                          &error));
     g_autoptr(GBytes) wire = NULL;
     static const char expected[] = "A1 APPEND INBOX ~{5+}\r\na\0b\xff\n\r\n";
@@ -1584,8 +1584,82 @@ test_literal_binary (void)
   }
 
   /* Not binary: NUL cannot go in a literal. */
-  expect_error (heron_imap_command_new_append (0, "INBOX", NULL, NULL, data, FALSE, &error), &error,
+  expect_error (heron_imap_command_new_append (0, "INBOX", NULL, NULL, data, HERON_IMAP_APPEND_FLAGS_NONE, &error), &error,
                 HERON_IMAP_ERROR_INVALID);
+}
+
+/* RFC 6855 section 4: with UTF8=ACCEPT a message whose header has 8-bit octets goes as
+ * "UTF8 (~{n})"; without it, or with a 7-bit header (8-bit only in the body), a plain literal. */
+static void
+test_rfc6855_append_utf8 (void)
+{
+  g_autoptr(GError) error = NULL;
+  static const char message_8bit[] = "Subject: Gr\xc3\xbc\xc3\x9f" "e\r\n\r\nHi\r\n";
+  static const char message_body_8bit[] = "Subject: Hi\r\n\r\nGr\xc3\xbc\xc3\x9f" "e\r\n";
+  g_autoptr(GBytes) header_8bit = g_bytes_new_static (message_8bit, sizeof message_8bit - 1);
+  g_autoptr(GBytes) body_8bit = g_bytes_new_static (message_body_8bit, sizeof message_body_8bit - 1);
+  g_autoptr(GBytes) wire = NULL;
+  g_autofree char *expected = NULL;
+
+  {
+    g_autoptr(HeronImapCommand) cmd = OK (heron_imap_command_new_append (UTF8, "INBOX", NULL, NULL, header_8bit,
+                                                                         HERON_IMAP_APPEND_FLAGS_NONE, &error));
+    heron_imap_command_set_tag (cmd, "A1");
+    expected = g_strconcat ("A1 APPEND INBOX UTF8 (~{24+}\r\n", message_8bit, ")\r\n", NULL);
+    wire = serialize (cmd, PLUS);
+    assert_bytes (wire, expected, strlen (expected));
+    g_clear_pointer (&wire, g_bytes_unref);
+    g_clear_pointer (&expected, g_free);
+    expected = g_strconcat ("A1 APPEND INBOX UTF8 (~{24}\r\n", message_8bit, ")\r\n", NULL);
+    wire = serialize (cmd, SYNC);
+    assert_bytes (wire, expected, strlen (expected));
+    g_clear_pointer (&wire, g_bytes_unref);
+    g_clear_pointer (&expected, g_free);
+  }
+
+  /* Not enabled: the normal literal. */
+  {
+    g_autoptr(HeronImapCommand) cmd = OK (heron_imap_command_new_append (0, "INBOX", NULL, NULL, header_8bit,
+                                                                         HERON_IMAP_APPEND_FLAGS_NONE, &error));
+    heron_imap_command_set_tag (cmd, "A2");
+    expected = g_strconcat ("A2 APPEND INBOX {24+}\r\n", message_8bit, "\r\n", NULL);
+    wire = serialize (cmd, PLUS);
+    assert_bytes (wire, expected, strlen (expected));
+    g_clear_pointer (&wire, g_bytes_unref);
+    g_clear_pointer (&expected, g_free);
+  }
+
+  /* Enabled, but only the body is 8-bit. */
+  {
+    g_autoptr(HeronImapCommand) cmd = OK (heron_imap_command_new_append (UTF8, "INBOX", STRV ("\\Seen"), NULL, body_8bit,
+                                                                         HERON_IMAP_APPEND_FLAGS_NONE, &error));
+    heron_imap_command_set_tag (cmd, "A3");
+    expected = g_strconcat ("A3 APPEND INBOX (\\Seen) {24+}\r\n", message_body_8bit, "\r\n", NULL);
+    wire = serialize (cmd, PLUS);
+    assert_bytes (wire, expected, strlen (expected));
+    g_clear_pointer (&wire, g_bytes_unref);
+    g_clear_pointer (&expected, g_free);
+  }
+
+  /* A stream: the caller says its header is 8-bit. */
+  {
+    g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (message_8bit, sizeof message_8bit - 1, NULL);
+    g_autoptr(HeronImapCommand) cmd = OK (heron_imap_command_new_append_stream (UTF8, "INBOX", NULL, NULL, stream, 24,
+                                                                                HERON_IMAP_APPEND_UTF8, &error));
+    heron_imap_command_set_tag (cmd, "A4");
+    expected = g_strconcat ("A4 APPEND INBOX UTF8 (~{24}\r\n", message_8bit, ")\r\n", NULL);
+    wire = serialize (cmd, SYNC);
+    assert_bytes (wire, expected, strlen (expected));
+    g_clear_pointer (&wire, g_bytes_unref);
+    g_clear_pointer (&expected, g_free);
+  }
+
+  /* Asking for the UTF8 form without UTF8=ACCEPT is refused. */
+  {
+    g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (message_8bit, sizeof message_8bit - 1, NULL);
+    expect_error (heron_imap_command_new_append_stream (0, "INBOX", NULL, NULL, stream, 24, HERON_IMAP_APPEND_UTF8,
+                                                        &error), &error, HERON_IMAP_ERROR_INVALID);
+  }
 }
 
 /* APPEND from a stream: the segments hold the stream, not a copy of the message. */
@@ -1606,7 +1680,7 @@ test_literal_stream (void)
   g_autofree char *log = NULL;
 
   cmd = OK (heron_imap_command_new_append_stream (0, "saved-messages", STRV ("\\Seen"), when, stream, 310,
-                                                  FALSE, &error));
+                                                  HERON_IMAP_APPEND_FLAGS_NONE, &error));
   heron_imap_command_set_tag (cmd, "A003");
 
   list = segments (cmd, PLUS);
@@ -1624,7 +1698,7 @@ test_literal_stream (void)
   g_assert_cmpstr (log, ==, "A003 APPEND saved-messages (\\Seen) \" 7-Feb-1994 21:52:25 -0800\" {310 bytes}");
 
   /* A stream shorter than announced fails instead of sending a short literal. */
-  broken = OK (heron_imap_command_new_append_stream (0, "INBOX", NULL, NULL, short_stream, 10, FALSE, &error));
+  broken = OK (heron_imap_command_new_append_stream (0, "INBOX", NULL, NULL, short_stream, 10, HERON_IMAP_APPEND_FLAGS_NONE, &error));
   heron_imap_command_set_tag (broken, "A004");
   g_assert_null (heron_imap_command_serialize_all (broken, PLUS, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT);
@@ -2064,10 +2138,10 @@ test_errors (void)
     g_autoptr(GInputStream) stream = g_memory_input_stream_new ();
 
     expect_error (heron_imap_command_new_append_stream (0, "INBOX", NULL, NULL, stream, (guint64) G_MAXUINT32 + 1,
-                                                        TRUE, &error), &error, HERON_IMAP_ERROR_LIMIT);
+                                                        HERON_IMAP_APPEND_BINARY, &error), &error, HERON_IMAP_ERROR_LIMIT);
   }
 
-  expect_error (heron_imap_command_new_append (0, "INBOX", STRV ("\\Seen", "bad flag"), NULL, nul, TRUE, &error),
+  expect_error (heron_imap_command_new_append (0, "INBOX", STRV ("\\Seen", "bad flag"), NULL, nul, HERON_IMAP_APPEND_BINARY, &error),
                 &error, HERON_IMAP_ERROR_INVALID);
 
   /* Unbalanced parentheses. */
@@ -2127,6 +2201,7 @@ main (int    argc,
   g_test_add_func ("/heron/imap/command/rfc9051/list", test_rfc9051_list);
   g_test_add_func ("/heron/imap/command/rfc9051/namespace", test_rfc9051_namespace);
   g_test_add_func ("/heron/imap/command/rfc9051/status-append-idle", test_rfc9051_status_append_idle);
+  g_test_add_func ("/heron/imap/command/rfc6855/append-utf8", test_rfc6855_append_utf8);
   g_test_add_func ("/heron/imap/command/rfc9051/search", test_rfc9051_search);
   g_test_add_func ("/heron/imap/command/rfc9051/selected", test_rfc9051_selected);
   g_test_add_func ("/heron/imap/command/rfc7162/condstore", test_rfc7162_condstore);

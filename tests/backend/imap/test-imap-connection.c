@@ -1274,7 +1274,7 @@ append_command (const char *text)
 {
   g_autoptr(GBytes) message = g_bytes_new (text, strlen (text));
   g_autoptr(GError) error = NULL;
-  HeronImapCommand *command = heron_imap_command_new_append (0, "INBOX", NULL, NULL, message, FALSE, &error);
+  HeronImapCommand *command = heron_imap_command_new_append (0, "INBOX", NULL, NULL, message, HERON_IMAP_APPEND_FLAGS_NONE, &error);
 
   g_assert_no_error (error);
   return command;
@@ -1358,7 +1358,7 @@ test_literal_stream (void)
     data[i] = (guint8) ('a' + i % 26);
   bytes = g_bytes_new (data, size);
   stream = g_memory_input_stream_new_from_bytes (bytes);
-  command = heron_imap_command_new_append_stream (0, "INBOX", NULL, NULL, stream, size, FALSE, &error);
+  command = heron_imap_command_new_append_stream (0, "INBOX", NULL, NULL, stream, size, HERON_IMAP_APPEND_FLAGS_NONE, &error);
   g_assert_no_error (error);
 
   heron_script_server_expect (server, line);
@@ -1849,6 +1849,35 @@ test_compress_unsupported (void)
   assert_server_ok (server);
 }
 
+/* COMPRESS cancelled before the call: G_IO_ERROR_CANCELLED, nothing sent, the connection goes on
+ * uncompressed. */
+static void
+test_compress_cancel (void)
+{
+  g_autoptr(HeronScriptServer) server = new_server ();
+  g_autoptr(HeronImapConnection) connection = connect_plain (server, "* OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] hi\r\n");
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *transcript = NULL;
+  Wait wait = { 0 };
+
+  heron_script_server_expect (server, "A0001 NOOP");
+  heron_script_server_send (server, "$TAG OK still plain\r\n");
+
+  g_cancellable_cancel (cancelled);
+  heron_imap_connection_compress_async (connection, cancelled, on_done, &wait);
+  run_until (&wait.done);
+  g_assert_false (heron_imap_connection_compress_finish (connection, wait.result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_object_unref (wait.result);
+
+  noop_ok (connection);
+  g_assert_false (heron_imap_connection_is_compressed (connection));
+  assert_server_ok (server);
+  transcript = heron_script_server_get_transcript (server);
+  g_assert_null (strstr (transcript, "COMPRESS DEFLATE"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1896,6 +1925,7 @@ main (int   argc,
   g_test_add_func ("/heron/imap/connection/idle", test_idle_continuation);
   g_test_add_func ("/heron/imap/connection/compress", test_compress);
   g_test_add_func ("/heron/imap/connection/compress/unsupported", test_compress_unsupported);
+  g_test_add_func ("/heron/imap/connection/compress/cancel", test_compress_cancel);
 
   return g_test_run ();
 }

@@ -565,6 +565,170 @@ test_no_extensions (void)
   assert_server_ok (server);
 }
 
+/* RFC 6855 section 4: with UTF8=ACCEPT enabled, a message with an 8-bit header goes as
+ * "UTF8 (~{n})": found in a message in memory, said by the caller for a stream. */
+static void
+test_append_utf8 (void)
+{
+  g_autoptr(HeronScriptServer) server = new_server ();
+  g_autoptr(HeronImapSession) session = new_session (server);
+  static const char text[] = "Subject: Gr\xc3\xbc\xc3\x9f" "e\r\n\r\nHi\r\n";
+  g_autoptr(GBytes) message = g_bytes_new_static (text, sizeof text - 1);
+  g_autoptr(GError) error = NULL;
+
+  heron_script_server_send (server, "* OK [CAPABILITY IMAP4rev1 ENABLE UTF8=ACCEPT LITERAL+ UIDPLUS SASL-IR "
+                                    "AUTH=PLAIN] hi\r\n");
+  heron_script_server_expect (server, "A0001 AUTHENTICATE PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=");
+  heron_script_server_send (server, "$TAG OK [CAPABILITY IMAP4rev1 ENABLE UTF8=ACCEPT LITERAL+ UIDPLUS] "
+                                    "Logged in\r\n");
+  heron_script_server_expect (server, "A0002 ENABLE UTF8=ACCEPT");
+  heron_script_server_send (server, "* ENABLED UTF8=ACCEPT\r\n$TAG OK enabled\r\n");
+  heron_script_server_expect (server, "A0003 APPEND Drafts UTF8 (~{24+}");
+  heron_script_server_expect_literal (server, 24, message);
+  heron_script_server_expect_data (server, ")");
+  heron_script_server_send (server, "$TAG OK [APPENDUID 9 5] appended\r\n");
+  heron_script_server_expect (server, "A0004 APPEND Drafts UTF8 (~{24+}");
+  heron_script_server_expect_literal (server, 24, message);
+  heron_script_server_expect_data (server, ")");
+  heron_script_server_send (server, "$TAG OK [APPENDUID 9 6] appended\r\n");
+
+  g_assert_true (connect_sync (session, &error));
+  g_assert_no_error (error);
+  g_assert_true (heron_imap_session_is_enabled (session, "UTF8=ACCEPT"));
+
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    guint32 uidvalidity = 0, uid = 0;
+
+    result = AWAIT (heron_imap_session_append_async (session, "Drafts", NULL, NULL, message, NULL, 0,
+                                                     NULL, on_done, w));
+    g_assert_true (heron_imap_session_append_finish (session, result, &uidvalidity, &uid, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (uidvalidity, ==, 9);
+    g_assert_cmpuint (uid, ==, 5);
+  }
+  {
+    g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (text, sizeof text - 1, NULL);
+    g_autoptr(GAsyncResult) result = NULL;
+    guint32 uidvalidity = 0, uid = 0;
+
+    result = AWAIT (heron_imap_session_append_full_async (session, "Drafts", NULL, NULL, NULL, stream,
+                                                          sizeof text - 1, HERON_IMAP_APPEND_UTF8,
+                                                          NULL, on_done, w));
+    g_assert_true (heron_imap_session_append_finish (session, result, &uidvalidity, &uid, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (uid, ==, 6);
+  }
+
+  assert_server_ok (server);
+}
+
+/* A body section before the UID item is streamed to the body consumer (uid 0, matched by seq),
+ * not collected into the FETCH response. */
+
+typedef struct {
+  GString *log;     /* "begin seq/uid", "data ...", "end", "fetch seq/uid/sections-with-data" */
+} BodyRecord;
+
+static gboolean
+record_body_begin (const HeronImapBodyInfo *info,
+                   gpointer                 user_data,
+                   GError                 **error)
+{
+  BodyRecord *record = user_data;
+
+  g_string_append_printf (record->log, "begin %u/%u [%s] %" G_GUINT64_FORMAT ";", info->seq, info->uid,
+                          info->section, info->size);
+  return TRUE;
+}
+
+static gboolean
+record_body_chunk (const guint8 *data,
+                   gsize         len,
+                   gpointer      user_data,
+                   GError      **error)
+{
+  BodyRecord *record = user_data;
+
+  g_string_append_len (record->log, (const char *) data, (gssize) len);
+  return TRUE;
+}
+
+static gboolean
+record_body_end (gpointer   user_data,
+                 GError   **error)
+{
+  BodyRecord *record = user_data;
+
+  g_string_append (record->log, ";end;");
+  return TRUE;
+}
+
+static const HeronImapBodyConsumer record_body_consumer = {
+  record_body_begin,
+  record_body_chunk,
+  record_body_end,
+};
+
+static void
+record_fetch (HeronImapResponse *response,
+              gpointer           user_data)
+{
+  BodyRecord *record = user_data;
+  guint with_data = 0;
+
+  for (guint i = 0; i < response->fetch.n_sections; i++)
+    if (response->fetch.sections[i].data != NULL)
+      with_data++;
+  g_string_append_printf (record->log, "fetch %u/%u sections %u collected %u;", response->fetch.seq,
+                          response->fetch.uid, response->fetch.n_sections, with_data);
+}
+
+static void
+test_body_before_uid (void)
+{
+  g_autoptr(HeronScriptServer) server = new_server ();
+  g_autoptr(HeronImapSession) session = new_session (server);
+  g_autoptr(HeronImapUidSet) uids = heron_imap_uid_set_new (HERON_IMAP_SET_UID);
+  static const char * const items[] = { "BODY.PEEK[]", NULL };
+  BodyRecord record = { g_string_new (NULL) };
+  g_autoptr(GError) error = NULL;
+
+  heron_imap_uid_set_add_range (uids, 7, 7);
+  heron_script_server_send (server, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] hi\r\n");
+  heron_script_server_expect (server, "A0001 AUTHENTICATE PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ=");
+  heron_script_server_send (server, "$TAG OK [CAPABILITY IMAP4rev1] Logged in\r\n");
+  heron_script_server_expect (server, "A0002 SELECT INBOX");
+  heron_script_server_send (server, "* 1 EXISTS\r\n* OK [UIDVALIDITY 42] ok\r\n$TAG OK [READ-WRITE] selected\r\n");
+  heron_script_server_expect (server, "A0003 UID FETCH 7 BODY.PEEK[]");
+  heron_script_server_send (server, "* 1 FETCH (BODY[] {5}\r\nhello UID 7)\r\n$TAG OK fetched\r\n");
+
+  g_assert_true (connect_sync (session, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(GAsyncResult) result = AWAIT (heron_imap_session_select_async (session, "INBOX", FALSE, NULL,
+                                                                             NULL, NULL, NULL, on_done, w));
+    g_autoptr(HeronImapSelectResult) select = heron_imap_session_select_finish (session, result, &error);
+
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(GAsyncResult) result = AWAIT (heron_imap_session_uid_fetch_async (session, uids, items,
+                                                                                HERON_IMAP_MODSEQ_NONE, FALSE,
+                                                                                record_fetch, &record,
+                                                                                &record_body_consumer, &record,
+                                                                                NULL, on_done, w));
+    g_autoptr(HeronImapUidSet) vanished = NULL;
+
+    g_assert_true (heron_imap_session_uid_fetch_finish (session, result, &vanished, &error));
+    g_assert_no_error (error);
+  }
+
+  g_assert_cmpstr (record.log->str, ==, "begin 1/0 [] 5;hello;end;fetch 1/7 sections 1 collected 0;");
+  g_string_free (record.log, TRUE);
+  assert_server_ok (server);
+}
+
 /* IMAP4rev2: enabled, its differences applied. */
 
 static void
@@ -875,6 +1039,8 @@ main (int   argc,
   g_test_add_func ("/heron/imap/session-faults/logindisabled", test_logindisabled);
   g_test_add_func ("/heron/imap/session-faults/no-extensions", test_no_extensions);
   g_test_add_func ("/heron/imap/session-faults/imap4rev2", test_imap4rev2);
+  g_test_add_func ("/heron/imap/session-faults/append-utf8", test_append_utf8);
+  g_test_add_func ("/heron/imap/session-faults/fetch/body-before-uid", test_body_before_uid);
   g_test_add_func ("/heron/imap/session-faults/alert", test_alert);
   g_test_add_func ("/heron/imap/session-faults/preauth-tls", test_preauth_tls);
   g_test_add_func ("/heron/imap/session-faults/idle/refresh", test_idle_refresh);
