@@ -8,6 +8,14 @@
 #include <gio/gio.h>
 
 #include "account/heron-account.h"
+#include "client/heron-client-types.h"
+#include "client/heron-client-account.h"
+#include "client/heron-account-manager.h"
+#include "client/heron-folder.h"
+#include "client/heron-message.h"
+#include "client/heron-message-list.h"
+#include "mime/heron-mime.h"
+#include "sync/heron-sync-types.h"
 
 G_BEGIN_DECLS
 

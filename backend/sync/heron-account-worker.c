@@ -70,6 +70,10 @@ job_free (HeronSyncJob *job)
   g_strfreev (job->add_keywords);
   g_strfreev (job->remove_keywords);
   g_assert (job->task == NULL);
+  if (job->data_free != NULL)
+    g_clear_pointer (&job->data, job->data_free);
+  if (job->result_free != NULL)
+    g_clear_pointer (&job->result, job->result_free);
   g_free (job);
 }
 
@@ -292,6 +296,8 @@ complete_job_task (HeronSyncJob *job,
     }
   if (error != NULL)
     g_task_return_error (task, error);
+  else if (job->result != NULL)
+    g_task_return_pointer (task, g_steal_pointer (&job->result), job->result_free);
   else
     g_task_return_boolean (task, TRUE);
   g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT_IDLE, unref_task, task, NULL);
@@ -616,6 +622,18 @@ run_job (HeronSyncCore *core,
         }
       break;
 
+    case HERON_SYNC_JOB_CUSTOM:
+      if (job->needs_online && !online)
+        {
+          ok = FALSE;
+          g_set_error (&error, HERON_SYNC_ERROR,
+                       core->auth_failed ? HERON_SYNC_ERROR_AUTH : HERON_SYNC_ERROR_OFFLINE,
+                       "The account %s is not connected", core->user);
+        }
+      else
+        ok = job->run (core, job, &error);
+      break;
+
     case HERON_SYNC_JOB_SYNC_FOLDERS:
     case HERON_SYNC_JOB_SYNC_FOLDER:
       if (!online)
@@ -651,7 +669,23 @@ static void
 queue_job_on_worker (HeronSyncCore *core,
                      HeronSyncJob  *job)
 {
-  g_queue_push_tail (&core->jobs, job);
+  if (job->urgent)
+    g_queue_push_head (&core->jobs, job);
+  else
+    g_queue_push_tail (&core->jobs, job);
+}
+
+void
+_heron_sync_queue_job (HeronSyncCore *core,
+                       HeronSyncJob  *job)
+{
+  queue_job_on_worker (core, job);
+}
+
+gboolean
+_heron_sync_core_is_online (HeronSyncCore *core)
+{
+  return session_ready (core->session);
 }
 
 static gpointer
@@ -1040,6 +1074,36 @@ new_job (HeronAccountWorker  *self,
   job->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (job->task, source_tag);
   return job;
+}
+
+HeronSyncCore *
+_heron_account_worker_get_core (gpointer worker)
+{
+  return HERON_ACCOUNT_WORKER (worker)->core;
+}
+
+HeronSyncJob *
+_heron_sync_job_new_custom (gpointer             worker,
+                            HeronSyncJobFunc     run,
+                            gboolean             needs_online,
+                            gpointer             source_tag,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  HeronSyncJob *job = new_job (HERON_ACCOUNT_WORKER (worker), HERON_SYNC_JOB_CUSTOM, source_tag,
+                               cancellable, callback, user_data);
+
+  job->run = run;
+  job->needs_online = needs_online;
+  return job;
+}
+
+void
+_heron_sync_hand_over (gpointer      worker,
+                       HeronSyncJob *job)
+{
+  hand_over (HERON_ACCOUNT_WORKER (worker), job);
 }
 
 void

@@ -99,4 +99,167 @@ gboolean heron_account_worker_set_flags_finish    (HeronAccountWorker  *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
 
+/* Operations on messages and folders. Each is applied to the cache and journaled at once (the
+ * task completes then, online or not: nothing waits for the server), replayed to the server in
+ * order when connected, and dropped from the journal when the server confirmed it (docs/sync.md,
+ * "The journal"). Folders are named by the server's names; messages by their UIDs in @folder
+ * (negative for local messages the server has not numbered yet). */
+
+/* The finish returns the messages' new UIDs in @dest (gint64, local until the server numbered
+ * them, in the order of @uids; for undo). */
+void     heron_account_worker_move_async          (HeronAccountWorker  *self,
+                                                   const char          *folder,
+                                                   const gint64        *uids,
+                                                   guint                n_uids,
+                                                   const char          *dest,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GArray  *heron_account_worker_move_finish         (HeronAccountWorker  *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+void     heron_account_worker_copy_async          (HeronAccountWorker  *self,
+                                                   const char          *folder,
+                                                   const gint64        *uids,
+                                                   guint                n_uids,
+                                                   const char          *dest,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GArray  *heron_account_worker_copy_finish         (HeronAccountWorker  *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+/* "Delete": to the account's Trash (special use, or the config's override); removed for good
+ * when there is no Trash or the messages are in it. The finish returns their UIDs in Trash as
+ * move does, or an empty array when they were removed for good. */
+void     heron_account_worker_delete_async        (HeronAccountWorker  *self,
+                                                   const char          *folder,
+                                                   const gint64        *uids,
+                                                   guint                n_uids,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GArray  *heron_account_worker_delete_finish       (HeronAccountWorker  *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+/* Removes for good (\Deleted + UID EXPUNGE, or EXPUNGE without UIDPLUS). */
+void     heron_account_worker_expunge_async       (HeronAccountWorker  *self,
+                                                   const char          *folder,
+                                                   const gint64        *uids,
+                                                   guint                n_uids,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean heron_account_worker_expunge_finish      (HeronAccountWorker  *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+/* Adds a message (@source: its raw RFC 5322 bytes) to @folder with @flags (HeronStoreFlags);
+ * @date is the internal date (NULL: now). The finish returns its local UID (< 0). */
+void     heron_account_worker_append_async        (HeronAccountWorker  *self,
+                                                   const char          *folder,
+                                                   GBytes              *source,
+                                                   guint                flags,
+                                                   GDateTime           *date,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gint64   heron_account_worker_append_finish       (HeronAccountWorker  *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
+/* @name is the new folder's whole server name (parent, delimiter, then the name in modified
+ * UTF-7 where the server has no UTF8=ACCEPT: heron_imap_utf7_encode()). */
+void     heron_account_worker_create_folder_async (HeronAccountWorker  *self,
+                                                   const char          *name,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean heron_account_worker_create_folder_finish (HeronAccountWorker *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+/* Renames (and so moves in the tree) a folder and its children. */
+void     heron_account_worker_rename_folder_async (HeronAccountWorker  *self,
+                                                   const char          *folder,
+                                                   const char          *new_name,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean heron_account_worker_rename_folder_finish (HeronAccountWorker *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+void     heron_account_worker_delete_folder_async (HeronAccountWorker  *self,
+                                                   const char          *folder,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean heron_account_worker_delete_folder_finish (HeronAccountWorker *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
+/* A journal entry the server refused (an ERROR event names its seq in the message): try it again,
+ * or give it up (its optimistic change is undone by a sync of the folders it touched). */
+void     heron_account_worker_retry_operation     (HeronAccountWorker  *self,
+                                                   gint64               seq);
+void     heron_account_worker_discard_operation   (HeronAccountWorker  *self,
+                                                   gint64               seq);
+
+/* Bodies. Fetches the whole raw source of one message into the cache (with its body text for
+ * search and snippets) ahead of any background work, on a connection of its own; completes at
+ * once when it is local already. Read it afterwards with heron_store_reader_open_source(). */
+void     heron_account_worker_fetch_body_async    (HeronAccountWorker  *self,
+                                                   const char          *folder,
+                                                   gint64               uid,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean heron_account_worker_fetch_body_finish   (HeronAccountWorker  *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+/* Fetches every body of @folder inside the prefetch window (HeronAccountConfig's) now, with
+ * progress events (heron-cli sync --bodies). The worker also does this by itself when idle. */
+void     heron_account_worker_prefetch_bodies_async (HeronAccountWorker *self,
+                                                   const char          *folder,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean heron_account_worker_prefetch_bodies_finish (HeronAccountWorker *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+/* UID SEARCH TEXT on the server in @folder; messages the cache lacks are fetched into it first.
+ * The finish returns the UIDs (gint64, ascending). HERON_SYNC_ERROR_OFFLINE when offline. */
+void     heron_account_worker_search_async        (HeronAccountWorker  *self,
+                                                   const char          *folder,
+                                                   const char          *text,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GArray  *heron_account_worker_search_finish       (HeronAccountWorker  *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
+/* The outbox. @message is a whole RFC 5322 message (Bcc included: it is used for the envelope
+ * and removed before sending). It is kept durably in the cache and the task completes then; the
+ * worker sends it through the account's SMTP server when it can, with retries, never twice,
+ * then files a copy in Sent (unless the server does that itself). SENT and SEND_FAILED events
+ * report the outcome. */
+void     heron_account_worker_send_async          (HeronAccountWorker  *self,
+                                                   GBytes              *message,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean heron_account_worker_send_finish         (HeronAccountWorker  *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+/* Saves a draft to the Drafts folder (\Draft \Seen), replacing @replaces_uid there (0: none).
+ * The finish returns the draft's new local UID. */
+void     heron_account_worker_save_draft_async    (HeronAccountWorker  *self,
+                                                   GBytes              *message,
+                                                   gint64               replaces_uid,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gint64   heron_account_worker_save_draft_finish   (HeronAccountWorker  *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
 G_END_DECLS

@@ -20,9 +20,19 @@ typedef enum {
   HERON_SYNC_JOB_SET_FLAGS,
   HERON_SYNC_JOB_REPLAY,
   HERON_SYNC_JOB_START_IDLE,
+  HERON_SYNC_JOB_CUSTOM,  /* runs job->run (the files beside the worker add jobs this way) */
 } HeronSyncJobKind;
 
-typedef struct {
+typedef struct _HeronSyncJob HeronSyncJob;
+typedef struct _HeronSyncCore HeronSyncCore;
+
+/* A job's work on the worker thread. Returns FALSE with @error set on failure. A result for the
+ * caller's task goes to job->result (with job->result_free), else the task returns TRUE. */
+typedef gboolean (*HeronSyncJobFunc) (HeronSyncCore  *core,
+                                      HeronSyncJob   *job,
+                                      GError        **error);
+
+struct _HeronSyncJob {
   HeronSyncJobKind kind;
   char   *folder;
   GArray *uids;           /* gint64 */
@@ -31,12 +41,21 @@ typedef struct {
   GStrv   add_keywords;
   GStrv   remove_keywords;
   GTask  *task;           /* of the caller's context; NULL for the worker's own jobs */
-} HeronSyncJob;
+
+  /* HERON_SYNC_JOB_CUSTOM */
+  HeronSyncJobFunc run;
+  gboolean         needs_online;  /* fails with HERON_SYNC_ERROR_OFFLINE (or _AUTH) when not */
+  gboolean         urgent;        /* goes to the head of the queue (a body the person opened) */
+  gpointer         data;          /* the job's arguments */
+  GDestroyNotify   data_free;
+  gpointer         result;        /* for g_task_return_pointer() */
+  GDestroyNotify   result_free;
+};
 
 /* The state of one account's worker. Fields above "worker thread only" are set before the thread
  * starts and read-only afterwards; the event queue is under @lock. Reference counted (atomic): the
  * object, the thread and pending invocations on the main context each hold one. */
-typedef struct {
+struct _HeronSyncCore {
   gint              ref_count;
 
   HeronImapSessionSettings settings;    /* without the password */
@@ -74,9 +93,28 @@ typedef struct {
   GPtrArray        *events;              /* HeronSyncEvent */
   gboolean          flush_pending;
   GWeakRef          owner;               /* HeronAccountWorker */
-} HeronSyncCore;
+};
 
 HeronSyncCore *_heron_sync_core_ref   (HeronSyncCore *core);
+/* The worker's core (main thread: only to hand jobs over). */
+HeronSyncCore *_heron_account_worker_get_core (gpointer worker);
+
+/* Custom jobs. On the caller's thread: a job with a task for @worker (a HeronAccountWorker),
+ * then hand it over to the worker thread (it completes the task, also when the worker stopped).
+ * On the worker thread: queue a job of the worker's own (no task). */
+HeronSyncJob  *_heron_sync_job_new_custom (gpointer             worker,
+                                           HeronSyncJobFunc     run,
+                                           gboolean             needs_online,
+                                           gpointer             source_tag,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+void           _heron_sync_hand_over      (gpointer             worker,
+                                           HeronSyncJob        *job);
+void           _heron_sync_queue_job      (HeronSyncCore       *core,
+                                           HeronSyncJob        *job);
+/* Whether the command connection is logged in. */
+gboolean       _heron_sync_core_is_online (HeronSyncCore       *core);
 void           _heron_sync_core_unref (HeronSyncCore *core);
 
 /* Waiting for an asynchronous call on the worker thread: iterates the worker's context (other

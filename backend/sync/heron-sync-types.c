@@ -30,6 +30,7 @@ heron_sync_event_copy (const HeronSyncEvent *event)
 
   copy = g_memdup2 (event, sizeof *event);
   copy->folder = g_strdup (event->folder);
+  copy->message_id = g_strdup (event->message_id);
   if (event->uids != NULL)
     {
       copy->uids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), event->uids->len);
@@ -45,6 +46,7 @@ heron_sync_event_free (HeronSyncEvent *event)
   if (event == NULL)
     return;
   g_free (event->folder);
+  g_free (event->message_id);
   g_clear_pointer (&event->uids, g_array_unref);
   g_clear_error (&event->error);
   g_free (event);
@@ -63,6 +65,9 @@ heron_sync_event_kind_to_string (HeronSyncEventKind kind)
     case HERON_SYNC_EVENT_MESSAGES_REMOVED: return "messages-removed";
     case HERON_SYNC_EVENT_PROGRESS: return "progress";
     case HERON_SYNC_EVENT_ERROR: return "error";
+    case HERON_SYNC_EVENT_SENT: return "sent";
+    case HERON_SYNC_EVENT_SEND_FAILED: return "send-failed";
+    case HERON_SYNC_EVENT_BODY_FETCHED: return "body-fetched";
     default: return "unknown";
     }
 }

@@ -45,7 +45,11 @@ typedef enum {
   HERON_SYNC_EVENT_MESSAGES_CHANGED,  /* folder, uids */
   HERON_SYNC_EVENT_MESSAGES_REMOVED,  /* folder, uids */
   HERON_SYNC_EVENT_PROGRESS,          /* folder, done, total */
-  HERON_SYNC_EVENT_ERROR,             /* folder (nullable), error */
+  HERON_SYNC_EVENT_ERROR,             /* folder (nullable), error; seq: the journal entry, or 0 */
+  HERON_SYNC_EVENT_SENT,              /* message_id: an outbox message was accepted by SMTP */
+  HERON_SYNC_EVENT_SEND_FAILED,       /* message_id, error: the outbox keeps it (it retries a
+                                       * temporary failure by itself) */
+  HERON_SYNC_EVENT_BODY_FETCHED,      /* folder, uids: bodies became local */
 } HeronSyncEventKind;
 
 /* One change, as the worker's ::event signal carries it on the main thread. */
@@ -58,6 +62,8 @@ typedef struct {
   guint              total;
   GError            *error;
   gint64             time_us;  /* g_get_monotonic_time() when the worker made it */
+  gint64             seq;      /* ERROR: the journal entry that failed, or 0 */
+  char              *message_id; /* SENT, SEND_FAILED */
 } HeronSyncEvent;
 
 #define HERON_TYPE_SYNC_EVENT (heron_sync_event_get_type ())
