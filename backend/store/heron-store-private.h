@@ -70,7 +70,7 @@ char *_heron_store_column_dup    (HeronStoreStmt *stmt, int index);
 /* ---- Schema (heron-store-schema.c) ----------------------------------------------------------- */
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define HERON_STORE_SCHEMA_VERSION 4
+#define HERON_STORE_SCHEMA_VERSION 5
 
 /* Brings the database up to @target (HERON_STORE_SCHEMA_VERSION normally; lower only for the
  * migration tests), one transaction per step. */

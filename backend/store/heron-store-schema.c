@@ -184,6 +184,13 @@ static const char schema_4[] =
   ");"
   "INSERT INTO meta (key, value) VALUES ('next-local-uid', -1);";
 
+/* 5: what the server says of a folder (STATUS MESSAGES and UNSEEN, -1 while unknown), so the
+ * sidebar can count folders that are not synced; the List-Id of a message. */
+static const char schema_5[] =
+  "ALTER TABLE folders ADD COLUMN server_messages INTEGER NOT NULL DEFAULT -1;"
+  "ALTER TABLE folders ADD COLUMN server_unseen   INTEGER NOT NULL DEFAULT -1;"
+  "ALTER TABLE messages ADD COLUMN list_id TEXT;";
+
 /* Messages that arrived before step 2 get their conversations in arrival order. */
 static gboolean
 fill_conversations (HeronStore *self,
@@ -288,6 +295,7 @@ static const HeronStoreMigration migrations[] = {
   { 2, "conversations", schema_2, fill_conversations },
   { 3, "full-text index", schema_3, fill_search },
   { 4, "journal of offline operations", schema_4, NULL },
+  { 5, "server counts of folders, List-Id", schema_5, NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HERON_STORE_SCHEMA_VERSION);
