@@ -1878,6 +1878,92 @@ test_compress_cancel (void)
   g_assert_null (strstr (transcript, "COMPRESS DEFLATE"));
 }
 
+/* COMPRESS cancelled while it waits behind a command in flight (it is a barrier): the caller hears
+ * G_IO_ERROR_CANCELLED, COMPRESS is never written, and the commands after it go out in plain
+ * text. */
+static void
+test_compress_cancel_queued (void)
+{
+  g_autoptr(HeronScriptServer) server = new_server ();
+  g_autoptr(HeronImapConnection) connection = connect_plain (server, "* OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] hi\r\n");
+  g_autoptr(HeronImapCommand) first = heron_imap_command_new_noop ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *transcript = NULL;
+  Wait first_wait = { 0 };
+  Wait compress_wait = { 0 };
+
+  heron_script_server_expect (server, "* NOOP");
+  heron_script_server_sleep (server, 300);
+  heron_script_server_send (server, "$TAG OK first\r\n");
+  heron_script_server_expect (server, "* NOOP");
+  heron_script_server_send (server, "$TAG OK still plain\r\n");
+
+  heron_imap_connection_send_async (connection, first, HERON_IMAP_SEND_BARRIER, NULL, NULL, NULL,
+                                    on_done, &first_wait);
+  heron_imap_connection_compress_async (connection, cancellable, on_done, &compress_wait);
+  /* Let the first command go out; COMPRESS must still be queued behind it. */
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (first_wait.done);
+  g_cancellable_cancel (cancellable);
+  run_until (&compress_wait.done);
+  g_assert_false (first_wait.done);
+  g_assert_false (heron_imap_connection_compress_finish (connection, compress_wait.result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_object_unref (compress_wait.result);
+
+  run_until (&first_wait.done);
+  g_clear_pointer (&first_wait.result, g_object_unref);
+  noop_ok (connection);
+  g_assert_false (heron_imap_connection_is_compressed (connection));
+  assert_server_ok (server);
+  transcript = heron_script_server_get_transcript (server);
+  g_assert_null (strstr (transcript, "COMPRESS DEFLATE"));
+}
+
+/* COMPRESS cancelled after it was written: the caller hears G_IO_ERROR_CANCELLED at once, but the
+ * server runs it anyway, so at its tagged OK the connection follows the server into deflate and
+ * the next command and its reply go compressed both ways. */
+static void
+test_compress_cancel_written (void)
+{
+  g_autoptr(HeronScriptServer) server = new_server ();
+  g_autoptr(HeronImapConnection) connection = connect_plain (server, "* OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] hi\r\n");
+  g_autoptr(GConverter) server_deflater = G_CONVERTER (g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW, -1));
+  g_autoptr(GConverter) client_deflater = G_CONVERTER (g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW, -1));
+  g_autoptr(GBytes) noop = deflate_text (client_deflater, "A0002 NOOP\r\n");
+  g_autoptr(GBytes) noop_ok_bytes = deflate_text (server_deflater, "A0002 OK done\r\n");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  Wait wait = { 0 };
+
+  heron_script_server_expect (server, "A0001 COMPRESS DEFLATE");
+  heron_script_server_sleep (server, 400);
+  heron_script_server_send (server, "A0001 OK DEFLATE active\r\n");
+  heron_script_server_expect_literal (server, g_bytes_get_size (noop), noop);
+  heron_script_server_send_bytes (server, noop_ok_bytes);
+
+  heron_imap_connection_compress_async (connection, cancellable, on_done, &wait);
+  /* Until the line is on the wire (the script reads it and then sleeps). */
+  for (int i = 0; i < 50; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  g_cancellable_cancel (cancellable);
+  run_until (&wait.done);
+  g_assert_false (heron_imap_connection_compress_finish (connection, wait.result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_object_unref (wait.result);
+  g_assert_false (heron_imap_connection_is_compressed (connection));
+
+  /* The next command waits for the COMPRESS barrier, then goes compressed. */
+  noop_ok (connection);
+  g_assert_true (heron_imap_connection_is_compressed (connection));
+  assert_server_ok (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1925,6 +2011,8 @@ main (int   argc,
   g_test_add_func ("/heron/imap/connection/idle", test_idle_continuation);
   g_test_add_func ("/heron/imap/connection/compress", test_compress);
   g_test_add_func ("/heron/imap/connection/compress/unsupported", test_compress_unsupported);
+  g_test_add_func ("/heron/imap/connection/compress/cancel-queued", test_compress_cancel_queued);
+  g_test_add_func ("/heron/imap/connection/compress/cancel-written", test_compress_cancel_written);
   g_test_add_func ("/heron/imap/connection/compress/cancel", test_compress_cancel);
 
   return g_test_run ();
