@@ -31,6 +31,16 @@ _heron_test_server_find_user (HeronTestServer *self,
   return NULL;
 }
 
+/* doveadm's output as text (it may be empty: a GBytes of size 0 has no data pointer). */
+static char *
+bytes_to_text (GBytes *bytes)
+{
+  gsize size = 0;
+  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &size) : NULL;
+
+  return size > 0 ? g_utf8_make_valid (data, (gssize) size) : g_strdup ("");
+}
+
 /* Runs doveadm with the server's configuration. With tab, output is a header line and tab
  * separated rows. A missing user or mailbox becomes HERON_TEST_SERVER_ERROR_NOT_FOUND;
  * out_exit_status (nullable) receives the exit status when the command ran. */
@@ -77,8 +87,7 @@ doveadmv (HeronTestServer     *self,
   if (status != 0)
     {
       g_autofree char *command = g_strjoinv (" ", (char **) args);
-      g_autofree char *err_text = g_utf8_make_valid (g_bytes_get_data (err, NULL),
-                                                     g_bytes_get_size (err));
+      g_autofree char *err_text = bytes_to_text (err);
       g_strstrip (err_text);
       g_set_error (error, HERON_TEST_SERVER_ERROR,
                    status == DOVEADM_EX_NOUSER || status == DOVEADM_EX_NOTFOUND
@@ -89,7 +98,7 @@ doveadmv (HeronTestServer     *self,
     }
 
   if (out_stdout != NULL)
-    *out_stdout = g_utf8_make_valid (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+    *out_stdout = bytes_to_text (out);
   return TRUE;
 }
 
