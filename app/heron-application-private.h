@@ -9,6 +9,15 @@
 
 G_BEGIN_DECLS
 
+/* heron-application-actions.c */
 void _heron_application_install_actions (HeronApplication *self);
+
+/* heron-application.c */
+/* The message @uid of @folder_name in account @account_id, found among the folder's newest
+ * messages (where new mail is), or NULL. */
+HeronMessage *_heron_application_find_message (HeronApplication *self,
+                                               const char       *account_id,
+                                               const char       *folder_name,
+                                               gint64            uid);
 
 G_END_DECLS

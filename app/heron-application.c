@@ -10,11 +10,18 @@
 #include "heron-application-private.h"
 #include "heron-window.h"
 
+/* How many of a folder's newest messages are looked through for a message of a notification. */
+#define FIND_MESSAGE_LIMIT 1000
+/* New messages notified one by one; past this, one notification counts them. */
+#define NOTIFY_MAX_SINGLE 3
+
 struct _HeronApplication
 {
-  AdwApplication  parent_instance;
+  AdwApplication       parent_instance;
 
-  GSettings      *settings;
+  GSettings           *settings;
+  HeronAccountManager *manager;
+  GPtrArray           *notified_accounts;  /* HeronAccount whose ::new-mail we follow */
 };
 
 G_DEFINE_FINAL_TYPE (HeronApplication, heron_application, ADW_TYPE_APPLICATION)
@@ -39,6 +46,209 @@ heron_application_get_settings (HeronApplication *self)
   return self->settings;
 }
 
+HeronAccountManager *
+heron_application_get_account_manager (HeronApplication *self)
+{
+  g_return_val_if_fail (HERON_IS_APPLICATION (self), NULL);
+
+  return self->manager;
+}
+
+HeronMessage *
+_heron_application_find_message (HeronApplication *self,
+                                 const char       *account_id,
+                                 const char       *folder_name,
+                                 gint64            uid)
+{
+  HeronAccount *account;
+  HeronFolder *folder;
+  GListModel *messages;
+  guint n;
+
+  if (self->manager == NULL)
+    return NULL;
+  account = heron_account_manager_lookup (self->manager, account_id);
+  if (account == NULL)
+    return NULL;
+  folder = heron_account_lookup_folder (account, folder_name);
+  if (folder == NULL)
+    return NULL;
+
+  messages = heron_folder_get_messages (folder);
+  n = MIN (g_list_model_get_n_items (messages), FIND_MESSAGE_LIMIT);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HeronMessage) message = g_list_model_get_item (messages, i);
+
+      if (heron_message_get_uid (message) == uid)
+        return g_steal_pointer (&message);
+    }
+  return NULL;
+}
+
+/* Notifications for new mail */
+
+static char *
+notification_id (HeronAccount *account,
+                 HeronFolder  *folder,
+                 gint64        uid)
+{
+  return g_strdup_printf ("new-mail-%s-%s-%" G_GINT64_FORMAT, heron_account_get_id (account),
+                          heron_folder_get_name (folder), uid);
+}
+
+static void
+send_single_notification (HeronApplication *self,
+                          HeronAccount     *account,
+                          HeronFolder      *folder,
+                          gint64            uid)
+{
+  g_autoptr(HeronMessage) message = NULL;
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = notification_id (account, folder, uid);
+  const char *subject;
+
+  message = _heron_application_find_message (self, heron_account_get_id (account),
+                                             heron_folder_get_name (folder), uid);
+  if (message != NULL)
+    {
+      subject = heron_message_get_subject (message);
+      notification = g_notification_new (heron_message_get_sender_display (message));
+      g_notification_set_body (notification, subject != NULL && *subject != '\0' ? subject : _("(No Subject)"));
+    }
+  else
+    {
+      /* Not in the list (yet): still say that something came. */
+      notification = g_notification_new (_("New message"));
+      g_notification_set_body (notification, heron_account_get_display_name (account));
+    }
+  g_notification_set_category (notification, "email.arrived");
+  g_notification_set_default_action_and_target (notification, "app.open-message", "(ssx)",
+                                                heron_account_get_id (account),
+                                                heron_folder_get_name (folder), uid);
+  g_notification_add_button_with_target (notification, _("Open"), "app.open-message", "(ssx)",
+                                         heron_account_get_id (account),
+                                         heron_folder_get_name (folder), uid);
+  g_notification_add_button_with_target (notification, _("Mark as Read"), "app.mark-message-read",
+                                         "(ssx)", heron_account_get_id (account),
+                                         heron_folder_get_name (folder), uid);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+typedef struct {
+  HeronApplication *self;
+  HeronAccount     *account;
+  HeronFolder      *folder;
+  GArray           *uids;
+} NewMail;
+
+static void
+new_mail_free (NewMail *new_mail)
+{
+  g_clear_object (&new_mail->self);
+  g_clear_object (&new_mail->account);
+  g_clear_object (&new_mail->folder);
+  g_clear_pointer (&new_mail->uids, g_array_unref);
+  g_free (new_mail);
+}
+
+/* Runs once the folder's message list took the new messages in (it follows the same event). */
+static gboolean
+notify_new_mail (gpointer user_data)
+{
+  NewMail *new_mail = user_data;
+  HeronApplication *self = new_mail->self;
+  guint n = new_mail->uids->len;
+
+  if (n > NOTIFY_MAX_SINGLE)
+    {
+      g_autoptr(GNotification) notification = NULL;
+      g_autofree char *title = NULL;
+      g_autofree char *id = notification_id (new_mail->account, new_mail->folder, -1);
+
+      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u new message", "%u new messages", n), n);
+      notification = g_notification_new (title);
+      g_notification_set_body (notification, heron_account_get_display_name (new_mail->account));
+      g_notification_set_category (notification, "email.arrived");
+      g_notification_set_default_action_and_target (notification, "app.open-message", "(ssx)",
+                                                    heron_account_get_id (new_mail->account),
+                                                    heron_folder_get_name (new_mail->folder),
+                                                    (gint64) -1);
+      g_application_send_notification (G_APPLICATION (self), id, notification);
+    }
+  else
+    for (guint i = 0; i < n; i++)
+      send_single_notification (self, new_mail->account, new_mail->folder,
+                                g_array_index (new_mail->uids, gint64, i));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_new_mail (HeronAccount     *account,
+             HeronFolder      *folder,
+             GArray           *uids,
+             HeronApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  NewMail *new_mail;
+  guint n = uids != NULL ? uids->len : 0;
+
+  g_debug ("%u new messages in %s of %s", n, heron_folder_get_name (folder),
+           heron_account_get_display_name (account));
+  if (n == 0)
+    return;
+  if (self->settings != NULL && !g_settings_get_boolean (self->settings, "notify-new-mail"))
+    return;
+  /* The person is looking at the window: the list shows the new mail. */
+  if (window != NULL && gtk_window_is_active (window))
+    return;
+
+  new_mail = g_new0 (NewMail, 1);
+  new_mail->self = g_object_ref (self);
+  new_mail->account = g_object_ref (account);
+  new_mail->folder = g_object_ref (folder);
+  new_mail->uids = g_array_ref (uids);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, notify_new_mail, new_mail, (GDestroyNotify) new_mail_free);
+}
+
+static void
+heron_application_follow_accounts (HeronApplication *self)
+{
+  GListModel *accounts = heron_account_manager_get_accounts (self->manager);
+  guint n = g_list_model_get_n_items (accounts);
+
+  for (guint i = 0; self->notified_accounts != NULL && i < self->notified_accounts->len; i++)
+    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->notified_accounts, i),
+                                          on_new_mail, self);
+  g_clear_pointer (&self->notified_accounts, g_ptr_array_unref);
+  self->notified_accounts = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    {
+      HeronAccount *account = g_list_model_get_item (accounts, i);
+
+      g_ptr_array_add (self->notified_accounts, account);
+      g_signal_connect (account, "new-mail", G_CALLBACK (on_new_mail), self);
+    }
+}
+
+static void
+heron_application_load_accounts (HeronApplication *self)
+{
+  g_autoptr(GPtrArray) errors = NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->manager = heron_account_manager_new (NULL, NULL);
+  if (!heron_account_manager_load (self->manager, &errors, &error))
+    g_warning ("Cannot read the accounts: %s", error->message);
+  for (guint i = 0; errors != NULL && i < errors->len; i++)
+    g_warning ("An account could not be read: %s", ((GError *) g_ptr_array_index (errors, i))->message);
+
+  g_signal_connect_object (heron_account_manager_get_accounts (self->manager), "items-changed",
+                           G_CALLBACK (heron_application_follow_accounts), self, G_CONNECT_SWAPPED);
+  heron_application_follow_accounts (self);
+}
+
 static void
 heron_application_startup (GApplication *app)
 {
@@ -56,7 +266,21 @@ heron_application_startup (GApplication *app)
   else
     g_warning ("The settings schema %s is not installed; settings will not be kept", HERON_APP_ID);
 
+  /* Dark style follows the system (AdwStyleManager's default color scheme). */
+  heron_application_load_accounts (self);
   _heron_application_install_actions (self);
+}
+
+static void
+heron_application_shutdown (GApplication *app)
+{
+  HeronApplication *self = HERON_APPLICATION (app);
+
+  /* The workers stop; what is pending stays in the journal for the next start. */
+  if (self->manager != NULL)
+    heron_account_manager_shutdown (self->manager);
+
+  G_APPLICATION_CLASS (heron_application_parent_class)->shutdown (app);
 }
 
 static void
@@ -77,6 +301,15 @@ heron_application_dispose (GObject *object)
 {
   HeronApplication *self = HERON_APPLICATION (object);
 
+  if (self->notified_accounts != NULL)
+    for (guint i = 0; i < self->notified_accounts->len; i++)
+      g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->notified_accounts, i),
+                                            on_new_mail, self);
+  g_clear_pointer (&self->notified_accounts, g_ptr_array_unref);
+  if (self->manager != NULL)
+    g_signal_handlers_disconnect_by_func (heron_account_manager_get_accounts (self->manager),
+                                          heron_application_follow_accounts, self);
+  g_clear_object (&self->manager);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (heron_application_parent_class)->dispose (object);
@@ -91,6 +324,7 @@ heron_application_class_init (HeronApplicationClass *klass)
   object_class->dispose = heron_application_dispose;
   app_class->startup = heron_application_startup;
   app_class->activate = heron_application_activate;
+  app_class->shutdown = heron_application_shutdown;
 }
 
 static void

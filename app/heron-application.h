@@ -7,6 +7,8 @@
 
 #include <adwaita.h>
 
+#include "heron-backend.h"
+
 G_BEGIN_DECLS
 
 #define HERON_TYPE_APPLICATION (heron_application_get_type ())
@@ -15,5 +17,7 @@ G_DECLARE_FINAL_TYPE (HeronApplication, heron_application, HERON, APPLICATION, A
 
 HeronApplication *heron_application_new          (void);
 GSettings        *heron_application_get_settings (HeronApplication *self);
+/* The accounts, made and loaded when the application starts (NULL before). */
+HeronAccountManager *heron_application_get_account_manager (HeronApplication *self);
 
 G_END_DECLS

@@ -153,14 +153,29 @@ sync_one (HeronAccountWorker  *worker,
   return heron_account_worker_sync_folder_finish (worker, result, error);
 }
 
+/* The bodies inside the account's prefetch window (prefetch-days). */
+static gboolean
+prefetch_one (HeronAccountWorker  *worker,
+              const char          *folder,
+              GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  heron_account_worker_prefetch_bodies_async (worker, folder, NULL, heron_cli_async_done, &result);
+  heron_cli_wait (&result);
+  return heron_account_worker_prefetch_bodies_finish (worker, result, error);
+}
+
 int
 heron_cli_sync (HeronCli *cli,
                 int       argc,
                 char    **argv)
 {
   g_autofree char *only = NULL;
+  gboolean bodies = FALSE;
   const GOptionEntry entries[] = {
     { "folder", 0, 0, G_OPTION_ARG_STRING, &only, N_("Sync this folder only (after the folder list)"), N_("FOLDER") },
+    { "bodies", 0, 0, G_OPTION_ARG_NONE, &bodies, N_("Also download the bodies of the messages inside the account's prefetch window"), NULL },
     { NULL }
   };
   g_autoptr(HeronAccountConfig) config = NULL;
@@ -219,6 +234,8 @@ heron_cli_sync (HeronCli *cli,
       if (folder->attributes & (HERON_STORE_FOLDER_NOSELECT | HERON_STORE_FOLDER_NONEXISTENT))
         continue;
       if (!sync_one (worker, folder->name, &error))
+        return fail_sync_error (cli, error);
+      if (bodies && !prefetch_one (worker, folder->name, &error))
         return fail_sync_error (cli, error);
       now = heron_store_reader_get_folder (reader, folder->id, &error);
       if (now == NULL)

@@ -12,6 +12,8 @@
 #include "heron-cli.h"
 #include "mime/heron-mime.h"
 #include "smtp/heron-smtp-client.h"
+#include "store/heron-store.h"
+#include "sync/heron-account-worker.h"
 
 typedef struct {
   char *account;
@@ -23,6 +25,7 @@ typedef struct {
   char **attach;
   char *file;
   gboolean json;
+  gboolean queue;
 } SendOptions;
 
 static void
@@ -143,6 +146,7 @@ read_body (const char  *body_file,
 static HeronMimeOutgoing *
 compose (HeronAccountConfig *config,
          SendOptions        *options,
+         HeronMimeBuildFlags flags,
          HeronCliExit       *code,
          GError            **error)
 {
@@ -171,7 +175,7 @@ compose (HeronAccountConfig *config,
   composition->body = read_body (options->body_file, error);
   if (composition->body == NULL)
     return NULL;
-  return heron_mime_composition_build (composition, HERON_MIME_BUILD_DEFAULT, NULL, error);
+  return heron_mime_composition_build (composition, flags, NULL, error);
 }
 
 /* A message file sent as it is: the envelope recipients from its To, Cc and Bcc. */
@@ -214,6 +218,36 @@ load_message (HeronAccountConfig *config,
   outgoing->envelope_from =
     g_strdup (heron_account_identity_get_address (heron_account_config_get_primary_identity (config)));
   return g_steal_pointer (&outgoing);
+}
+
+/* @message without its Bcc fields (and their continuation lines): the envelope carries them, the
+ * recipients must not see them. Only the header block is touched, byte for byte. */
+static GBytes *
+strip_bcc (GBytes *message)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (message, &len);
+  GByteArray *out = g_byte_array_sized_new (len);
+  gboolean dropping = FALSE;
+  gboolean in_header = TRUE;
+  gsize i = 0;
+
+  while (i < len)
+    {
+      const char *nl = memchr (data + i, '\n', len - i);
+      gsize line_len = nl != NULL ? (gsize) (nl - (data + i)) + 1 : len - i;
+      const char *line = data + i;
+
+      if (in_header && (line[0] == '\n' || (line[0] == '\r' && line_len == 2)))
+        in_header = FALSE;
+      if (in_header && line[0] != ' ' && line[0] != '\t')
+        dropping = line_len > 4 && g_ascii_strncasecmp (line, "Bcc", 3) == 0 &&
+                   (line[3] == ':' || line[3] == ' ' || line[3] == '\t');
+      if (!in_header || !dropping)
+        g_byte_array_append (out, (const guint8 *) line, line_len);
+      i += line_len;
+    }
+  return g_byte_array_free_to_bytes (out);
 }
 
 static gboolean
@@ -328,6 +362,342 @@ print_result (HeronCli            *cli,
   g_print ("%s %s\n", _("Queued as:"), queue_id != NULL ? queue_id : _("(the server gave no id)"));
 }
 
+/* ---- --queue: through the account's outbox ---- */
+
+/* How long heron-cli waits for the copy in Sent to be filed after the message was sent (it needs
+ * the account's folder list); what is left is filed the next time Heron runs. */
+#define FILE_COPY_TIMEOUT_MS 30000
+/* At most the SMTP client's own longest wait (the reply to the end of the message) and then some */
+#define QUEUE_TIMEOUT_MS (15 * 60 * 1000)
+
+typedef struct {
+  const char     *message_id;
+  HeronSyncEvent *outcome;      /* SENT or SEND_FAILED of the message */
+  GError         *cache_error;  /* the worker could not open the cache */
+  gboolean        expired;
+} QueueWait;
+
+static void
+on_queue_event (HeronAccountWorker *worker,
+                HeronSyncEvent     *event,
+                gpointer            user_data)
+{
+  QueueWait *wait = user_data;
+
+  if ((event->kind == HERON_SYNC_EVENT_SENT || event->kind == HERON_SYNC_EVENT_SEND_FAILED) &&
+      wait->outcome == NULL && g_strcmp0 (event->message_id, wait->message_id) == 0)
+    wait->outcome = heron_sync_event_copy (event);
+  else if (event->kind == HERON_SYNC_EVENT_ERROR && event->folder == NULL && event->error != NULL &&
+           event->error->domain == HERON_STORE_ERROR && wait->cache_error == NULL)
+    wait->cache_error = g_error_copy (event->error);
+  else
+    return;
+  g_main_context_wakeup (NULL);
+}
+
+static gboolean
+on_queue_deadline (gpointer user_data)
+{
+  QueueWait *wait = user_data;
+
+  wait->expired = TRUE;
+  g_main_context_wakeup (NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+outbox_has (const char *store_path,
+            const char *message_id)
+{
+  g_autoptr(GPtrArray) entries = heron_store_outbox_read (store_path, NULL);
+
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    if (g_strcmp0 (((HeronStoreOutboxEntry *) g_ptr_array_index (entries, i))->message_id, message_id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+on_poll (gpointer user_data)
+{
+  g_main_context_wakeup (NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The message @message_id was sent: waits (a while) until its copy is filed in Sent, then lets
+ * the worker replay that (its queue runs in order: a folder sync queued now runs after it). */
+static void
+wait_for_copy (HeronAccountWorker *worker,
+               const char         *message_id)
+{
+  QueueWait deadline = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  guint timeout_id = g_timeout_add (FILE_COPY_TIMEOUT_MS, on_queue_deadline, &deadline);
+  guint poll_id = g_timeout_add (100, on_poll, NULL);
+
+  while (outbox_has (heron_account_worker_get_store_path (worker), message_id) && !deadline.expired)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (poll_id);
+  if (!deadline.expired)
+    g_source_remove (timeout_id);
+  if (deadline.expired || heron_account_worker_get_state (worker) != HERON_SYNC_STATE_ONLINE)
+    return;
+  heron_account_worker_sync_folder_async (worker, "INBOX", NULL, heron_cli_async_done, &result);
+  heron_cli_wait (&result);
+  heron_account_worker_sync_folder_finish (worker, result, NULL);
+}
+
+static int
+print_queue_outcome (HeronCli       *cli,
+                     const char     *message_id,
+                     HeronSyncEvent *event)
+{
+  gboolean sent = event->kind == HERON_SYNC_EVENT_SENT;
+  gboolean retried = !sent && heron_smtp_error_is_transient (event->error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "message-id");
+      json_builder_add_string_value (builder, message_id);
+      json_builder_set_member_name (builder, "state");
+      json_builder_add_string_value (builder, sent ? "sent" : retried ? "queued" : "failed");
+      json_builder_set_member_name (builder, "error");
+      if (event->error != NULL)
+        json_builder_add_string_value (builder, event->error->message);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      heron_cli_print_json (root);
+    }
+  else if (sent)
+    {
+      g_print ("%s %s\n", _("Sent:"), message_id);
+      if (event->error != NULL)
+        g_print ("%s\n", event->error->message);
+    }
+
+  if (sent)
+    return HERON_CLI_EXIT_OK;
+  if (!cli->json)
+    {
+      if (retried)
+        g_printerr (_("Not sent yet: %s\nIt stays in the outbox and is sent the next time Heron "
+                      "runs for this account.\n"), event->error->message);
+      else
+        g_printerr (_("Not sent: %s\nIt stays in the outbox (see heron-cli outbox).\n"),
+                    event->error->message);
+    }
+  return HERON_CLI_EXIT_FAILURE;
+}
+
+/* Hands the message to the account's outbox and waits until it was sent or failed. */
+static int
+send_queued (HeronCli           *cli,
+             HeronAccountConfig *config,
+             GBytes             *message,
+             const char         *message_id)
+{
+  HeronAccountWorkerOptions options;
+  g_autoptr(HeronAccountWorker) worker = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QueueWait wait = { message_id, NULL, NULL, FALSE };
+  guint timeout_id;
+  int status;
+
+  heron_account_worker_options_init (&options);
+  options.idle = FALSE;
+  worker = heron_account_worker_new (config, &options, &error);
+  if (worker == NULL)
+    return heron_cli_fail_error (cli, HERON_CLI_EXIT_FAILURE, error);
+  g_signal_connect (worker, "event", G_CALLBACK (on_queue_event), &wait);
+  heron_account_worker_start (worker);
+
+  heron_account_worker_send_async (worker, message, NULL, heron_cli_async_done, &result);
+  while (result == NULL && wait.cache_error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  if (result == NULL)
+    {
+      heron_account_worker_stop (worker);
+      heron_cli_wait (&result);
+      status = heron_cli_fail_error (cli, HERON_CLI_EXIT_FAILURE, wait.cache_error);
+      g_clear_error (&wait.cache_error);
+      return status;
+    }
+  if (!heron_account_worker_send_finish (worker, result, &error))
+    return heron_cli_fail_error (cli, HERON_CLI_EXIT_FAILURE, error);
+
+  timeout_id = g_timeout_add (QUEUE_TIMEOUT_MS, on_queue_deadline, &wait);
+  while (wait.outcome == NULL && !wait.expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!wait.expired)
+    g_source_remove (timeout_id);
+  if (wait.outcome == NULL)
+    return heron_cli_fail (cli, HERON_CLI_EXIT_FAILURE,
+                           _("The message was not sent in time; it stays in the outbox"));
+
+  if (wait.outcome->kind == HERON_SYNC_EVENT_SENT)
+    wait_for_copy (worker, message_id);
+  status = print_queue_outcome (cli, message_id, wait.outcome);
+  heron_account_worker_stop (worker);
+  g_clear_pointer (&wait.outcome, heron_sync_event_free);
+  return status;
+}
+
+/* A message file without a Message-ID gets one here, so that its outcome can be followed. */
+static GBytes *
+with_message_id (GBytes     *message,
+                 const char *sender,
+                 char      **out_message_id)
+{
+  g_autoptr(HeronMimeMessage) parsed = heron_mime_message_new_from_bytes (message, NULL);
+  const char *id = parsed != NULL ? heron_mime_message_get_message_id (parsed) : NULL;
+  g_autofree char *uuid = NULL;
+  const char *at = strrchr (sender, '@');
+  GByteArray *bytes;
+  g_autofree char *header = NULL;
+
+  if (id != NULL && *id != '\0')
+    {
+      *out_message_id = g_strdup (id);
+      return g_bytes_ref (message);
+    }
+  uuid = g_uuid_string_random ();
+  *out_message_id = g_strdup_printf ("%s@%s", uuid, at != NULL && at[1] != '\0' ? at + 1 : "localhost");
+  header = g_strdup_printf ("Message-ID: <%s>\r\n", *out_message_id);
+  bytes = g_byte_array_new ();
+  g_byte_array_append (bytes, (const guint8 *) header, strlen (header));
+  g_byte_array_append (bytes, g_bytes_get_data (message, NULL), g_bytes_get_size (message));
+  return g_byte_array_free_to_bytes (bytes);
+}
+
+/* ---- heron-cli outbox ---- */
+
+static void
+print_outbox_json (GPtrArray *entries)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HeronStoreOutboxEntry *entry = g_ptr_array_index (entries, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, entry->id);
+      json_builder_set_member_name (builder, "message-id");
+      json_builder_add_string_value (builder, entry->message_id);
+      json_builder_set_member_name (builder, "state");
+      json_builder_add_string_value (builder, heron_store_outbox_state_to_string (entry->state));
+      json_builder_set_member_name (builder, "subject");
+      json_builder_add_string_value (builder, entry->subject != NULL ? entry->subject : "");
+      json_builder_set_member_name (builder, "sender");
+      json_builder_add_string_value (builder, entry->sender);
+      json_builder_set_member_name (builder, "recipients");
+      json_builder_begin_array (builder);
+      for (guint r = 0; entry->recipients[r] != NULL; r++)
+        json_builder_add_string_value (builder, entry->recipients[r]);
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "attempts");
+      json_builder_add_int_value (builder, entry->attempts);
+      json_builder_set_member_name (builder, "error");
+      if (entry->error != NULL)
+        json_builder_add_string_value (builder, entry->error);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "next-attempt");
+      if (entry->state == HERON_STORE_OUTBOX_QUEUED && entry->next_attempt > 0)
+        {
+          g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (entry->next_attempt / G_USEC_PER_SEC);
+          g_autofree char *text = g_date_time_format_iso8601 (when);
+
+          json_builder_add_string_value (builder, text);
+        }
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "size");
+      json_builder_add_int_value (builder, (gint64) entry->size);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  heron_cli_print_json (root);
+}
+
+int
+heron_cli_outbox (HeronCli *cli,
+                  int       argc,
+                  char    **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the entries as JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("[ACCOUNT] — messages waiting to be sent"));
+  g_autoptr(HeronAccountConfigStore) store = NULL;
+  g_autoptr(HeronAccountConfig) config = NULL;
+  g_autoptr(GPtrArray) outbox = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  int exit_code = HERON_CLI_EXIT_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Lists the account's outbox from its cache: messages queued, being "
+                                  "sent, refused, or that may have been sent, with their recipients, "
+                                  "attempts and last error."));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return heron_cli_fail_error (cli, HERON_CLI_EXIT_USAGE, error);
+  if (argc > 2)
+    return heron_cli_fail (cli, HERON_CLI_EXIT_USAGE, _("Unexpected argument “%s”"), argv[2]);
+
+  store = heron_account_config_store_new ();
+  if (!heron_account_config_store_load (store, NULL, &error))
+    return heron_cli_fail_error (cli, HERON_CLI_EXIT_FAILURE, error);
+  config = choose_account (cli, store, argc == 2 ? argv[1] : NULL, &exit_code);
+  if (config == NULL)
+    return exit_code;
+
+  path = heron_store_dup_default_path (heron_account_config_get_id (config));
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      outbox = heron_store_outbox_read (path, &error);
+      if (outbox == NULL)
+        return heron_cli_fail_error (cli, HERON_CLI_EXIT_FAILURE, error);
+    }
+  else
+    outbox = g_ptr_array_new ();
+
+  if (cli->json)
+    {
+      print_outbox_json (outbox);
+      return HERON_CLI_EXIT_OK;
+    }
+  if (outbox->len == 0)
+    g_print ("%s\n", _("The outbox is empty."));
+  for (guint i = 0; i < outbox->len; i++)
+    {
+      HeronStoreOutboxEntry *entry = g_ptr_array_index (outbox, i);
+      g_autofree char *recipients = g_strjoinv (", ", entry->recipients);
+
+      g_print ("%s\t<%s>\t%s\n", heron_store_outbox_state_to_string (entry->state), entry->message_id,
+               entry->subject != NULL ? entry->subject : "");
+      g_print ("\t%s %s\n", _("To:"), recipients);
+      g_print ("\t%s %u\n", _("Attempts:"), entry->attempts);
+      if (entry->error != NULL)
+        g_print ("\t%s %s\n", _("Last error:"), entry->error);
+    }
+  return HERON_CLI_EXIT_OK;
+}
+
 int
 heron_cli_send (HeronCli *cli,
                 int       argc,
@@ -344,6 +714,7 @@ heron_cli_send (HeronCli *cli,
     { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.attach, N_("A file to attach (repeatable)"), N_("FILE") },
     { "file", 0, 0, G_OPTION_ARG_FILENAME, &options.file, N_("Send this message as it is, to its To, Cc and Bcc"), N_("MESSAGE.eml") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &options.json, N_("Print the result as JSON"), NULL },
+    { "queue", 0, 0, G_OPTION_ARG_NONE, &options.queue, N_("Send through the account's outbox (retried, filed in Sent); wait until sent or failed"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("— send a message"));
@@ -365,8 +736,10 @@ heron_cli_send (HeronCli *cli,
                                   "--file as it is) and submits it to the account's SMTP server, "
                                   "with the password from the keyring. Prints what the server "
                                   "answered for each recipient and the queue id.\n\n"
-                                  "Not yet: no copy is saved to the Sent folder and there is no "
-                                  "outbox (a failed send is not retried); both come with the sync engine."));
+                                  "With --queue the message goes through the account's outbox instead, "
+                                  "as Heron sends it: kept in the cache until the server took it, "
+                                  "retried after temporary failures, and filed in the Sent folder; "
+                                  "heron-cli waits until it was sent or failed."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return heron_cli_fail_error (cli, HERON_CLI_EXIT_USAGE, error);
   if (argc > 1)
@@ -389,12 +762,29 @@ heron_cli_send (HeronCli *cli,
   if (config == NULL)
     return exit_code;
 
+  /* The outbox takes the whole message, Bcc included (it removes it before sending) */
   if (composing)
-    outgoing = compose (config, &options, &code, &error);
+    outgoing = compose (config, &options, options.queue ? HERON_MIME_BUILD_DRAFT : HERON_MIME_BUILD_DEFAULT,
+                        &code, &error);
   else
     outgoing = load_message (config, options.file, &error);
   if (outgoing == NULL)
     return heron_cli_fail_error (cli, code, error);
+
+  if (options.queue)
+    {
+      g_autofree char *message_id = NULL;
+      g_autoptr(GBytes) message = with_message_id (outgoing->message, outgoing->envelope_from, &message_id);
+
+      return send_queued (cli, config, message, message_id);
+    }
+  if (!composing)
+    {
+      GBytes *stripped = strip_bcc (outgoing->message);
+
+      g_bytes_unref (outgoing->message);
+      outgoing->message = stripped;
+    }
 
   heron_smtp_client_settings_init (&settings);
   if (!smtp_settings_from_account (config, &settings, &error))

@@ -24,12 +24,23 @@ static const Command commands[] = {
   { "account", N_("Add, list and remove accounts"), heron_cli_account },
   { "render", N_("Show a message file as Heron shows it"), heron_cli_render },
   { "send", N_("Send a message over the account's SMTP server"), heron_cli_send },
+  { "outbox", N_("List the messages waiting in an account's outbox"), heron_cli_outbox },
   { "sync", N_("Bring an account's cache up to date with its server"), heron_cli_sync },
   { "folders", N_("List an account's folders from the cache"), heron_cli_folders },
   { "list", N_("List a folder's newest messages from the cache"), heron_cli_list },
+  { "show", N_("Show a message of the cache, fetching its body when needed"), heron_cli_show },
   { "flag", N_("Add or remove a message's flags"), heron_cli_flag },
+  { "move", N_("Move messages to another folder"), heron_cli_move },
+  { "copy", N_("Copy messages to another folder"), heron_cli_copy },
+  { "delete", N_("Move messages to the Trash, or remove them for good"), heron_cli_delete },
+  { "mkdir", N_("Create a folder"), heron_cli_mkdir },
+  { "rename", N_("Rename a folder"), heron_cli_rename },
+  { "rmdir", N_("Delete a folder"), heron_cli_rmdir },
   { "search", N_("Search the cache"), heron_cli_search },
   { "watch", N_("Print an account's sync events until interrupted"), heron_cli_watch },
+  { "pending", N_("List what waits for the server: journaled operations, unsent messages"), heron_cli_pending },
+  { "retry", N_("Send a refused operation or an unsent message again"), heron_cli_retry },
+  { "discard", N_("Give up a refused operation or an unsent message"), heron_cli_discard },
 };
 
 void

@@ -53,6 +53,9 @@ int           heron_cli_render            (HeronCli        *cli,
 int           heron_cli_send              (HeronCli        *cli,
                                            int              argc,
                                            char           **argv);
+int           heron_cli_outbox            (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
 
 /* heron-cli-mail.c, heron-cli-mail-sync.c */
 int           heron_cli_sync              (HeronCli        *cli,
@@ -71,6 +74,39 @@ int           heron_cli_search            (HeronCli        *cli,
                                            int              argc,
                                            char           **argv);
 int           heron_cli_watch             (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+/* heron-cli-mail-ops.c */
+int           heron_cli_move              (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+int           heron_cli_copy              (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+int           heron_cli_delete            (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+int           heron_cli_mkdir             (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+int           heron_cli_rename            (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+int           heron_cli_rmdir             (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+/* heron-cli-mail-show.c */
+int           heron_cli_show              (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+/* heron-cli-pending.c */
+int           heron_cli_pending           (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+int           heron_cli_retry             (HeronCli        *cli,
+                                           int              argc,
+                                           char           **argv);
+int           heron_cli_discard           (HeronCli        *cli,
                                            int              argc,
                                            char           **argv);
 

@@ -76,7 +76,9 @@ gboolean             heron_account_manager_remove_finish  (HeronAccountManager  
                                                            GAsyncResult         *result,
                                                            GError              **error);
 
-/* The unified inbox: the INBOX of every account, newest first (a HeronMessageList). */
+/* The unified inbox: the INBOX of every account, newest first (a HeronMessageList, transfer
+ * none). It is made again when an account or an INBOX comes or goes: the "unified-inbox"
+ * property is notified then. */
 GListModel          *heron_account_manager_get_unified_inbox (HeronAccountManager *self);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "account/heron-account-config-store.h"
 #include "client/heron-account-manager.h"
 #include "client/heron-client-account.h"
 #include "client/heron-folder.h"
@@ -15,7 +16,33 @@
 
 G_BEGIN_DECLS
 
+/* heron-account-manager.c */
+/* The config store the manager loaded the accounts from (saves go through it). */
+HeronAccountConfigStore *_heron_account_manager_get_config_store (HeronAccountManager *self);
+/* An account's INBOX came or went: the unified inbox is made again. */
+void                _heron_account_manager_inbox_changed (HeronAccountManager *self);
+
 /* heron-client-account.c */
+/* An account for @config with its worker (not started). @options: how to make the worker
+ * (copied; its password is ignored: the keyring has it). */
+HeronAccount       *_heron_account_new                 (HeronAccountManager             *manager,
+                                                        HeronAccountConfig              *config,
+                                                        const HeronAccountWorkerOptions *options,
+                                                        GError                         **error);
+void                _heron_account_start               (HeronAccount *self);
+/* Stops the worker and closes the cache: nothing of the account has its files open after. */
+void                _heron_account_stop                (HeronAccount *self);
+/* The config was saved (an edit, a pinned certificate): takes it in and, when @restart, stops
+ * the worker and starts a new one with it. */
+gboolean            _heron_account_set_config          (HeronAccount        *self,
+                                                        HeronAccountConfig  *config,
+                                                        gboolean             restart,
+                                                        GError             **error);
+/* The account's INBOX folder, or NULL. */
+HeronFolder        *_heron_account_get_inbox           (HeronAccount *self);
+/* Takes the cache in now (folder tree, n-pending): after an operation, whose task may complete
+ * before the worker's events arrive. */
+void                _heron_account_refresh             (HeronAccount *self);
 /* The account's read-only cache connection (main thread) and its worker. */
 HeronStoreReader   *_heron_account_get_reader          (HeronAccount *self);
 HeronAccountWorker *_heron_account_get_worker          (HeronAccount *self);
@@ -28,6 +55,31 @@ GPtrArray          *_heron_account_list_folders        (HeronAccount *self);
 
 /* heron-folder.c */
 gint64              _heron_folder_get_id               (HeronFolder  *self);
+/* A folder of @account for a row of the cache; its place in the tree is set by the account. */
+HeronFolder        *_heron_folder_new                  (HeronAccount           *account,
+                                                        const HeronStoreFolder *info,
+                                                        HeronFolderRole         role);
+/* Takes in a newer row of the same folder (a rename, counts, attributes) and its role; notifies
+ * what changed. */
+void                _heron_folder_update               (HeronFolder            *self,
+                                                        const HeronStoreFolder *info,
+                                                        HeronFolderRole         role);
+/* The parent is a weak pointer; the children are the list heron_folder_get_children() gives,
+ * kept sorted by name (the parent's list holds the references). */
+void                _heron_folder_set_parent           (HeronFolder            *self,
+                                                        HeronFolder            *parent);
+void                _heron_folder_add_child            (HeronFolder            *self,
+                                                        HeronFolder            *child);
+void                _heron_folder_remove_child         (HeronFolder            *self,
+                                                        HeronFolder            *child);
+/* Whether the folder was ever synced (its messages are in the cache). */
+gboolean            _heron_folder_is_synced            (HeronFolder            *self);
+/* The account is going: the folder leaves it (get_account returns NULL afterwards). */
+void                _heron_folder_detach               (HeronFolder            *self);
+/* Compares two folders the way folder lists are sorted (INBOX, then roles, then names). */
+int                 _heron_folder_compare              (gconstpointer           a,
+                                                        gconstpointer           b,
+                                                        gpointer                user_data);
 
 /* heron-message.c */
 /* A message object for a row of the cache (list rows lack some fields: the reader's
@@ -38,6 +90,8 @@ HeronMessage       *_heron_message_new                 (HeronAccount            
 /* Refreshes the properties from a newer row of the same message (notifies what changed). */
 void                _heron_message_update              (HeronMessage            *self,
                                                         const HeronStoreMessage *row);
+/* The cache id of the message's folder (also when the folder left the account). */
+gint64              _heron_message_get_folder_id       (HeronMessage            *self);
 
 /* heron-message-list.c */
 /* The list of one folder (what heron_folder_get_messages() returns; the folder keeps a weak

@@ -40,7 +40,7 @@ HeronFolder     *heron_folder_get_parent       (HeronFolder *self);
 GListModel      *heron_folder_get_children     (HeronFolder *self);
 
 /* The folder's messages (a HeronMessageList, newest first), made on first use and kept while
- * someone holds it. */
+ * someone holds it (transfer full: the caller's reference keeps it). */
 GListModel      *heron_folder_get_messages     (HeronFolder *self);
 
 G_END_DECLS

@@ -129,6 +129,38 @@ typedef struct {
   const HeronImapUidSet *qresync_match_uids;   /* optional, with match_seqs: their UIDs */
 } HeronImapSelectParams;
 
+/* NOTIFY (RFC 5465): the events asked for one filter. MESSAGE_NEW and MESSAGE_EXPUNGE go
+ * together, and FLAG_CHANGE and ANNOTATION_CHANGE need both (section 5). */
+typedef enum {
+  HERON_IMAP_NOTIFY_NONE                    = 0,
+  HERON_IMAP_NOTIFY_MESSAGE_NEW             = 1 << 0,
+  HERON_IMAP_NOTIFY_MESSAGE_EXPUNGE         = 1 << 1,
+  HERON_IMAP_NOTIFY_FLAG_CHANGE             = 1 << 2,
+  HERON_IMAP_NOTIFY_ANNOTATION_CHANGE       = 1 << 3,
+  HERON_IMAP_NOTIFY_MAILBOX_NAME            = 1 << 4,
+  HERON_IMAP_NOTIFY_SUBSCRIPTION_CHANGE     = 1 << 5,
+  HERON_IMAP_NOTIFY_MAILBOX_METADATA_CHANGE = 1 << 6,
+  HERON_IMAP_NOTIFY_SERVER_METADATA_CHANGE  = 1 << 7,
+} HeronImapNotifyEvents;
+
+/* The mailboxes a group of events is about (RFC 5465 section 6). */
+typedef enum {
+  HERON_IMAP_NOTIFY_SELECTED,
+  HERON_IMAP_NOTIFY_SELECTED_DELAYED,
+  HERON_IMAP_NOTIFY_INBOXES,
+  HERON_IMAP_NOTIFY_PERSONAL,
+  HERON_IMAP_NOTIFY_SUBSCRIBED,
+  HERON_IMAP_NOTIFY_SUBTREE,           /* mailboxes and everything below them */
+  HERON_IMAP_NOTIFY_MAILBOXES,         /* exactly mailboxes */
+} HeronImapNotifyFilter;
+
+typedef struct {
+  HeronImapNotifyFilter filter;
+  const char * const   *mailboxes;     /* SUBTREE and MAILBOXES: one or more (the server's names) */
+  guint                 events;        /* HeronImapNotifyEvents; NONE: nothing for these */
+  const char * const   *fetch_items;   /* nullable: MessageNew's FETCH items, SELECTED(-DELAYED) only */
+} HeronImapNotifyGroup;
+
 #define HERON_IMAP_TYPE_COMMAND (heron_imap_command_get_type ())
 
 typedef struct _HeronImapCommand HeronImapCommand;
@@ -284,6 +316,15 @@ HeronImapCommand *heron_imap_command_new_subscribe    (HeronImapCommandFlags   f
                                                        GError                **error);
 HeronImapCommand *heron_imap_command_new_unsubscribe  (HeronImapCommandFlags   flags,
                                                        const char             *mailbox,
+                                                       GError                **error);
+/* NOTIFY SET [STATUS] (filter events)..., or NOTIFY NONE when n_groups is 0 (RFC 5465). A group
+ * that breaks the rules of section 5 (MessageNew without MessageExpunge, FlagChange without both,
+ * FETCH items outside SELECTED, a filter twice, SELECTED with SELECTED-DELAYED, no mailbox for
+ * SUBTREE or MAILBOXES) is refused with HERON_IMAP_ERROR_INVALID. */
+HeronImapCommand *heron_imap_command_new_notify       (HeronImapCommandFlags   flags,
+                                                       gboolean                status,
+                                                       const HeronImapNotifyGroup *groups,
+                                                       guint                   n_groups,
                                                        GError                **error);
 HeronImapCommand *heron_imap_command_new_getquotaroot (HeronImapCommandFlags   flags,
                                                        const char             *mailbox,

@@ -966,3 +966,132 @@ heron_imap_command_new_search (HeronImapCommandFlags   flags,
 
   return finish (self, error);
 }
+
+/* NOTIFY (RFC 5465) */
+
+static const struct {
+  HeronImapNotifyEvents event;
+  const char *name;
+} notify_events[] = {
+  { HERON_IMAP_NOTIFY_MESSAGE_NEW, "MessageNew" },
+  { HERON_IMAP_NOTIFY_MESSAGE_EXPUNGE, "MessageExpunge" },
+  { HERON_IMAP_NOTIFY_FLAG_CHANGE, "FlagChange" },
+  { HERON_IMAP_NOTIFY_ANNOTATION_CHANGE, "AnnotationChange" },
+  { HERON_IMAP_NOTIFY_MAILBOX_NAME, "MailboxName" },
+  { HERON_IMAP_NOTIFY_SUBSCRIPTION_CHANGE, "SubscriptionChange" },
+  { HERON_IMAP_NOTIFY_MAILBOX_METADATA_CHANGE, "MailboxMetadataChange" },
+  { HERON_IMAP_NOTIFY_SERVER_METADATA_CHANGE, "ServerMetadataChange" },
+};
+
+static const char * const notify_filters[] = {
+  [HERON_IMAP_NOTIFY_SELECTED] = "SELECTED",
+  [HERON_IMAP_NOTIFY_SELECTED_DELAYED] = "SELECTED-DELAYED",
+  [HERON_IMAP_NOTIFY_INBOXES] = "INBOXES",
+  [HERON_IMAP_NOTIFY_PERSONAL] = "PERSONAL",
+  [HERON_IMAP_NOTIFY_SUBSCRIBED] = "SUBSCRIBED",
+  [HERON_IMAP_NOTIFY_SUBTREE] = "SUBTREE",
+  [HERON_IMAP_NOTIFY_MAILBOXES] = "MAILBOXES",
+};
+
+/* Why @group breaks RFC 5465 section 5, or NULL. @seen: the filters of the groups before it. */
+static const char *
+notify_group_problem (const HeronImapNotifyGroup *group,
+                      guint                      *seen)
+{
+  guint message_events = HERON_IMAP_NOTIFY_MESSAGE_NEW | HERON_IMAP_NOTIFY_MESSAGE_EXPUNGE;
+  gboolean selected = group->filter == HERON_IMAP_NOTIFY_SELECTED ||
+                      group->filter == HERON_IMAP_NOTIFY_SELECTED_DELAYED;
+
+  if ((guint) group->filter >= G_N_ELEMENTS (notify_filters))
+    return "unknown NOTIFY filter";
+  if (*seen & (1u << group->filter))
+    return "a NOTIFY filter may appear only once";
+  if (selected && (*seen & ((1u << HERON_IMAP_NOTIFY_SELECTED) | (1u << HERON_IMAP_NOTIFY_SELECTED_DELAYED))))
+    return "SELECTED and SELECTED-DELAYED exclude each other";
+  *seen |= 1u << group->filter;
+
+  if ((group->filter == HERON_IMAP_NOTIFY_SUBTREE || group->filter == HERON_IMAP_NOTIFY_MAILBOXES) &&
+      (group->mailboxes == NULL || group->mailboxes[0] == NULL))
+    return "SUBTREE and MAILBOXES need at least one mailbox";
+  if ((group->events & message_events) != 0 && (group->events & message_events) != message_events)
+    return "MessageNew and MessageExpunge must be asked together";
+  if ((group->events & (HERON_IMAP_NOTIFY_FLAG_CHANGE | HERON_IMAP_NOTIFY_ANNOTATION_CHANGE)) != 0 &&
+      (group->events & message_events) != message_events)
+    return "FlagChange and AnnotationChange need MessageNew and MessageExpunge";
+  if (group->fetch_items != NULL && group->fetch_items[0] != NULL &&
+      (!selected || !(group->events & HERON_IMAP_NOTIFY_MESSAGE_NEW)))
+    return "MessageNew's FETCH items are only for SELECTED and SELECTED-DELAYED";
+  return NULL;
+}
+
+HeronImapCommand *
+heron_imap_command_new_notify (HeronImapCommandFlags       flags,
+                               gboolean                    status,
+                               const HeronImapNotifyGroup *groups,
+                               guint                       n_groups,
+                               GError                    **error)
+{
+  HeronImapCommand *self;
+  guint seen = 0;
+
+  g_return_val_if_fail (groups != NULL || n_groups == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = heron_imap_command_new ("NOTIFY", flags);
+  if (n_groups == 0)
+    {
+      heron_imap_command_add_atom (self, "NONE");
+      return finish (self, error);
+    }
+
+  heron_imap_command_add_atom (self, "SET");
+  if (status)
+    heron_imap_command_add_atom (self, "STATUS");
+
+  for (guint i = 0; i < n_groups; i++)
+    {
+      const HeronImapNotifyGroup *group = &groups[i];
+      const char *problem = notify_group_problem (group, &seen);
+
+      if (problem != NULL)
+        {
+          _heron_imap_command_set_error (self, ARGUMENT_ERROR, "%s", problem);
+          break;
+        }
+
+      heron_imap_command_begin_list (self);
+      heron_imap_command_add_atom (self, notify_filters[group->filter]);
+      if (group->filter == HERON_IMAP_NOTIFY_SUBTREE || group->filter == HERON_IMAP_NOTIFY_MAILBOXES)
+        {
+          heron_imap_command_begin_list (self);
+          for (guint j = 0; group->mailboxes[j] != NULL; j++)
+            heron_imap_command_add_mailbox (self, group->mailboxes[j]);
+          heron_imap_command_end_list (self);
+        }
+
+      if (group->events == HERON_IMAP_NOTIFY_NONE)
+        heron_imap_command_add_atom (self, "NONE");
+      else
+        {
+          heron_imap_command_begin_list (self);
+          for (guint j = 0; j < G_N_ELEMENTS (notify_events); j++)
+            {
+              if (!(group->events & notify_events[j].event))
+                continue;
+              heron_imap_command_add_atom (self, notify_events[j].name);
+              if (notify_events[j].event == HERON_IMAP_NOTIFY_MESSAGE_NEW &&
+                  group->fetch_items != NULL && group->fetch_items[0] != NULL)
+                {
+                  heron_imap_command_begin_list (self);
+                  for (guint k = 0; group->fetch_items[k] != NULL; k++)
+                    heron_imap_command_add_raw (self, group->fetch_items[k]);
+                  heron_imap_command_end_list (self);
+                }
+            }
+          heron_imap_command_end_list (self);
+        }
+      heron_imap_command_end_list (self);
+    }
+
+  return finish (self, error);
+}

@@ -1,5 +1,5 @@
-/* heron-imap-session-mailbox.c: SELECT, EXAMINE, CLOSE, UNSELECT, LIST, STATUS, CREATE, DELETE,
- * RENAME, SUBSCRIBE, UNSUBSCRIBE
+/* heron-imap-session-mailbox.c: SELECT, EXAMINE, CLOSE, UNSELECT, LIST, STATUS, NOTIFY, CREATE,
+ * DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -476,6 +476,53 @@ heron_imap_session_status_finish (HeronImapSession  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* NOTIFY */
+
+void
+heron_imap_session_notify_async (HeronImapSession           *self,
+                                 gboolean                    status,
+                                 const HeronImapNotifyGroup *groups,
+                                 guint                       n_groups,
+                                 GCancellable               *cancellable,
+                                 GAsyncReadyCallback         callback,
+                                 gpointer                    user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(HeronImapCommand) command = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (HERON_IMAP_IS_SESSION (self));
+  g_return_if_fail (groups != NULL || n_groups == 0);
+
+  task = _heron_imap_session_task_new (self, heron_imap_session_notify_async, cancellable,
+                                       callback, user_data);
+  if (!_heron_imap_session_check_ready (self, task, FALSE))
+    return;
+  if (!_heron_imap_session_require (self, task, "NOTIFY", "notifications of other mailboxes"))
+    return;
+
+  command = heron_imap_command_new_notify (_heron_imap_session_command_flags (self), status,
+                                           groups, n_groups, &error);
+  if (command == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* What the server reports unasked changes with it: nothing else is in flight meanwhile. The
+   * STATUS responses it sends at once are not claimed: they are ::mailbox-events like later ones. */
+  _heron_imap_session_send (self, task, command, HERON_IMAP_SEND_BARRIER, NULL);
+}
+
+gboolean
+heron_imap_session_notify_finish (HeronImapSession  *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE */

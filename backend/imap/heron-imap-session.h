@@ -270,6 +270,24 @@ HeronImapResponse *heron_imap_session_status_finish (HeronImapSession   *self,
                                                      GAsyncResult       *result,
                                                      GError            **error);
 
+/* NOTIFY SET [STATUS] groups..., or NOTIFY NONE when n_groups is 0 (RFC 5465; needs NOTIFY).
+ * From then on the server reports what the groups ask for as untagged data: FETCH, EXISTS,
+ * EXPUNGE or VANISHED for the selected mailbox, STATUS for the others, LIST for names; they come
+ * out as ::mailbox-event, also during IDLE. With status, a STATUS of every mailbox of the groups
+ * (but the selected one) comes right away, also as ::mailbox-event. A NO with
+ * [NOTIFICATIONOVERFLOW], or BAD with [BADEVENT] (an event the server does not support), fails;
+ * an untagged OK [NOTIFICATIONOVERFLOW] later means the server stopped notifying. */
+void     heron_imap_session_notify_async    (HeronImapSession           *self,
+                                             gboolean                    status,
+                                             const HeronImapNotifyGroup *groups,
+                                             guint                       n_groups,
+                                             GCancellable               *cancellable,
+                                             GAsyncReadyCallback         callback,
+                                             gpointer                    user_data);
+gboolean heron_imap_session_notify_finish   (HeronImapSession           *self,
+                                             GAsyncResult               *result,
+                                             GError                    **error);
+
 typedef enum {
   HERON_IMAP_MAILBOX_CREATE,
   HERON_IMAP_MAILBOX_DELETE,

@@ -196,6 +196,8 @@ typedef struct {
   guint n_sent;                  /* RCPT commands written */
   guint n_answered;              /* RCPT replies read */
   gboolean data_sent;            /* the whole message, with its end, was written */
+  HeronSmtpBeforeEndFunc before_end;
+  gpointer before_end_data;
   HeronSmtpSendResult *result;
 
   /* AUTH */
@@ -533,6 +535,7 @@ on_data_reply (GObject      *source,
     }
 
   _heron_smtp_connection_send_data_async (op->connection, op->message, op->allow_8bit,
+                                          op->before_end, op->before_end_data,
                                           on_data_sent, task);
 }
 
@@ -1167,6 +1170,8 @@ send_common (HeronSmtpClient     *self,
              gint64               size,
              HeronSmtpBody        body,
              int                  known_8bit,
+             HeronSmtpBeforeEndFunc before_end,
+             gpointer             before_end_data,
              GCancellable        *cancellable,
              GAsyncReadyCallback  callback,
              gpointer             user_data,
@@ -1182,6 +1187,8 @@ send_common (HeronSmtpClient     *self,
   op->size = size;
   op->body = body;
   op->known_8bit = known_8bit;
+  op->before_end = before_end;
+  op->before_end_data = before_end_data;
   op->result = _heron_smtp_send_result_new (recipients);
 
   if (!prepare_address (from, TRUE, &op->wire_from, &op->smtputf8, &error))
@@ -1230,8 +1237,34 @@ heron_smtp_client_send_async (HeronSmtpClient     *self,
   g_return_if_fail (G_IS_INPUT_STREAM (message));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  send_common (self, from, recipients, message, size >= 0 ? size : -1, body, -1, cancellable,
+  send_common (self, from, recipients, message, size >= 0 ? size : -1, body, -1, NULL, NULL, cancellable,
                callback, user_data, heron_smtp_client_send_async);
+}
+
+static void
+send_bytes (HeronSmtpClient        *self,
+            const char             *from,
+            const char * const     *recipients,
+            GBytes                 *message,
+            HeronSmtpBeforeEndFunc  before_end,
+            gpointer                before_end_data,
+            GCancellable           *cancellable,
+            GAsyncReadyCallback     callback,
+            gpointer                user_data,
+            gpointer                source_tag)
+{
+  g_autoptr(GInputStream) stream = NULL;
+  gboolean eight = FALSE;
+  guint64 size = 0;
+  gsize len;
+  const guint8 *data;
+
+  data = g_bytes_get_data (message, &len);
+  heron_smtp_data_measure (data, len, &eight, &size);
+  stream = g_memory_input_stream_new_from_bytes (message);
+
+  send_common (self, from, recipients, stream, (gint64) size, HERON_SMTP_BODY_DETECT, eight,
+               before_end, before_end_data, cancellable, callback, user_data, source_tag);
 }
 
 void
@@ -1243,24 +1276,36 @@ heron_smtp_client_send_bytes_async (HeronSmtpClient     *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  g_autoptr(GInputStream) stream = NULL;
-  gboolean eight = FALSE;
-  guint64 size = 0;
-  gsize len;
-  const guint8 *data;
-
   g_return_if_fail (HERON_SMTP_IS_CLIENT (self));
   g_return_if_fail (from != NULL);
   g_return_if_fail (recipients != NULL);
   g_return_if_fail (message != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  data = g_bytes_get_data (message, &len);
-  heron_smtp_data_measure (data, len, &eight, &size);
-  stream = g_memory_input_stream_new_from_bytes (message);
+  send_bytes (self, from, recipients, message, NULL, NULL, cancellable, callback, user_data,
+              heron_smtp_client_send_bytes_async);
+}
 
-  send_common (self, from, recipients, stream, (gint64) size, HERON_SMTP_BODY_DETECT, eight,
-               cancellable, callback, user_data, heron_smtp_client_send_bytes_async);
+void
+heron_smtp_client_send_bytes_full_async (HeronSmtpClient        *self,
+                                         const char             *from,
+                                         const char * const     *recipients,
+                                         GBytes                 *message,
+                                         HeronSmtpBeforeEndFunc  before_end,
+                                         gpointer                before_end_data,
+                                         GCancellable           *cancellable,
+                                         GAsyncReadyCallback     callback,
+                                         gpointer                user_data)
+{
+  g_return_if_fail (HERON_SMTP_IS_CLIENT (self));
+  g_return_if_fail (from != NULL);
+  g_return_if_fail (recipients != NULL);
+  g_return_if_fail (message != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  /* The task's source tag stays that of send_bytes: send_finish takes both. */
+  send_bytes (self, from, recipients, message, before_end, before_end_data, cancellable,
+              callback, user_data, heron_smtp_client_send_bytes_async);
 }
 
 HeronSmtpSendResult *

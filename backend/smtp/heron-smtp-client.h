@@ -115,6 +115,14 @@ typedef enum {
   HERON_SMTP_BODY_8BITMIME, /* it has 8-bit bytes: fails before MAIL without 8BITMIME */
 } HeronSmtpBody;
 
+/* Called by a send once the whole message but its end (the final "." line) was written, right
+ * before the end is: past this point the server may take the message even if the connection
+ * then fails. An outbox records it durably here (docs/smtp.md, "Outbox"). Returning FALSE with
+ * error set abandons the send with that error: the end is never written, so the server drops
+ * the message. */
+typedef gboolean (*HeronSmtpBeforeEndFunc) (gpointer   user_data,
+                                            GError   **error);
+
 #define HERON_SMTP_TYPE_CLIENT (heron_smtp_client_get_type ())
 
 G_DECLARE_FINAL_TYPE (HeronSmtpClient, heron_smtp_client, HERON_SMTP, CLIENT, GObject)
@@ -144,6 +152,17 @@ void                 heron_smtp_client_send_bytes_async (HeronSmtpClient     *se
                                                         const char           *from,
                                                         const char * const   *recipients,
                                                         GBytes               *message,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+/* The same with before_end (nullable), called on the client's context before the end of the
+ * message is written. */
+void                 heron_smtp_client_send_bytes_full_async (HeronSmtpClient  *self,
+                                                        const char           *from,
+                                                        const char * const   *recipients,
+                                                        GBytes               *message,
+                                                        HeronSmtpBeforeEndFunc before_end,
+                                                        gpointer              before_end_data,
                                                         GCancellable         *cancellable,
                                                         GAsyncReadyCallback   callback,
                                                         gpointer              user_data);

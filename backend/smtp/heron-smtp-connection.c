@@ -601,6 +601,8 @@ typedef struct {
   guint8 *chunk;
   GByteArray *out;
   gboolean ended;
+  HeronSmtpBeforeEndFunc before_end;
+  gpointer before_end_data;
 } Data;
 
 static void
@@ -683,6 +685,14 @@ on_message_read (GObject      *source,
   g_byte_array_set_size (data->out, 0);
   if (n == 0)
     {
+      /* Everything but the end went out: the last point where the message is surely not
+       * taken. The caller records that it is about to end it (or gives up: the end is never
+       * written, so the server drops the message). */
+      if (data->before_end != NULL && !data->before_end (data->before_end_data, &error))
+        {
+          return_error (self, task, g_steal_pointer (&error));
+          return;
+        }
       heron_smtp_data_encoder_finish (&data->encoder, data->out);
       data->ended = TRUE;
     }
@@ -718,6 +728,8 @@ void
 _heron_smtp_connection_send_data_async (HeronSmtpConnection *self,
                                         GInputStream        *message,
                                         gboolean             allow_8bit,
+                                        HeronSmtpBeforeEndFunc before_end,
+                                        gpointer             before_end_data,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
@@ -741,6 +753,8 @@ _heron_smtp_connection_send_data_async (HeronSmtpConnection *self,
   data = g_new0 (Data, 1);
   data->message = g_object_ref (message);
   data->allow_8bit = allow_8bit;
+  data->before_end = before_end;
+  data->before_end_data = before_end_data;
   heron_smtp_data_encoder_init (&data->encoder);
   data->chunk = g_malloc (HERON_SMTP_DATA_CHUNK);
   data->out = g_byte_array_sized_new (HERON_SMTP_DATA_CHUNK * HERON_SMTP_DATA_EXPANSION +

@@ -97,10 +97,14 @@ GPtrArray *_heron_smtp_connection_exchange_finish      (HeronSmtpConnection  *se
 
 /* Streams message as DATA (after the 354), encoded (heron-smtp-data.h), and its end. Without
  * allow_8bit, an 8-bit byte fails the connection before the end is written (so the server
- * drops the message) with HERON_SMTP_ERROR_UNSUPPORTED. */
+ * drops the message) with HERON_SMTP_ERROR_UNSUPPORTED. before_end (nullable) is called once
+ * the rest was written, right before the end; its failure fails the connection with its error,
+ * the end unwritten. */
 void     _heron_smtp_connection_send_data_async        (HeronSmtpConnection  *self,
                                                         GInputStream         *message,
                                                         gboolean              allow_8bit,
+                                                        HeronSmtpBeforeEndFunc before_end,
+                                                        gpointer              before_end_data,
                                                         GAsyncReadyCallback   callback,
                                                         gpointer              user_data);
 gboolean _heron_smtp_connection_send_data_finish       (HeronSmtpConnection  *self,

@@ -46,12 +46,37 @@ gboolean                heron_store_set_body               (HeronStore          
                                                             const char              *text,
                                                             GError                 **error);
 /* Only the body text (for heron_store_get_messages_needing_text(), or a text part fetched on
- * its own before the whole source). */
+ * its own before the whole source). "" for a body without text: the message counts as indexed
+ * and keeps its snippet (the server's PREVIEW). */
 gboolean                heron_store_set_body_text          (HeronStore              *self,
                                                             gint64                   folder_id,
                                                             gint64                   uid,
                                                             const char              *text,
                                                             GError                 **error);
+
+/* The server's preview (RFC 8970 PREVIEW) of messages whose body is not local yet, as their
+ * list snippet: @messages (HeronStoreMessage: uid and snippet; those without a snippet are
+ * skipped). A message whose body text is local keeps the snippet made from it. One
+ * transaction (or part of the caller's batch); reports MESSAGES_CHANGED. */
+gboolean                heron_store_set_snippets           (HeronStore              *self,
+                                                            gint64                   folder_id,
+                                                            HeronStoreMessage * const *messages,
+                                                            guint                    n_messages,
+                                                            GError                 **error);
+
+/* The UIDs (gint64) of server messages of the folder whose body is not local, newest first (the
+ * list's order), dated at or after @since (seconds since 1970; 0: any date), at most @limit
+ * (0: no limit). For the prefetch. */
+GArray                 *heron_store_get_uids_without_body  (HeronStore              *self,
+                                                            gint64                   folder_id,
+                                                            gint64                   since,
+                                                            guint                    limit,
+                                                            GError                 **error);
+
+/* Whether a batch (heron_store_begin_batch()) or another transaction is open: a write now would
+ * become part of it (and of its fate). The sync worker's on-demand body fetch, which runs while
+ * another job awaits the network, waits for this to be FALSE before it writes. */
+gboolean                heron_store_in_transaction         (HeronStore              *self);
 
 /* The raw source of a message, read from its file. HERON_STORE_ERROR_NOT_FOUND when the body is
  * not local, or its file is missing or damaged (the caller fetches it again). */

@@ -31,6 +31,8 @@ _heron_store_folder_from_stmt (HeronStoreStmt *stmt)
   folder->highestmodseq = sqlite3_column_int64 (stmt, 9);
   folder->n_messages = sqlite3_column_int (stmt, 10);
   folder->n_unread = sqlite3_column_int (stmt, 11);
+  folder->server_messages = sqlite3_column_int64 (stmt, 12);
+  folder->server_unseen = sqlite3_column_int64 (stmt, 13);
   return folder;
 }
 
@@ -236,6 +238,57 @@ heron_store_set_folder_sync_state (HeronStore *self,
 
   if (folder->uidvalidity != uidvalidity || folder->uidnext != uidnext || folder->highestmodseq != highestmodseq)
     _heron_store_note_folder (self, folder_id);
+  return _heron_store_commit (self, error);
+
+failed:
+  g_clear_pointer (&stmt, _heron_store_stmt_release);
+  _heron_store_rollback (self);
+  return FALSE;
+}
+
+gboolean
+heron_store_set_folder_status (HeronStore *self,
+                               gint64      folder_id,
+                               gint64      server_messages,
+                               gint64      server_unseen,
+                               GError    **error)
+{
+  g_autoptr (HeronStoreStmt) stmt = NULL;
+
+  g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (server_messages >= -1 && server_unseen >= -1, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_heron_store_begin (self, error))
+    return FALSE;
+
+  /* Only a change is written, and reported */
+  stmt = _heron_store_db_prepare (&self->db,
+                                  "UPDATE folders SET"
+                                  "  server_messages = CASE WHEN ?2 >= 0 THEN ?2 ELSE server_messages END,"
+                                  "  server_unseen = CASE WHEN ?3 >= 0 THEN ?3 ELSE server_unseen END"
+                                  " WHERE id = ?1"
+                                  "   AND ((?2 >= 0 AND server_messages IS NOT ?2) OR (?3 >= 0 AND server_unseen IS NOT ?3))",
+                                  error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, server_messages);
+  sqlite3_bind_int64 (stmt, 3, server_unseen);
+  if (!_heron_store_db_run (&self->db, stmt, error))
+    goto failed;
+  g_clear_pointer (&stmt, _heron_store_stmt_release);
+
+  if (sqlite3_changes (self->db.handle) > 0)
+    _heron_store_note_folder (self, folder_id);
+  else
+    {
+      /* unchanged, or no such folder */
+      g_autoptr (HeronStoreFolder) folder = _heron_store_db_get_folder (&self->db, folder_id, error);
+
+      if (folder == NULL)
+        goto failed;
+    }
   return _heron_store_commit (self, error);
 
 failed:

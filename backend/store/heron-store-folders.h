@@ -37,6 +37,15 @@ gboolean          heron_store_set_folder_sync_state (HeronStore             *sel
                                                      guint64                 highestmodseq,
                                                      GError                **error);
 
+/* Keeps the server's counts of the folder (STATUS MESSAGES and UNSEEN: a folder that is not
+ * synced shows them). -1 leaves a count as it is. HERON_STORE_ERROR_NOT_FOUND for an unknown
+ * folder. A change is reported as HERON_STORE_CHANGE_FOLDER. */
+gboolean          heron_store_set_folder_status     (HeronStore             *self,
+                                                     gint64                  folder_id,
+                                                     gint64                  server_messages,
+                                                     gint64                  server_unseen,
+                                                     GError                **error);
+
 /* The server's UIDVALIDITY changed: drops every message of the folder and starts again with
  * @uidvalidity (UIDNEXT and HIGHESTMODSEQ become 0). */
 gboolean          heron_store_reset_folder          (HeronStore             *self,

@@ -143,6 +143,48 @@ operation_from_stmt (HeronStoreStmt *stmt)
 }
 
 GPtrArray *
+_heron_store_journal_pending_flags (HeronStore *self,
+                                    gint64      folder_id,
+                                    GError    **error)
+{
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_store_operation_free);
+  g_autoptr (HeronStoreFolder) folder = NULL;
+  g_autoptr (HeronStoreStmt) stmt = NULL;
+  g_autoptr (GError) local_error = NULL;
+  int rc;
+
+  stmt = _heron_store_db_prepare (&self->db,
+                                  "SELECT " OPERATION_COLUMNS " FROM journal"
+                                  " WHERE state != 2 AND kind IN (?1, ?2) ORDER BY seq",
+                                  error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, HERON_STORE_OP_ADD_FLAGS);
+  sqlite3_bind_int (stmt, 2, HERON_STORE_OP_REMOVE_FLAGS);
+  while ((rc = _heron_store_db_step (&self->db, stmt, error)) == SQLITE_ROW)
+    {
+      HeronStoreOperation *op;
+      const char *name;
+
+      if (folder == NULL)
+        {
+          folder = _heron_store_db_get_folder (&self->db, folder_id, &local_error);
+          if (folder == NULL)
+            break;  /* no such folder: nothing of it is pending */
+        }
+      op = operation_from_stmt (stmt);
+      g_variant_get_child (op->args, 0, "&s", &name);
+      if (g_strcmp0 (name, folder->name) == 0)
+        g_ptr_array_add (ops, op);
+      else
+        heron_store_operation_free (op);
+    }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&ops);
+}
+
+GPtrArray *
 heron_store_journal_list (HeronStore *self,
                           GError    **error)
 {
@@ -458,8 +500,9 @@ delete_entry (HeronStore *self,
   self->maybe_garbage = TRUE;
   _heron_store_note_journal (self);
 
-  /* No operation is left to name a local UID */
-  return _heron_store_db_exec (&self->db, "DELETE FROM uid_map WHERE NOT EXISTS (SELECT 1 FROM journal)", error);
+  /* Once no operation is left to name a local UID, a mapping is kept only while its message is
+   * in the cache: objects of the UI made with the local UID follow it to the server's. */
+  return _heron_store_db_exec (&self->db, HERON_STORE_PRUNE_UID_MAP, error);
 }
 
 gboolean

@@ -64,6 +64,7 @@ _heron_store_message_from_stmt (HeronStoreStmt *stmt,
   message->body_local = sqlite3_column_int (stmt, i++) != 0;
   message->snippet = _heron_store_column_dup (stmt, i++);
   message->conversation_id = sqlite3_column_int64 (stmt, i++);
+  message->list_id = _heron_store_column_dup (stmt, i++);
   return message;
 }
 
@@ -145,6 +146,30 @@ _heron_store_lookup_row (HeronStoreDb *db,
   return rc == SQLITE_DONE ? 0 : -1;
 }
 
+gboolean
+_heron_store_map_local_uid (HeronStoreDb *db,
+                            gint64        folder_id,
+                            gint64        uid,
+                            gint64       *out_uid,
+                            GError      **error)
+{
+  g_autoptr (HeronStoreStmt) stmt = NULL;
+  int rc;
+
+  *out_uid = uid;
+  if (uid > 0)
+    return TRUE;
+  stmt = _heron_store_db_prepare (db, "SELECT uid FROM uid_map WHERE local_uid = ? AND folder_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, uid);
+  sqlite3_bind_int64 (stmt, 2, folder_id);
+  rc = _heron_store_db_step (db, stmt, error);
+  if (rc == SQLITE_ROW)
+    *out_uid = sqlite3_column_int64 (stmt, 0);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE;
+}
+
 /* ---- Upsert ------------------------------------------------------------------------------------ */
 
 static gboolean
@@ -203,9 +228,9 @@ insert_message (HeronStore              *self,
                                   "INSERT INTO messages (folder_id, uid, flags, keywords, modseq, internal_date,"
                                   "  sent_date, date, size, subject, from_name, from_address, sender, reply_to,"
                                   "  to_list, cc_list, bcc_list, message_id, in_reply_to, references_list,"
-                                  "  body_structure, has_attachment, conversation_id, id)"
+                                  "  body_structure, has_attachment, conversation_id, id, list_id)"
                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-                                  "  ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                                  "  ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
                                   error);
   if (stmt == NULL)
     return -1;
@@ -234,6 +259,7 @@ insert_message (HeronStore              *self,
   sqlite3_bind_int (stmt, 22, message->has_attachment ? 1 : 0);
   sqlite3_bind_int64 (stmt, 23, conversation);
   sqlite3_bind_int64 (stmt, 24, id);
+  _heron_store_bind_text (stmt, 25, message->list_id);
 
   rc = _heron_store_db_step (&self->db, stmt, error);
   if (rc != SQLITE_DONE)
@@ -286,6 +312,51 @@ update_flags_row (HeronStore *self,
   return sqlite3_changes (self->db.handle) > 0 ? 1 : 0;
 }
 
+/* The user's flag changes the server has not seen yet (the journal's pending ADD_FLAGS and
+ * REMOVE_FLAGS, in order) go on top of the flags the server reported, so a sync that runs before
+ * the replay does not undo them (docs/store.md, "Journal"). *out_keywords owns the result when
+ * it differs from @keywords. */
+static void edit_pending_keywords (const char  *current,
+                                   GVariant    *words,
+                                   gboolean     add,
+                                   char       **inout);
+
+static void
+apply_pending_flags (GPtrArray   *pending,
+                     gint64       uid,
+                     guint       *flags,
+                     const char **keywords,
+                     char       **out_keywords)
+{
+  for (guint i = 0; pending != NULL && i < pending->len; i++)
+    {
+      const HeronStoreOperation *op = g_ptr_array_index (pending, i);
+      g_autoptr (GVariant) uids_v = g_variant_get_child_value (op->args, 1);
+      g_autoptr (GVariant) words = g_variant_get_child_value (op->args, 3);
+      gboolean add = op->kind == HERON_STORE_OP_ADD_FLAGS;
+      const gint64 *uids;
+      gsize n;
+      guint32 system;
+      gboolean named = FALSE;
+
+      uids = g_variant_get_fixed_array (uids_v, &n, sizeof (gint64));
+      for (gsize j = 0; j < n && !named; j++)
+        named = uids[j] == uid;
+      if (!named)
+        continue;
+      g_variant_get_child (op->args, 2, "u", &system);
+      if (add)
+        *flags |= system;
+      else
+        *flags &= ~system;
+      if (g_variant_n_children (words) > 0)
+        {
+          edit_pending_keywords (*keywords, words, add, out_keywords);
+          *keywords = *out_keywords;
+        }
+    }
+}
+
 gboolean
 heron_store_upsert_messages (HeronStore                *self,
                              gint64                     folder_id,
@@ -295,6 +366,7 @@ heron_store_upsert_messages (HeronStore                *self,
 {
   g_autoptr (GArray) new_rows = NULL;
   g_autoptr (GPtrArray) new_messages = NULL;
+  g_autoptr (GPtrArray) pending = NULL;
 
   g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
   g_return_val_if_fail (messages != NULL || n_messages == 0, FALSE);
@@ -328,8 +400,19 @@ heron_store_upsert_messages (HeronStore                *self,
         }
       else
         {
-          int changed = update_flags_row (self, folder_id, message->uid, message->flags,
-                                          message->keywords, message->modseq, error);
+          g_autofree char *edited = NULL;
+          const char *keywords = message->keywords;
+          guint flags = message->flags;
+          int changed;
+
+          if (pending == NULL)
+            {
+              pending = _heron_store_journal_pending_flags (self, folder_id, error);
+              if (pending == NULL)
+                goto failed;
+            }
+          apply_pending_flags (pending, message->uid, &flags, &keywords, &edited);
+          changed = update_flags_row (self, folder_id, message->uid, flags, keywords, message->modseq, error);
 
           if (changed < 0)
             goto failed;
@@ -357,16 +440,29 @@ heron_store_update_flags (HeronStore                 *self,
                           GError                    **error)
 {
   g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
+  g_autoptr (GPtrArray) pending = NULL;
+
   g_return_val_if_fail (updates != NULL || n_updates == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!_heron_store_begin (self, error))
     return FALSE;
+  pending = _heron_store_journal_pending_flags (self, folder_id, error);
+  if (pending == NULL)
+    {
+      _heron_store_rollback (self);
+      return FALSE;
+    }
 
   for (guint i = 0; i < n_updates; i++)
     {
-      int changed = update_flags_row (self, folder_id, updates[i].uid, updates[i].flags,
-                                      updates[i].keywords, updates[i].modseq, error);
+      g_autofree char *edited = NULL;
+      const char *keywords = updates[i].keywords;
+      guint flags = updates[i].flags;
+      int changed;
+
+      apply_pending_flags (pending, updates[i].uid, &flags, &keywords, &edited);
+      changed = update_flags_row (self, folder_id, updates[i].uid, flags, keywords, updates[i].modseq, error);
 
       if (changed < 0)
         {
@@ -416,6 +512,19 @@ edit_keywords (const char         *current,
       g_ptr_array_add (kept, (gpointer) add[i]);
 
   return kept->len > 0 ? g_strjoinv (" ", (char **) kept->pdata) : NULL;
+}
+
+static void
+edit_pending_keywords (const char  *current,
+                       GVariant    *words,
+                       gboolean     add,
+                       char       **inout)
+{
+  g_autofree const char **strv = g_variant_get_strv (words, NULL);
+  char *edited = edit_keywords (current, add ? strv : NULL, add ? NULL : strv);
+
+  g_free (*inout);
+  *inout = edited;
 }
 
 gboolean
@@ -751,7 +860,8 @@ heron_store_get_messages_needing_text (HeronStore *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   stmt = _heron_store_db_prepare (&self->db,
-                                  "SELECT folder_id, uid FROM messages WHERE body_local AND NOT text_indexed LIMIT ?",
+                                  "SELECT folder_id, uid FROM messages WHERE body_local AND NOT text_indexed"
+                                  " ORDER BY id DESC LIMIT ?",  /* newest first, as the list */
                                   error);
   if (stmt == NULL)
     return NULL;

@@ -82,8 +82,8 @@ GPtrArray         *heron_store_get_conversation       (HeronStore               
 
 /* Messages whose raw source is local but whose text is not in the search index (bodies stored
  * before the index existed, or by a version that extracted text differently): a GArray of
- * HeronStoreMessageRef, at most @limit. The worker extracts their text when idle and calls
- * heron_store_set_body_text(). */
+ * HeronStoreMessageRef, at most @limit, newest first. The worker extracts their text when idle
+ * (its text pass: a prefetch stores sources only) and calls heron_store_set_body_text(). */
 GArray            *heron_store_get_messages_needing_text (HeronStore              *self,
                                                           guint                    limit,
                                                           GError                 **error);

@@ -86,13 +86,23 @@ existing_uids (HeronStore   *self,
 
   for (guint i = 0; i < n_uids; i++)
     {
-      gint64 row = _heron_store_lookup_row (&self->db, folder_id, uids[i], error);
+      gint64 uid = uids[i];
+      gint64 row = _heron_store_lookup_row (&self->db, folder_id, uid, error);
 
       if (row < 0)
         return NULL;
+      if (row == 0 && uid < 0)
+        {
+          /* A message made here that the server numbered meanwhile: the caller may still hold
+           * its local UID */
+          if (!_heron_store_map_local_uid (&self->db, folder_id, uid, &uid, error))
+            return NULL;
+          if (uid > 0 && (row = _heron_store_lookup_row (&self->db, folder_id, uid, error)) < 0)
+            return NULL;
+        }
       if (row == 0)
         continue;
-      g_array_append_val (found, uids[i]);
+      g_array_append_val (found, uid);
       if (rows != NULL)
         g_array_append_val (rows, row);
     }

@@ -70,7 +70,13 @@ char *_heron_store_column_dup    (HeronStoreStmt *stmt, int index);
 /* ---- Schema (heron-store-schema.c) ----------------------------------------------------------- */
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define HERON_STORE_SCHEMA_VERSION 5
+/* Forgets what the server answered for local UIDs when no journal entry can name them any more
+ * and their message left the cache (docs/store.md, "Journal"). */
+#define HERON_STORE_PRUNE_UID_MAP \
+  "DELETE FROM uid_map WHERE NOT EXISTS (SELECT 1 FROM journal)" \
+  " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.folder_id = uid_map.folder_id AND m.uid = uid_map.uid)"
+
+#define HERON_STORE_SCHEMA_VERSION 6
 
 /* Brings the database up to @target (HERON_STORE_SCHEMA_VERSION normally; lower only for the
  * migration tests), one transaction per step. */
@@ -155,7 +161,7 @@ gboolean    _heron_store_next_local_uid  (HeronStore *self,
   "m.id, m.folder_id, m.uid, m.flags, m.keywords, m.modseq, m.internal_date, m.sent_date, " \
   "m.date, m.size, m.subject, m.from_name, m.from_address, m.sender, m.reply_to, m.to_list, " \
   "m.cc_list, m.bcc_list, m.message_id, m.in_reply_to, m.references_list, m.body_structure, " \
-  "m.has_attachment, m.body_local, m.snippet, m.conversation_id"
+  "m.has_attachment, m.body_local, m.snippet, m.conversation_id, m.list_id"
 #define HERON_STORE_ROW_COLUMNS \
   "m.id, m.folder_id, m.uid, m.flags, m.keywords, m.date, m.size, m.subject, m.from_name, " \
   "m.from_address, m.to_list, m.has_attachment, m.body_local, m.snippet, m.conversation_id"
@@ -197,6 +203,14 @@ gint64      _heron_store_lookup_row      (HeronStoreDb *db,
                                           gint64        uid,
                                           GError      **error);
 
+/* The server's UID of the local @uid in @folder_id once an operation's answer mapped it (*out_uid
+ * = @uid when it is not mapped). FALSE on error. Writer and readers. */
+gboolean    _heron_store_map_local_uid   (HeronStoreDb *db,
+                                          gint64        folder_id,
+                                          gint64        uid,
+                                          gint64       *out_uid,
+                                          GError      **error);
+
 /* Shared by the writer and the readers. */
 HeronStoreMessage *_heron_store_db_get_message (HeronStoreDb *db,
                                                 gint64        folder_id,
@@ -208,9 +222,11 @@ HeronStoreFolder *_heron_store_db_get_folder (HeronStoreDb *db,
                                               gint64        folder_id,
                                               GError      **error);
 HeronStoreFolder *_heron_store_folder_from_stmt (HeronStoreStmt *stmt);
+/* A reader's connection, for the queries of other files (heron-store-addresses.c). */
+HeronStoreDb     *_heron_store_reader_get_db (HeronStoreReader *self);
 #define HERON_STORE_FOLDER_COLUMNS \
   "id, name, display_name, delimiter, attributes, special_use, subscribed, uidvalidity, " \
-  "uidnext, highestmodseq, n_messages, n_unread"
+  "uidnext, highestmodseq, n_messages, n_unread, server_messages, server_unseen"
 GArray     *_heron_store_db_lookup_message_id (HeronStoreDb *db,
                                                const char   *message_id,
                                                GError      **error);
@@ -275,6 +291,12 @@ gint64      _heron_store_journal_insert  (HeronStore      *self,
                                           GVariant        *args,
                                           gint64           source_id,
                                           GError         **error);
+/* The flag changes (ADD_FLAGS, REMOVE_FLAGS) of @folder_id that have not reached the server
+ * (neither completed nor FAILED), in order: a GPtrArray of HeronStoreOperation (empty when
+ * there are none or the folder is unknown). */
+GPtrArray  *_heron_store_journal_pending_flags (HeronStore *self,
+                                                gint64      folder_id,
+                                                GError    **error);
 
 /* ---- Raw sources (heron-store-bodies.c) ------------------------------------------------------- */
 

@@ -297,6 +297,20 @@ heron_store_reader_find_position (HeronStoreReader *self,
   return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }
 
+gboolean
+heron_store_reader_resolve_uid (HeronStoreReader *self,
+                                gint64            folder_id,
+                                gint64            uid,
+                                gint64           *out_uid,
+                                GError          **error)
+{
+  g_return_val_if_fail (HERON_IS_STORE_READER (self), FALSE);
+  g_return_val_if_fail (out_uid != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return _heron_store_map_local_uid (&self->db, folder_id, uid, out_uid, error);
+}
+
 HeronStoreMessage *
 heron_store_reader_get_message (HeronStoreReader *self,
                                 gint64            folder_id,
@@ -361,4 +375,36 @@ heron_store_reader_open_source (HeronStoreReader *self,
                                       " LEFT JOIN source_data d ON d.source_id = s.id"
                                       " WHERE m.folder_id = ? AND m.uid = ?",
                                       folder_id, uid, cancellable, error);
+}
+
+gboolean
+heron_store_reader_count_pending_operations (HeronStoreReader *self,
+                                             guint            *out_count,
+                                             GError          **error)
+{
+  GError *local_error = NULL;
+  gint64 count;
+
+  g_return_val_if_fail (HERON_IS_STORE_READER (self), FALSE);
+  g_return_val_if_fail (out_count != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  count = _heron_store_db_query_int (&self->db, /* 2: HERON_STORE_OP_FAILED */
+                                     "SELECT count(*) FROM journal WHERE state != 2",
+                                     0, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  *out_count = (guint) count;
+  return TRUE;
+}
+
+HeronStoreDb *
+_heron_store_reader_get_db (HeronStoreReader *self)
+{
+  g_assert (HERON_IS_STORE_READER (self));
+
+  return &self->db;
 }

@@ -63,6 +63,15 @@ gboolean           heron_store_reader_find_position      (HeronStoreReader  *sel
                                                           gint              *out_position,
                                                           GError           **error);
 
+/* A message made here (a draft, a moved message) has a local UID (< 0) until the server's answer
+ * numbered it; then its row carries the server's UID. This gives the UID a message named by
+ * @uid has now in @folder_id (@uid itself when nothing mapped it). */
+gboolean           heron_store_reader_resolve_uid        (HeronStoreReader  *self,
+                                                          gint64             folder_id,
+                                                          gint64             uid,
+                                                          gint64            *out_uid,
+                                                          GError           **error);
+
 /* The whole summary; HERON_STORE_ERROR_NOT_FOUND when it is not there. */
 HeronStoreMessage *heron_store_reader_get_message        (HeronStoreReader  *self,
                                                           gint64             folder_id,
@@ -83,6 +92,11 @@ GArray            *heron_store_reader_lookup_message_id  (HeronStoreReader  *sel
 GPtrArray         *heron_store_reader_get_conversation   (HeronStoreReader  *self,
                                                           gint64             conversation_id,
                                                           GError           **error);
+
+/* The journal entries waiting for the server (pending or in progress; not the failed ones). */
+gboolean           heron_store_reader_count_pending_operations (HeronStoreReader *self,
+                                                                guint            *out_count,
+                                                                GError          **error);
 
 /* As heron_store_open_source(): the stream reads the file, not the database. */
 GInputStream      *heron_store_reader_open_source        (HeronStoreReader  *self,

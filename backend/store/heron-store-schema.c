@@ -191,6 +191,30 @@ static const char schema_5[] =
   "ALTER TABLE folders ADD COLUMN server_unseen   INTEGER NOT NULL DEFAULT -1;"
   "ALTER TABLE messages ADD COLUMN list_id TEXT;";
 
+/* 6: the outbox: messages waiting to be sent, with their envelope and raw source
+ * (heron-store-outbox.c; docs/smtp.md, "Outbox"). */
+static const char schema_6[] =
+  "CREATE TABLE outbox ("
+  "  id           INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  message_id   TEXT NOT NULL,"
+  "  sender       TEXT NOT NULL,"
+  "  recipients   TEXT NOT NULL,"
+  "  subject      TEXT,"
+  "  state        INTEGER NOT NULL DEFAULT 0,"
+  "  attempts     INTEGER NOT NULL DEFAULT 0,"
+  "  error        TEXT,"
+  "  next_attempt INTEGER NOT NULL DEFAULT 0,"
+  "  created      INTEGER NOT NULL,"
+  "  source_id    INTEGER NOT NULL REFERENCES sources (id)"
+  ");"
+  "CREATE INDEX outbox_by_source ON outbox (source_id);"
+  "CREATE TRIGGER outbox_source_insert AFTER INSERT ON outbox BEGIN"
+  "  UPDATE sources SET refs = refs + 1 WHERE id = new.source_id;"
+  "END;"
+  "CREATE TRIGGER outbox_source_delete AFTER DELETE ON outbox BEGIN"
+  "  UPDATE sources SET refs = refs - 1 WHERE id = old.source_id;"
+  "END;";
+
 /* Messages that arrived before step 2 get their conversations in arrival order. */
 static gboolean
 fill_conversations (HeronStore *self,
@@ -296,6 +320,7 @@ static const HeronStoreMigration migrations[] = {
   { 3, "full-text index", schema_3, fill_search },
   { 4, "journal of offline operations", schema_4, NULL },
   { 5, "server counts of folders, List-Id", schema_5, NULL },
+  { 6, "outbox", schema_6, NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HERON_STORE_SCHEMA_VERSION);

@@ -16,7 +16,11 @@ G_DEFINE_BOXED_TYPE (HeronStoreOperation, heron_store_operation, heron_store_ope
 HeronStoreFolder *
 heron_store_folder_new (void)
 {
-  return g_new0 (HeronStoreFolder, 1);
+  HeronStoreFolder *folder = g_new0 (HeronStoreFolder, 1);
+
+  folder->server_messages = -1;
+  folder->server_unseen = -1;
+  return folder;
 }
 
 HeronStoreFolder *
@@ -83,6 +87,7 @@ heron_store_message_copy (const HeronStoreMessage *message)
   copy->message_id = g_strdup (message->message_id);
   copy->in_reply_to = g_strdup (message->in_reply_to);
   copy->references = g_strdup (message->references);
+  copy->list_id = g_strdup (message->list_id);
   copy->body_structure = message->body_structure != NULL ? g_bytes_ref (message->body_structure) : NULL;
   copy->snippet = g_strdup (message->snippet);
   return copy;
@@ -105,6 +110,7 @@ heron_store_message_free (HeronStoreMessage *message)
   g_free (message->message_id);
   g_free (message->in_reply_to);
   g_free (message->references);
+  g_free (message->list_id);
   g_clear_pointer (&message->body_structure, g_bytes_unref);
   g_free (message->snippet);
   g_free (message);

@@ -66,6 +66,8 @@ typedef struct {
   guint64              highestmodseq;  /* 0: no CONDSTORE, or never selected */
   guint                n_messages;     /* kept current by the cache */
   guint                n_unread;       /* messages neither \Seen nor \Deleted */
+  gint64               server_messages; /* MESSAGES of the server's last STATUS; -1: unknown */
+  gint64               server_unseen;   /* UNSEEN of the server's last STATUS; -1: unknown */
 } HeronStoreFolder;
 
 #define HERON_STORE_TYPE_FOLDER (heron_store_folder_get_type ())
@@ -103,6 +105,7 @@ typedef struct {
   char    *message_id;       /* without angle brackets */
   char    *in_reply_to;      /* the header as sent */
   char    *references;       /* the header as sent */
+  char    *list_id;          /* the List-Id header (RFC 2919) as sent, unfolded, or NULL */
   GBytes  *body_structure;   /* opaque to the cache: the caller's serialized BODYSTRUCTURE */
   gboolean has_attachment;
   gboolean body_local;       /* read only: the raw source is in the cache */

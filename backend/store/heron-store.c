@@ -864,7 +864,7 @@ heron_store_collect_garbage (HeronStore   *self,
   if (!_heron_store_begin (self, error))
     return FALSE;
   if (!_heron_store_db_exec (&self->db,
-                             "DELETE FROM uid_map WHERE NOT EXISTS (SELECT 1 FROM journal);"
+                             HERON_STORE_PRUNE_UID_MAP ";"
                              "INSERT INTO message_fts (message_fts, rank) VALUES ('merge', 500);",
                              error))
     {
@@ -932,7 +932,8 @@ heron_store_check (HeronStore *self,
          check_none (self,
                      "SELECT 'source ' || s.id FROM sources s"
                      " WHERE s.refs != (SELECT count(*) FROM messages m WHERE m.source_id = s.id)"
-                     "               + (SELECT count(*) FROM journal j WHERE j.source_id = s.id)",
+                     "               + (SELECT count(*) FROM journal j WHERE j.source_id = s.id)"
+                     "               + (SELECT count(*) FROM outbox o WHERE o.source_id = s.id)",
                      "wrong source references", error) &&
          check_none (self,
                      "SELECT 'message ' || m.id FROM messages m"

@@ -88,4 +88,6 @@ G_END_DECLS
 #include "heron-store-search.h"
 #include "heron-store-journal.h"
 #include "heron-store-ops.h"
+#include "heron-store-outbox.h"
 #include "heron-store-reader.h"
+#include "heron-store-addresses.h"

@@ -47,6 +47,7 @@ static guint signals[N_SIGNALS];
 #define DEFAULT_CHUNK_SIZE 1000
 #define DEFAULT_BACKOFF_INITIAL_MS 1000
 #define DEFAULT_BACKOFF_MAX_MS (5 * 60 * 1000)
+#define DEFAULT_STATUS_POLL_MS (60 * 1000)
 
 static void queue_job_on_worker (HeronSyncCore *core,
                                  HeronSyncJob  *job);
@@ -95,10 +96,14 @@ _heron_sync_core_unref (HeronSyncCore *core)
       g_free (core->password);
     }
   g_free (core->store_path);
+  g_strfreev (core->sync_folders);
+  g_free (core->trash_folder);
+  _heron_sync_outbox_free (core->outbox);
   g_main_context_unref (core->context);
   g_main_context_unref (core->main_context);
   g_object_unref (core->cancellable);
   g_clear_pointer (&core->folder_names, g_hash_table_unref);
+  g_clear_object (&core->untrusted_certificate);
   g_mutex_clear (&core->lock);
   g_ptr_array_unref (core->events);
   g_weak_ref_clear (&core->owner);
@@ -258,6 +263,8 @@ _heron_sync_core_store_changes (HeronStore *store,
           event = heron_sync_event_new (HERON_SYNC_EVENT_MESSAGES_REMOVED);
           break;
         case HERON_STORE_CHANGE_JOURNAL:
+          event = heron_sync_event_new (HERON_SYNC_EVENT_JOURNAL_CHANGED);
+          break;
         default:
           continue;
         }
@@ -330,14 +337,6 @@ on_session_closed (HeronImapSession *session,
 }
 
 static void
-on_idle_mailbox_event (HeronImapSession  *session,
-                       HeronImapResponse *response,
-                       gpointer           user_data)
-{
-  _heron_sync_idle_event (user_data, response);
-}
-
-static void
 drop_session (HeronSyncCore     *core,
               HeronImapSession **session)
 {
@@ -360,6 +359,20 @@ on_reconnect (gpointer user_data)
   job->kind = HERON_SYNC_JOB_CONNECT;
   queue_job_on_worker (core, job);
   return G_SOURCE_REMOVE;
+}
+
+/* The timer is a source of the worker's context: g_source_remove() looks in the default one. */
+static void
+cancel_reconnect (HeronSyncCore *core)
+{
+  GSource *source;
+
+  if (core->reconnect_id == 0)
+    return;
+  source = g_main_context_find_source_by_id (core->context, core->reconnect_id);
+  if (source != NULL)
+    g_source_destroy (source);
+  core->reconnect_id = 0;
 }
 
 static void
@@ -387,8 +400,15 @@ static void
 go_offline (HeronSyncCore *core,
             const GError  *error)
 {
-  drop_session (core, &core->session);
-  drop_session (core, &core->idle_session);
+  /* The closed session stays until the next connect or stop: a job awaiting one of its commands
+   * finishes it on the object that started it (its state says CLOSED: not online). */
+  if (core->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (core->session, core);
+      heron_imap_session_close (core->session);
+    }
+  _heron_sync_watch_stop (core);
+  _heron_sync_bodies_offline (core);
   if (core->auth_failed)
     return;
   set_state (core, HERON_SYNC_STATE_OFFLINE);
@@ -434,16 +454,34 @@ open_session (HeronSyncCore  *core,
   heron_imap_session_connect_async (session, core->cancellable, _heron_sync_wait_cb, &wait);
   result = _heron_sync_await (core, &wait);
   if (!heron_imap_session_connect_finish (session, result, error))
-    return NULL;
+    {
+      /* kept for the error event: the person decides whether to trust it */
+      g_clear_object (&core->untrusted_certificate);
+      if (error != NULL && g_error_matches (*error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_CERTIFICATE))
+        {
+          GTlsCertificate *peer = heron_imap_connection_get_peer_certificate (heron_imap_session_get_connection (session));
+          core->untrusted_certificate = peer != NULL ? g_object_ref (peer) : NULL;
+        }
+      return NULL;
+    }
 
   g_signal_connect (session, "closed", G_CALLBACK (on_session_closed), core);
   return g_steal_pointer (&session);
+}
+
+HeronImapSession *
+_heron_sync_open_session (HeronSyncCore  *core,
+                          GError        **error)
+{
+  return open_session (core, error);
 }
 
 static void
 handle_connect_error (HeronSyncCore *core,
                       GError        *error)
 {
+  g_autoptr(GError) owned = error;  /* the callers hand it over */
+
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -457,13 +495,23 @@ handle_connect_error (HeronSyncCore *core,
       core->auth_failed = TRUE;
       g_clear_pointer (&core->password, g_free);
       drop_session (core, &core->session);
-      drop_session (core, &core->idle_session);
+      _heron_sync_watch_stop (core);
+      _heron_sync_bodies_offline (core);
       set_state (core, HERON_SYNC_STATE_AUTH_FAILED);
       _heron_sync_core_post_error (core, NULL, auth);
       return;
     }
 
-  _heron_sync_core_post_error (core, NULL, error);
+  if (g_error_matches (error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_CERTIFICATE))
+    {
+      HeronSyncEvent *event = heron_sync_event_new (HERON_SYNC_EVENT_ERROR);
+
+      event->error = g_error_copy (error);
+      event->certificate = g_steal_pointer (&core->untrusted_certificate);
+      _heron_sync_core_post (core, event);
+    }
+  else
+    _heron_sync_core_post_error (core, NULL, error);
   go_offline (core, error);
 }
 
@@ -486,7 +534,7 @@ do_connect (HeronSyncCore *core)
 
   if (session_ready (core->session) || core->auth_failed)
     return;
-  g_clear_handle_id (&core->reconnect_id, g_source_remove);
+  cancel_reconnect (core);
 
   set_state (core, HERON_SYNC_STATE_CONNECTING);
   drop_session (core, &core->session);
@@ -506,80 +554,7 @@ do_connect (HeronSyncCore *core)
   queue_own_job (core, HERON_SYNC_JOB_SYNC_FOLDER, "INBOX");
   if (core->idle)
     queue_own_job (core, HERON_SYNC_JOB_START_IDLE, NULL);
-}
-
-static gboolean
-start_idle (HeronSyncCore  *core,
-            GError        **error)
-{
-  g_autoptr(HeronImapSession) session = NULL;
-  g_autoptr(HeronImapSelectResult) select = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GAsyncResult) idle_result = NULL;
-  HeronSyncWait wait = { 0 };
-  HeronSyncWait idle_wait = { 0 };
-  HeronImapSelectParams params = { 0 };
-
-  if (!core->idle || session_ready (core->idle_session) || !session_ready (core->session))
-    return TRUE;
-
-  session = open_session (core, error);
-  if (session == NULL)
-    return FALSE;
-  if (!heron_imap_session_has_capability (session, "IDLE"))
-    return TRUE;
-
-  /* EXAMINE: the watch never changes anything. CONDSTORE makes flag changes carry MODSEQ; with
-   * QRESYNC enabled expunges come as VANISHED with their UIDs. */
-  params.condstore = heron_imap_session_is_enabled (session, "CONDSTORE");
-  heron_imap_session_select_async (session, "INBOX", TRUE, params.condstore ? &params : NULL,
-                                   NULL, NULL, core->cancellable, _heron_sync_wait_cb, &wait);
-  result = _heron_sync_await (core, &wait);
-  select = heron_imap_session_select_finish (session, result, error);
-  if (select == NULL)
-    return FALSE;
-
-  g_signal_connect (session, "mailbox-event", G_CALLBACK (on_idle_mailbox_event), core);
-  heron_imap_session_idle_start_async (session, core->cancellable, _heron_sync_wait_cb, &idle_wait);
-  idle_result = _heron_sync_await (core, &idle_wait);
-  if (!heron_imap_session_idle_start_finish (session, idle_result, error))
-    return FALSE;
-
-  g_debug ("%s: watching INBOX", core->user);
-  core->idle_session = g_steal_pointer (&session);
-  return TRUE;
-}
-
-static gboolean
-on_inbox_sync (gpointer user_data)
-{
-  HeronSyncCore *core = user_data;
-
-  core->inbox_sync_id = 0;
-  for (GList *l = core->jobs.head; l != NULL; l = l->next)
-    {
-      HeronSyncJob *job = l->data;
-      if (job->kind == HERON_SYNC_JOB_SYNC_FOLDER && job->task == NULL &&
-          g_strcmp0 (job->folder, "INBOX") == 0)
-        return G_SOURCE_REMOVE;
-    }
-  queue_own_job (core, HERON_SYNC_JOB_SYNC_FOLDER, "INBOX");
-  return G_SOURCE_REMOVE;
-}
-
-void
-_heron_sync_schedule_inbox_sync (HeronSyncCore *core)
-{
-  GSource *source;
-
-  if (core->inbox_sync_id != 0)
-    return;
-  /* a short pause gathers a burst of IDLE events into one sync */
-  source = g_timeout_source_new (20);
-  g_source_set_callback (source, on_inbox_sync, core, NULL);
-  g_source_set_static_name (source, "[heron] inbox sync");
-  core->inbox_sync_id = g_source_attach (source, core->context);
-  g_source_unref (source);
+  _heron_sync_outbox_online (core);
 }
 
 /* Jobs */
@@ -601,7 +576,7 @@ run_job (HeronSyncCore *core,
     case HERON_SYNC_JOB_SET_FLAGS:
       ok = _heron_sync_set_flags (core, job, &error);
       if (ok && online)
-        queue_own_job (core, HERON_SYNC_JOB_REPLAY, NULL);
+        _heron_sync_queue_replay (core);
       break;
 
     case HERON_SYNC_JOB_REPLAY:
@@ -612,7 +587,7 @@ run_job (HeronSyncCore *core,
     case HERON_SYNC_JOB_START_IDLE:
       if (online)
         {
-          ok = start_idle (core, &error);
+          ok = _heron_sync_watch_start (core, &error);
           if (!ok && (g_error_matches (error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_AUTH) ||
                       g_error_matches (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_AUTH)))
             {
@@ -644,9 +619,17 @@ run_job (HeronSyncCore *core,
                        "The account %s is not connected", core->user);
         }
       else if (job->kind == HERON_SYNC_JOB_SYNC_FOLDERS)
-        ok = _heron_sync_folders (core, &error);
+        {
+          ok = _heron_sync_folders (core, &error);
+          if (ok)
+            _heron_sync_folders_synced (core);
+        }
       else
-        ok = _heron_sync_folder (core, job->folder, &error);
+        {
+          ok = _heron_sync_folder (core, job->folder, &error);
+          if (ok)
+            _heron_sync_bodies_folder_synced (core, job->folder);
+        }
       break;
 
     default:
@@ -714,6 +697,7 @@ worker_thread (gpointer user_data)
         }
       heron_store_set_changes_func (core->store, _heron_sync_core_store_changes, core, NULL);
       queue_own_job (core, HERON_SYNC_JOB_CONNECT, NULL);
+      _heron_sync_outbox_start (core);
     }
 
   while (!g_atomic_int_get (&core->stopping))
@@ -721,7 +705,7 @@ worker_thread (gpointer user_data)
       job = core->store != NULL ? g_queue_pop_head (&core->jobs) : NULL;
       if (job != NULL)
         run_job (core, job);
-      else
+      else if (core->store == NULL || !_heron_sync_bodies_idle (core))
         g_main_context_iteration (core->context, TRUE);
     }
 
@@ -734,10 +718,12 @@ worker_thread (gpointer user_data)
                                            "The account's worker stopped"));
       job_free (job);
     }
-  g_clear_handle_id (&core->reconnect_id, g_source_remove);
-  g_clear_handle_id (&core->inbox_sync_id, g_source_remove);
+  cancel_reconnect (core);
+  _heron_sync_bodies_stop (core);
+  _heron_sync_outbox_stop (core);
   drop_session (core, &core->session);
-  drop_session (core, &core->idle_session);
+  _heron_sync_watch_stop (core);
+  _heron_sync_watch_free (core);
   while (g_main_context_iteration (core->context, FALSE))
     ;
   if (core->store != NULL)
@@ -882,6 +868,14 @@ heron_account_worker_new (HeronAccountConfig              *config,
                               DEFAULT_BACKOFF_MAX_MS, core->backoff_initial_ms);
   core->backoff_ms = core->backoff_initial_ms;
   core->idle = options->idle;
+  core->folder_sync = heron_account_config_get_folder_sync (config);
+  core->sync_folders = g_strdupv ((char **) heron_account_config_get_sync_folders (config));
+  core->use_notify = !options->no_notify;
+  core->status_poll_ms = options->status_poll_ms != 0 ? options->status_poll_ms : DEFAULT_STATUS_POLL_MS;
+  core->prefetch_days = heron_account_config_get_prefetch_days (config);
+  core->trash_folder = g_strdup (heron_account_config_get_special_folder (config, HERON_ACCOUNT_SPECIAL_FOLDER_TRASH));
+  core->ignore_move = options->ignore_move;
+  core->ignore_uidplus = options->ignore_uidplus;
   core->context = g_main_context_new ();
   core->main_context = g_main_context_ref_thread_default ();
   core->cancellable = g_cancellable_new ();
@@ -915,6 +909,10 @@ heron_account_worker_new (HeronAccountConfig              *config,
   if (options->read_timeout_ms != 0)
     core->settings.connection.read_timeout_ms = options->read_timeout_ms;
   core->settings.user = g_strdup (core->user);
+
+  core->outbox = _heron_sync_outbox_new (config, options->password, options->tls_database, error);
+  if (core->outbox == NULL)
+    return NULL;
 
   return g_steal_pointer (&self);
 }

@@ -32,6 +32,15 @@ typedef struct {
   guint          backoff_max_ms;       /* longest reconnect delay; 0: 5 min */
   gboolean       idle;                 /* watch INBOX with IDLE on its own connection; default TRUE */
   guint          read_timeout_ms;      /* 0: the session's default */
+  /* Other folders are watched with NOTIFY when the server offers it, else by a STATUS poll
+   * every status_poll_ms (0: 60 s). Tests turn NOTIFY off to run the poll. */
+  gboolean       no_notify;
+  guint          status_poll_ms;
+  /* Tests: replay as if the server lacked MOVE (COPY + STORE \Deleted + UID EXPUNGE) or
+   * UIDPLUS (no COPYUID/APPENDUID: new UIDs found by Message-ID; EXPUNGE instead of UID
+   * EXPUNGE), so the fallbacks run against a server that has both. */
+  gboolean       ignore_move;
+  gboolean       ignore_uidplus;
 } HeronAccountWorkerOptions;
 
 void heron_account_worker_options_init (HeronAccountWorkerOptions *options);
@@ -47,7 +56,8 @@ HeronAccountWorker *heron_account_worker_new           (HeronAccountConfig      
                                                         GError                         **error);
 
 /* Starts the thread: open the cache, connect, replay the journal, sync the folder list and
- * INBOX, watch INBOX with IDLE. Reconnects by itself after a lost connection. */
+ * INBOX, watch INBOX with IDLE and the other synced folders (the account's folder-sync) with
+ * NOTIFY or a STATUS poll, sync those. Reconnects by itself after a lost connection. */
 void                heron_account_worker_start         (HeronAccountWorker *self);
 /* Stops the thread and waits for it (also in the middle of a sync). Idempotent; dispose calls it. */
 void                heron_account_worker_stop          (HeronAccountWorker *self);
@@ -261,5 +271,12 @@ void     heron_account_worker_save_draft_async    (HeronAccountWorker  *self,
 gint64   heron_account_worker_save_draft_finish   (HeronAccountWorker  *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
+/* An outbox message that failed for good, or that "may have been sent" (SEND_FAILED with
+ * HERON_SMTP_ERROR_UNCONFIRMED: the person checked it did not arrive): send it again now. Or
+ * give it up (it leaves the outbox). @message_id as in the events; unknown ones are ignored. */
+void     heron_account_worker_retry_send          (HeronAccountWorker  *self,
+                                                   const char          *message_id);
+void     heron_account_worker_discard_send        (HeronAccountWorker  *self,
+                                                   const char          *message_id);
 
 G_END_DECLS

@@ -1,5 +1,5 @@
 /* heron-folder-sync.c: the folder list, one folder's sync (first, QRESYNC, CONDSTORE, plain),
- * what IDLE reports, and the replay of the user's flag changes
+ * and what IDLE reports (the journal's replay is in heron-sync-replay.c)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -43,9 +43,6 @@ gboolean
 _heron_sync_folders (HeronSyncCore  *core,
                      GError        **error)
 {
-  static const char * const status_items[] = {
-    "MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", NULL
-  };
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GPtrArray) responses = NULL;
   g_autoptr(GPtrArray) folders = NULL;
@@ -55,7 +52,8 @@ _heron_sync_folders (HeronSyncCore  *core,
 
   /* SPECIAL-USE and SUBSCRIBED come as return options when offered (the session asks for them);
    * STATUS too, with LIST-STATUS, so one round trip brings every folder's counts. */
-  heron_imap_session_list_async (core->session, "", "*", FALSE, list_status ? status_items : NULL,
+  heron_imap_session_list_async (core->session, "", "*", FALSE,
+                                 list_status ? _heron_sync_status_items (core->session) : NULL,
                                  core->cancellable, _heron_sync_wait_cb, &wait);
   result = _heron_sync_await (core, &wait);
   responses = heron_imap_session_list_finish (core->session, result, error);
@@ -75,9 +73,8 @@ _heron_sync_folders (HeronSyncCore  *core,
 
       if (response->kind == HERON_IMAP_RESPONSE_MAILBOX_STATUS)
         {
-          const HeronImapMailboxStatus *status = &response->mailbox_status;
-          g_debug ("%s: STATUS %s: %u messages, %u unseen, UIDNEXT %u", core->user,
-                   status->mailbox.raw, status->messages, status->unseen, status->uidnext);
+          /* the server's counts, and what the sync policy compares (heron-sync-watch.c) */
+          _heron_sync_note_status (core, &response->mailbox_status, FALSE);
           continue;
         }
       /* A \NonExistent parent (Lists for Lists/GNOME) is kept with its attribute: the tree
@@ -256,6 +253,58 @@ take_chunk (GArray  *ranges,
   return chunk;
 }
 
+/* One chunk's UID FETCH in flight; its callbacks point into it. */
+typedef struct {
+  HeronImapSession *session;
+  HeronImapUidSet *uids;
+  GPtrArray       *messages;  /* HeronStoreMessage */
+  Chunk            chunk;
+  HeronSyncWait    wait;
+} FetchChunk;
+
+static void
+fetch_chunk_free (FetchChunk *fetch)
+{
+  g_object_unref (fetch->session);
+  heron_imap_uid_set_free (fetch->uids);
+  g_ptr_array_unref (fetch->messages);
+  g_clear_object (&fetch->wait.result);
+  g_free (fetch);
+}
+
+/* Sends the FETCH of @uids (taken), or returns NULL when it is empty. */
+static FetchChunk *
+fetch_chunk_start (HeronSyncCore      *core,
+                   HeronImapUidSet    *uids,
+                   const char * const *items)
+{
+  FetchChunk *fetch;
+
+  if (heron_imap_uid_set_is_empty (uids))
+    {
+      heron_imap_uid_set_free (uids);
+      return NULL;
+    }
+  fetch = g_new0 (FetchChunk, 1);
+  fetch->session = g_object_ref (core->session);
+  fetch->uids = uids;
+  fetch->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_store_message_free);
+  fetch->chunk.messages = fetch->messages;
+  heron_imap_session_uid_fetch_async (fetch->session, fetch->uids, items, HERON_IMAP_MODSEQ_NONE, FALSE,
+                                      on_summary_fetch, &fetch->chunk, NULL, NULL,
+                                      core->cancellable, _heron_sync_wait_cb, &fetch->wait);
+  return fetch;
+}
+
+static gboolean
+fetch_chunk_finish (HeronSyncCore  *core,
+                    FetchChunk     *fetch,
+                    GError        **error)
+{
+  _heron_sync_await (core, &fetch->wait);
+  return heron_imap_session_uid_fetch_finish (fetch->session, fetch->wait.result, NULL, error);
+}
+
 /* Fetches the summaries of every message from UID @lowest up, newest first, in chunks of
  * chunk_size, each stored in a transaction of its own; a progress event after each. The next
  * chunk's FETCH is on the wire while the previous one is stored. */
@@ -269,11 +318,14 @@ fetch_newest_first (HeronSyncCore  *core,
 {
   g_autoptr(HeronImapUidSet) all = NULL;
   g_autoptr(GArray) ranges = NULL;
-  g_autoptr(GPtrArray) items = g_ptr_array_new ();
+  g_autoptr(GPtrArray) items = NULL;
   HeronImapUidSetIter iter;
   guint32 first, last, top;
   guint range_index;
   guint total, done = 0;
+  FetchChunk *current = NULL;
+  FetchChunk *next = NULL;
+  gint64 waiting_us = 0, storing_us = 0, t;
 
   all = search_uids (core, lowest, error);
   if (all == NULL)
@@ -294,44 +346,55 @@ fetch_newest_first (HeronSyncCore  *core,
   if (g_array_index (ranges, HeronImapRange, ranges->len - 1).last == G_MAXUINT32)
     return TRUE;  /* not a UID a server can use */
 
-  for (guint i = 0; _heron_sync_summary_items[i] != NULL; i++)
-    g_ptr_array_add (items, (gpointer) _heron_sync_summary_items[i]);
-  if (modseq)
-    g_ptr_array_add (items, (gpointer) "MODSEQ");
-  g_ptr_array_add (items, NULL);
+  items = _heron_sync_summary_items_for (core->session, modseq);
 
   _heron_sync_core_post_progress (core, name, 0, total);
 
-  while (done < total)
+  /* Two chunks in flight: the next one's FETCH goes out before this one is stored, so the
+   * server produces it (into the socket's buffers) while the worker writes to the cache. */
+  current = fetch_chunk_start (core, take_chunk (ranges, &range_index, &top, core->chunk_size),
+                               (const char * const *) items->pdata);
+  while (current != NULL)
     {
-      g_autoptr(HeronImapUidSet) chunk_uids = take_chunk (ranges, &range_index, &top, core->chunk_size);
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_store_message_free);
-      Chunk chunk = { messages };
-      HeronSyncWait wait = { 0 };
+      g_autoptr(GError) local_error = NULL;
+      gboolean ok;
 
-      if (heron_imap_uid_set_is_empty (chunk_uids))
-        break;
-      if (g_atomic_int_get (&core->stopping))
-        return g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped"), FALSE;
+      t = g_get_monotonic_time ();
+      ok = fetch_chunk_finish (core, current, &local_error);
+      waiting_us += g_get_monotonic_time () - t;
+      if (ok && g_atomic_int_get (&core->stopping))
+        ok = (g_set_error (&local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped"), FALSE);
+      if (ok && !_heron_sync_core_is_online (core))
+        ok = (g_set_error (&local_error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_OFFLINE,
+                           "The connection to the server was lost"), FALSE);
+      if (ok)
+        next = fetch_chunk_start (core, take_chunk (ranges, &range_index, &top, core->chunk_size),
+                                  (const char * const *) items->pdata);
+      t = g_get_monotonic_time ();
+      if (ok)
+        ok = _heron_sync_store_summaries (core->store, folder_id, current->messages, &local_error);
+      storing_us += g_get_monotonic_time () - t;
+      if (!ok)
+        {
+          /* its callbacks point into it: the next chunk's FETCH ends before it is freed */
+          if (next != NULL)
+            {
+              fetch_chunk_finish (core, next, NULL);
+              fetch_chunk_free (next);
+            }
+          fetch_chunk_free (current);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
 
-      heron_imap_session_uid_fetch_async (core->session, chunk_uids, (const char * const *) items->pdata,
-                                          HERON_IMAP_MODSEQ_NONE, FALSE, on_summary_fetch, &chunk, NULL, NULL,
-                                          core->cancellable, _heron_sync_wait_cb, &wait);
-      result = _heron_sync_await (core, &wait);
-      if (!heron_imap_session_uid_fetch_finish (core->session, result, NULL, error))
-        return FALSE;
-
-      if (messages->len > 0 &&
-          !heron_store_upsert_messages (core->store, folder_id,
-                                        (HeronStoreMessage * const *) messages->pdata,
-                                        messages->len, error))
-        return FALSE;
-
-      done += heron_imap_uid_set_count (chunk_uids);
+      done += heron_imap_uid_set_count (current->uids);
       _heron_sync_core_post_progress (core, name, MIN (done, total), total);
+      fetch_chunk_free (current);
+      current = g_steal_pointer (&next);
     }
 
+  g_debug ("%s: %s: %u summaries: %.3f s waiting for the server, %.3f s storing", core->user, name,
+           total, waiting_us / 1e6, storing_us / 1e6);
   return TRUE;
 }
 
@@ -417,6 +480,45 @@ resync_without_qresync (HeronSyncCore  *core,
   return heron_store_commit_batch (core->store, error);
 }
 
+/* STATUS of @folder: *out_unchanged when the server's state is the cache's. A NO leaves it FALSE
+ * (the SELECT that follows reports it); a lost connection fails. */
+static gboolean
+status_unchanged (HeronSyncCore          *core,
+                  const HeronStoreFolder *folder,
+                  gboolean               *out_unchanged,
+                  GError                **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(HeronImapResponse) response = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const HeronImapMailboxStatus *status;
+  HeronSyncWait wait = { 0 };
+  guint needed = HERON_IMAP_STATUS_UIDVALIDITY | HERON_IMAP_STATUS_UIDNEXT |
+                 HERON_IMAP_STATUS_HIGHESTMODSEQ | HERON_IMAP_STATUS_MESSAGES;
+
+  *out_unchanged = FALSE;
+  heron_imap_session_status_async (core->session, folder->name, _heron_sync_status_items (core->session),
+                                   core->cancellable, _heron_sync_wait_cb, &wait);
+  result = _heron_sync_await (core, &wait);
+  response = heron_imap_session_status_finish (core->session, result, &local_error);
+  if (response == NULL)
+    {
+      if (g_error_matches (local_error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_NO_RESPONSE))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  status = &response->mailbox_status;
+  _heron_sync_note_status (core, status, FALSE);
+  *out_unchanged = (status->items & needed) == needed &&
+                   status->uidvalidity == folder->uidvalidity &&
+                   status->uidnext == folder->uidnext &&
+                   status->highestmodseq == folder->highestmodseq &&
+                   status->messages == folder->n_messages;
+  return TRUE;
+}
+
 gboolean
 _heron_sync_folder (HeronSyncCore  *core,
                     const char     *name,
@@ -427,6 +529,7 @@ _heron_sync_folder (HeronSyncCore  *core,
   g_autoptr(HeronImapSelectResult) select = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_auto(FlagUpdates) changed = { 0 };
+  g_autofree char *wire_name = NULL;
   HeronImapSelectParams params = { 0 };
   HeronSyncWait wait = { 0 };
   gboolean use_qresync, use_condstore, have_state, qresync = FALSE;
@@ -453,6 +556,24 @@ _heron_sync_folder (HeronSyncCore  *core,
                    heron_imap_session_has_capability (core->session, "CONDSTORE"));
   have_state = folder->uidvalidity != 0;
 
+  /* With mod-sequences, equal UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ mean nothing changed: one
+   * STATUS answers that, where a QRESYNC SELECT of a big folder costs the server much more.
+   * Not for the mailbox selected here: its STATUS is what this session last saw. */
+  if (have_state && use_condstore && folder->highestmodseq > 0 &&
+      g_strcmp0 (heron_imap_session_get_selected (core->session), folder->name) != 0)
+    {
+      gboolean unchanged = FALSE;
+
+      if (!status_unchanged (core, folder, &unchanged, error))
+        return FALSE;
+      if (unchanged)
+        {
+          g_debug ("%s: %s unchanged (STATUS) in %.3f s", core->user, name,
+                   (g_get_monotonic_time () - start) / 1e6);
+          return TRUE;
+        }
+    }
+
   if (have_state && use_qresync && folder->highestmodseq > 0)
     {
       g_autoptr(GArray) uids = heron_store_get_uids (core->store, folder->id, error);
@@ -469,7 +590,8 @@ _heron_sync_folder (HeronSyncCore  *core,
     params.condstore = TRUE;
 
   flag_updates_init (&changed);
-  heron_imap_session_select_async (core->session, folder->name, FALSE,
+  wire_name = _heron_sync_wire_name (core, folder->name);  /* the session encodes UTF-8 names */
+  heron_imap_session_select_async (core->session, wire_name, FALSE,
                                    qresync || params.condstore ? &params : NULL,
                                    on_flags_fetch, &changed, core->cancellable,
                                    _heron_sync_wait_cb, &wait);
@@ -610,138 +732,4 @@ _heron_sync_idle_event (HeronSyncCore     *core,
     default:
       break;
     }
-}
-
-/* The user's flag changes */
-
-gboolean
-_heron_sync_set_flags (HeronSyncCore  *core,
-                       HeronSyncJob   *job,
-                       GError        **error)
-{
-  g_autoptr(HeronStoreFolder) folder = NULL;
-  const gint64 *uids = (const gint64 *) job->uids->data;
-
-  folder = heron_store_lookup_folder (core->store, job->folder, NULL);
-  if (folder == NULL)
-    return g_set_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND,
-                        "There is no folder %s", job->folder), FALSE;
-
-  if ((job->add_flags != 0 || (job->add_keywords != NULL && job->add_keywords[0] != NULL)) &&
-      heron_store_op_add_flags (core->store, folder->id, uids, job->uids->len, job->add_flags,
-                                (const char * const *) job->add_keywords, error) == 0)
-    return FALSE;
-  if ((job->remove_flags != 0 || (job->remove_keywords != NULL && job->remove_keywords[0] != NULL)) &&
-      heron_store_op_remove_flags (core->store, folder->id, uids, job->uids->len, job->remove_flags,
-                                   (const char * const *) job->remove_keywords, error) == 0)
-    return FALSE;
-  return TRUE;
-}
-
-static gboolean
-connection_lost (HeronSyncCore *core,
-                 const GError  *error)
-{
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || core->session == NULL ||
-         heron_imap_session_get_state (core->session) == HERON_IMAP_SESSION_CLOSED;
-}
-
-static gboolean
-replay_flags (HeronSyncCore       *core,
-              HeronStoreOperation *op,
-              GError             **error)
-{
-  const char *folder;
-  g_autoptr(GVariant) uids_v = NULL;
-  g_autoptr(GVariant) keywords_v = NULL;
-  g_autofree const char **keywords = NULL;
-  g_autoptr(HeronImapUidSet) uids = heron_imap_uid_set_new (HERON_IMAP_SET_UID);
-  g_auto(GStrv) flags = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) local_error = NULL;
-  HeronSyncWait wait = { 0 };
-  guint32 system;
-  gsize n_uids;
-  const gint64 *uid_values;
-
-  g_variant_get (op->args, "(&s@axu@as)", &folder, &uids_v, &system, &keywords_v);
-  uid_values = g_variant_get_fixed_array (uids_v, &n_uids, sizeof (gint64));
-  for (gsize i = 0; i < n_uids; i++)
-    if (uid_values[i] > 0 && uid_values[i] <= G_MAXUINT32)
-      heron_imap_uid_set_add (uids, (guint32) uid_values[i]);
-  keywords = g_variant_get_strv (keywords_v, NULL);
-  flags = _heron_sync_flags_to_imap (system, keywords);
-
-  if (heron_imap_uid_set_is_empty (uids) || flags[0] == NULL)
-    return heron_store_journal_complete (core->store, op->seq, NULL, 0, error);
-
-  if (g_strcmp0 (heron_imap_session_get_selected (core->session), folder) != 0)
-    {
-      g_autoptr(GAsyncResult) selected = NULL;
-      g_autoptr(HeronImapSelectResult) select = NULL;
-      HeronSyncWait select_wait = { 0 };
-
-      heron_imap_session_select_async (core->session, folder, FALSE, NULL, NULL, NULL,
-                                       core->cancellable, _heron_sync_wait_cb, &select_wait);
-      selected = _heron_sync_await (core, &select_wait);
-      select = heron_imap_session_select_finish (core->session, selected, &local_error);
-      if (select == NULL)
-        goto failed;
-    }
-
-  if (!heron_store_journal_start (core->store, op->seq, error))
-    return FALSE;
-  heron_imap_session_uid_store_async (core->session, uids,
-                                      op->kind == HERON_STORE_OP_ADD_FLAGS ? HERON_IMAP_STORE_ADD :
-                                                                             HERON_IMAP_STORE_REMOVE,
-                                      (const char * const *) flags, TRUE, HERON_IMAP_MODSEQ_NONE,
-                                      NULL, NULL, core->cancellable, _heron_sync_wait_cb, &wait);
-  result = _heron_sync_await (core, &wait);
-  if (heron_imap_session_uid_store_finish (core->session, result, NULL, &local_error))
-    return heron_store_journal_complete (core->store, op->seq, NULL, 0, error);
-
-failed:
-  if (connection_lost (core, local_error))
-    {
-      /* stays in the journal; replayed after reconnecting */
-      heron_store_journal_fail (core->store, op->seq, local_error->message, FALSE, NULL);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  /* the server refused it: it waits for the person */
-  _heron_sync_core_post_error (core, folder, local_error);
-  return heron_store_journal_fail (core->store, op->seq, local_error->message, TRUE, error);
-}
-
-gboolean
-_heron_sync_replay_journal (HeronSyncCore  *core,
-                            GError        **error)
-{
-  g_autoptr(GPtrArray) ops = heron_store_journal_list (core->store, error);
-
-  if (ops == NULL)
-    return FALSE;
-
-  for (guint i = 0; i < ops->len; i++)
-    {
-      HeronStoreOperation *op = g_ptr_array_index (ops, i);
-
-      if (op->state == HERON_STORE_OP_FAILED)
-        continue;
-      switch (op->kind)
-        {
-        case HERON_STORE_OP_ADD_FLAGS:
-        case HERON_STORE_OP_REMOVE_FLAGS:
-          /* Setting flags is idempotent: an IN_PROGRESS entry from before a crash is sent again. */
-          if (!replay_flags (core, op, error))
-            return FALSE;
-          break;
-        default:
-          /* moves, copies, expunges, appends and folder operations: a later slice (docs/sync.md) */
-          g_debug ("%s: journal entry %" G_GINT64_FORMAT " (%s) is not replayed yet", core->user,
-                   op->seq, heron_store_op_kind_to_string (op->kind));
-          break;
-        }
-    }
-  return TRUE;
 }

@@ -11,11 +11,62 @@
 #include "heron-sync-private.h"
 
 /* What a summary needs (DESIGN.md: ask only for the fields the client needs). The References
- * header is the one threading header the envelope lacks (In-Reply-To is in it). */
+ * header is the one threading header the envelope lacks (In-Reply-To is in it); List-Id
+ * (RFC 2919) groups mailing-list mail. */
 const char * const _heron_sync_summary_items[] = {
   "UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE",
-  "BODY.PEEK[HEADER.FIELDS (REFERENCES)]", NULL
+  "BODY.PEEK[HEADER.FIELDS (REFERENCES LIST-ID)]", NULL
 };
+
+GPtrArray *
+_heron_sync_summary_items_for (HeronImapSession *session,
+                               gboolean          modseq)
+{
+  GPtrArray *items = g_ptr_array_new ();
+
+  for (guint i = 0; _heron_sync_summary_items[i] != NULL; i++)
+    g_ptr_array_add (items, (gpointer) _heron_sync_summary_items[i]);
+  if (modseq)
+    g_ptr_array_add (items, (gpointer) "MODSEQ");
+  /* RFC 8970: the server's preview of the text, kept as the list snippet until the body is
+   * local. Dovecot 2.3.19 offers "PREVIEW" (the RFC's form, answered with an nstring) besides
+   * the drafts' PREVIEW=FUZZY and SNIPPET=FUZZY, whose answers have another syntax: only the
+   * RFC's form is asked for. */
+  if (session != NULL && heron_imap_session_has_capability (session, "PREVIEW"))
+    g_ptr_array_add (items, (gpointer) "PREVIEW");
+  g_ptr_array_add (items, NULL);
+  return items;
+}
+
+gboolean
+_heron_sync_store_summaries (HeronStore *store,
+                             gint64      folder_id,
+                             GPtrArray  *messages,
+                             GError    **error)
+{
+  gboolean previews = FALSE;
+
+  if (messages->len == 0)
+    return TRUE;
+  for (guint i = 0; i < messages->len && !previews; i++)
+    previews = ((HeronStoreMessage *) g_ptr_array_index (messages, i))->snippet != NULL;
+  if (!previews)
+    return heron_store_upsert_messages (store, folder_id, (HeronStoreMessage * const *) messages->pdata,
+                                        messages->len, error);
+
+  /* one transaction: the messages arrive with their snippets */
+  if (!heron_store_begin_batch (store, error))
+    return FALSE;
+  if (!heron_store_upsert_messages (store, folder_id, (HeronStoreMessage * const *) messages->pdata,
+                                    messages->len, error) ||
+      !heron_store_set_snippets (store, folder_id, (HeronStoreMessage * const *) messages->pdata,
+                                 messages->len, error))
+    {
+      heron_store_rollback_batch (store);
+      return FALSE;
+    }
+  return heron_store_commit_batch (store, error);
+}
 
 static const struct {
   guint imap;
@@ -135,19 +186,28 @@ strip_angles (const char *id)
   return g_strndup (id, len);
 }
 
-/* The value of the one header of a HEADER.FIELDS section, unfolded. */
+/* The value of the header @name of a HEADER.FIELDS section, unfolded. */
 static char *
-header_value (GBytes *section)
+header_value (GBytes     *section,
+              const char *name)
 {
   gsize size = 0;
+  gsize name_len = strlen (name);
   const char *data;
-  const char *colon;
+  const char *colon = NULL;
   GString *value;
 
   if (section == NULL)
     return NULL;
   data = g_bytes_get_data (section, &size);
-  colon = size > 0 ? memchr (data, ':', size) : NULL;
+  /* the field starts a line: at the start, or after a line end not followed by white space */
+  for (gsize i = 0; i + name_len < size; i++)
+    if ((i == 0 || data[i - 1] == '\n') && data[i + name_len] == ':' &&
+        g_ascii_strncasecmp (data + i, name, name_len) == 0)
+      {
+        colon = data + i + name_len;
+        break;
+      }
   if (colon == NULL)
     return NULL;
 
@@ -280,7 +340,27 @@ _heron_sync_message_from_fetch (const HeronImapFetch *fetch)
   for (guint i = 0; i < fetch->n_sections; i++)
     if (fetch->sections[i].kind == HERON_IMAP_SECTION_BODY &&
         g_ascii_strncasecmp (fetch->sections[i].section, "HEADER.FIELDS", 13) == 0)
-      message->references = header_value (fetch->sections[i].data);
+      {
+        g_clear_pointer (&message->references, g_free);
+        g_clear_pointer (&message->list_id, g_free);
+        message->references = header_value (fetch->sections[i].data, "References");
+        message->list_id = header_value (fetch->sections[i].data, "List-Id");
+      }
+
+  if ((fetch->fields & HERON_IMAP_FETCH_PREVIEW) && fetch->preview != NULL)
+    {
+      /* one line, as the store makes its own snippets */
+      g_autofree char *preview = g_utf8_make_valid (fetch->preview, -1);
+      char **words = g_strsplit_set (preview, " \t\r\n", -1);
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      for (guint i = 0; words[i] != NULL; i++)
+        if (words[i][0] != '\0')
+          g_string_append_printf (line, "%s%s", line->len > 0 ? " " : "", words[i]);
+      g_strfreev (words);
+      if (line->len > 0)
+        message->snippet = g_strdup (line->str);
+    }
 
   if (fetch->body != NULL)
     {

@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "account/heron-account-config.h"
 #include "imap/heron-imap-session.h"
 #include "store/heron-store.h"
 #include "sync/heron-sync-types.h"
@@ -25,6 +26,7 @@ typedef enum {
 
 typedef struct _HeronSyncJob HeronSyncJob;
 typedef struct _HeronSyncCore HeronSyncCore;
+typedef struct _HeronSyncWatch HeronSyncWatch;
 
 /* A job's work on the worker thread. Returns FALSE with @error set on failure. A result for the
  * caller's task goes to job->result (with job->result_free), else the task returns TRUE. */
@@ -69,6 +71,10 @@ struct _HeronSyncCore {
   guint             backoff_initial_ms;
   guint             backoff_max_ms;
   gboolean          idle;
+  char             *trash_folder;        /* the config's Trash override, or NULL: special use */
+  gboolean          ignore_move;         /* replay MOVE as COPY + STORE + EXPUNGE (tests) */
+  gboolean          ignore_uidplus;      /* replay without COPYUID/APPENDUID/UID EXPUNGE (tests) */
+  guint             prefetch_days;       /* bodies of messages younger than this are prefetched; 0: all */
 
   GMainContext     *context;             /* the worker's */
   GMainContext     *main_context;        /* the owner's */
@@ -84,9 +90,18 @@ struct _HeronSyncCore {
   GQueue            jobs;                /* HeronSyncJob */
   guint             reconnect_id;
   guint             backoff_ms;
-  guint             inbox_sync_id;
   gboolean          auth_failed;
   GHashTable       *folder_names;        /* gint64 id -> char *name */
+  /* heron-sync-watch.c: the sync policy and the watch (set before the thread starts), its state */
+  guint             folder_sync;         /* HeronAccountFolderSync */
+  GStrv             sync_folders;        /* FOLDER_SYNC_LIST: the config's names */
+  gboolean          use_notify;          /* NOTIFY when offered (the options may turn it off) */
+  guint             status_poll_ms;      /* the STATUS poll's period without NOTIFY */
+  HeronSyncWatch   *watch;               /* worker thread only */
+  struct _HeronSyncBodies *bodies;       /* heron-sync-bodies.c: on-demand fetches, prefetch */
+  struct _HeronSyncOutbox *outbox;       /* heron-sync-outbox.c: SMTP settings (set before the
+                                          * thread starts), then the worker's sending state */
+  GTlsCertificate  *untrusted_certificate; /* the last connect's, when it was refused */
 
   /* the events waiting for the main context, under @lock */
   GMutex            lock;
@@ -154,20 +169,91 @@ gboolean _heron_sync_folders         (HeronSyncCore *core,
 gboolean _heron_sync_folder          (HeronSyncCore *core,
                                       const char    *name,
                                       GError       **error);
+/* A mailbox event of the IDLE session (INBOX). */
+void     _heron_sync_idle_event      (HeronSyncCore     *core,
+                                      HeronImapResponse *response);
+
+/* heron-sync-watch.c: the sync policy; watching the synced folders (IDLE on INBOX, NOTIFY for
+ * the others, or a STATUS poll) */
+/* Whether @folder is synced by the account's policy (INBOX always). */
+gboolean _heron_sync_policy_includes      (HeronSyncCore          *core,
+                                           const HeronStoreFolder *folder);
+/* The folder list was synced: queues the policy job (syncs what changed, rewatches). */
+void     _heron_sync_folders_synced       (HeronSyncCore          *core);
+/* HERON_SYNC_JOB_START_IDLE: the watch connection (EXAMINE INBOX, NOTIFY, IDLE), or the poll. */
+gboolean _heron_sync_watch_start          (HeronSyncCore          *core,
+                                           GError                **error);
+/* Offline: the watch connection goes, timers stop. */
+void     _heron_sync_watch_stop           (HeronSyncCore          *core);
+/* The worker stops: frees the watch's state (after _heron_sync_watch_stop). */
+void     _heron_sync_watch_free           (HeronSyncCore          *core);
+/* What the server said of a folder (STATUS, LIST-STATUS, NOTIFY): its counts go to the cache;
+ * with @schedule, a synced folder whose state differs from the cache's is synced soon. */
+void     _heron_sync_note_status          (HeronSyncCore                *core,
+                                           const HeronImapMailboxStatus *status,
+                                           gboolean                      schedule);
+/* The STATUS items the worker asks for on @session (HIGHESTMODSEQ with CONDSTORE). */
+const char * const *_heron_sync_status_items (HeronImapSession      *session);
+/* Asks for an incremental sync of a folder (or INBOX) soon (debounced), and of the list. */
+void     _heron_sync_schedule_folder_sync (HeronSyncCore          *core,
+                                           const char             *name);
+void     _heron_sync_schedule_inbox_sync  (HeronSyncCore          *core);
+void     _heron_sync_schedule_folders_sync (HeronSyncCore         *core);
+/* heron-account-worker.c: a new logged-in session of the account (its ::closed takes the
+ * account offline). */
+HeronImapSession *_heron_sync_open_session (HeronSyncCore         *core,
+                                            GError               **error);
+
+/* heron-sync-replay.c: the user's flag changes, and the replay of the journal */
 gboolean _heron_sync_set_flags       (HeronSyncCore *core,
                                       HeronSyncJob  *job,
                                       GError       **error);
 gboolean _heron_sync_replay_journal  (HeronSyncCore *core,
                                       GError       **error);
-/* A mailbox event of the IDLE session (INBOX). */
-void     _heron_sync_idle_event      (HeronSyncCore     *core,
-                                      HeronImapResponse *response);
-/* Asks for an incremental sync of INBOX soon (debounced). */
-void     _heron_sync_schedule_inbox_sync (HeronSyncCore *core);
+/* Queues a replay of the journal when online and none is queued yet. */
+void     _heron_sync_queue_replay    (HeronSyncCore *core);
+/* A mailbox name of the cache (the server's, as sent) in the UTF-8 form the session's commands
+ * take (they encode it for the wire). */
+char    *_heron_sync_wire_name       (HeronSyncCore *core,
+                                      const char    *name);
+
+/* heron-sync-bodies.c: bodies on demand (a connection of their own) and prefetched */
+/* A folder was synced: its bodies inside the prefetch window are fetched when the worker idles. */
+void     _heron_sync_bodies_folder_synced (HeronSyncCore *core,
+                                           const char    *folder);
+/* The queue is empty: queues a prefetch job when one is due (TRUE then). */
+gboolean _heron_sync_bodies_idle          (HeronSyncCore *core);
+/* The account went offline: the on-demand connection goes, its requests fail with OFFLINE. */
+void     _heron_sync_bodies_offline       (HeronSyncCore *core);
+/* The worker stops (before its connections close and the store closes). */
+void     _heron_sync_bodies_stop          (HeronSyncCore *core);
+
+/* heron-sync-outbox.c: the outbox (sending through SMTP), drafts. _new reads the SMTP settings
+ * and the Sent and Drafts overrides of @config on the main thread (@password: the tests'; NULL:
+ * the keyring's). On the worker thread: _start after the store opened (crash recovery, then
+ * sending what waits), _online after each login (what waits for a retry goes now), _stop
+ * before the store closes. */
+struct _HeronSyncOutbox *_heron_sync_outbox_new    (HeronAccountConfig *config,
+                                                    const char         *password,
+                                                    GTlsDatabase       *tls_database,
+                                                    GError            **error);
+void                     _heron_sync_outbox_free   (struct _HeronSyncOutbox *outbox);
+void                     _heron_sync_outbox_start  (HeronSyncCore      *core);
+void                     _heron_sync_outbox_online (HeronSyncCore      *core);
+void                     _heron_sync_outbox_stop   (HeronSyncCore      *core);
 
 /* heron-sync-convert.c */
 extern const char * const _heron_sync_summary_items[];
 HeronStoreMessage *_heron_sync_message_from_fetch (const HeronImapFetch *fetch);
+/* The summary items for @session (PREVIEW when offered: RFC 8970), + MODSEQ with @modseq;
+ * NULL-terminated, the strings static. */
+GPtrArray         *_heron_sync_summary_items_for  (HeronImapSession     *session,
+                                                   gboolean              modseq);
+/* Stores a chunk of summaries (one transaction), with the server's PREVIEW as their snippet. */
+gboolean           _heron_sync_store_summaries    (HeronStore           *store,
+                                                   gint64                folder_id,
+                                                   GPtrArray            *messages,
+                                                   GError              **error);
 guint              _heron_sync_flags_from_imap    (const HeronImapFlags *flags,
                                                    char                **out_keywords);
 /* "\\Seen" ... for the bits of @flags, then @keywords; NULL-terminated. */

@@ -37,6 +37,7 @@ heron_sync_event_copy (const HeronSyncEvent *event)
       g_array_append_vals (copy->uids, event->uids->data, event->uids->len);
     }
   copy->error = event->error != NULL ? g_error_copy (event->error) : NULL;
+  copy->certificate = event->certificate != NULL ? g_object_ref (event->certificate) : NULL;
   return copy;
 }
 
@@ -49,6 +50,7 @@ heron_sync_event_free (HeronSyncEvent *event)
   g_free (event->message_id);
   g_clear_pointer (&event->uids, g_array_unref);
   g_clear_error (&event->error);
+  g_clear_object (&event->certificate);
   g_free (event);
 }
 
@@ -68,6 +70,7 @@ heron_sync_event_kind_to_string (HeronSyncEventKind kind)
     case HERON_SYNC_EVENT_SENT: return "sent";
     case HERON_SYNC_EVENT_SEND_FAILED: return "send-failed";
     case HERON_SYNC_EVENT_BODY_FETCHED: return "body-fetched";
+    case HERON_SYNC_EVENT_JOURNAL_CHANGED: return "journal-changed";
     default: return "unknown";
     }
 }

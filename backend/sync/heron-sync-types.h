@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -46,10 +46,14 @@ typedef enum {
   HERON_SYNC_EVENT_MESSAGES_REMOVED,  /* folder, uids */
   HERON_SYNC_EVENT_PROGRESS,          /* folder, done, total */
   HERON_SYNC_EVENT_ERROR,             /* folder (nullable), error; seq: the journal entry, or 0 */
-  HERON_SYNC_EVENT_SENT,              /* message_id: an outbox message was accepted by SMTP */
+  HERON_SYNC_EVENT_SENT,              /* message_id: an outbox message was accepted by SMTP;
+                                       * error (nullable): the recipients it refused */
   HERON_SYNC_EVENT_SEND_FAILED,       /* message_id, error: the outbox keeps it (it retries a
-                                       * temporary failure by itself) */
+                                       * temporary failure by itself:
+                                       * heron_smtp_error_is_transient (error); UNCONFIRMED: it
+                                       * may have been sent, docs/smtp.md "Outbox") */
   HERON_SYNC_EVENT_BODY_FETCHED,      /* folder, uids: bodies became local */
+  HERON_SYNC_EVENT_JOURNAL_CHANGED,   /* operations joined or left the journal (pending count) */
 } HeronSyncEventKind;
 
 /* One change, as the worker's ::event signal carries it on the main thread. */
@@ -64,6 +68,8 @@ typedef struct {
   gint64             time_us;  /* g_get_monotonic_time() when the worker made it */
   gint64             seq;      /* ERROR: the journal entry that failed, or 0 */
   char              *message_id; /* SENT, SEND_FAILED */
+  /* ERROR with HERON_IMAP_ERROR_CERTIFICATE: the certificate the server presented, or NULL */
+  GTlsCertificate   *certificate;
 } HeronSyncEvent;
 
 #define HERON_TYPE_SYNC_EVENT (heron_sync_event_get_type ())

@@ -46,7 +46,9 @@ while [ "$colours" -le 8 ]; do
   colours=$(convert "$shots/$name.png" -format %k info:)
 done
 echo "screenshot $shots/$name.png has $colours colours"
-if grep -q -E 'CRITICAL|WARNING' "$log"; then
+# The private test session has no notification server (org.freedesktop.Notifications): GLib warns
+# when Heron announces new mail there. That one is the session's, not Heron's.
+if grep -E 'CRITICAL|WARNING' "$log" | grep -v -q 'unable to send notifications through org.freedesktop.Notifications'; then
   echo "heron printed warnings:"; cat "$log"; exit 1
 fi
 kill -TERM $pid

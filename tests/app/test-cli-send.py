@@ -2,7 +2,9 @@
 tests/harness/heron-test-session (private XDG directories and an unlocked keyring holding the
 account's password). Sends a composed message with a non-ASCII subject and attachment to alice and
 to a recipient Postfix refuses, checks the per-recipient result, finds the message delivered and
-renders it back with heron-cli render; then a wrong password and an unknown account.
+renders it back with heron-cli render; then a wrong password and an unknown account. Then the
+same through the account's outbox (send --queue): delivered once, filed in Sent; a refused
+recipient and a wrong password leave the message in the outbox (heron-cli outbox) as failed.
 Usage: test-cli-send.py HERON_CLI HERON_TEST_SERVER"""
 import json
 import os
@@ -112,17 +114,92 @@ def main(work):
             names = [a.get("name") or a.get("filename") for a in rendered.get("attachments", [])]
             check("Übersicht.txt" in names, f"the attachment keeps its non-ASCII name ({names})")
 
+        # A message file sent as it is: its Bcc goes into the envelope only.
+        eml = os.path.join(work, "with-bcc.eml")
+        with open(eml, "w", encoding="utf-8", newline="") as f:
+            f.write(f"From: {env['HERON_TEST_USER']}\r\nTo: {env['HERON_TEST_USER']}\r\n"
+                    f"Bcc: Hidden <{env['HERON_TEST_USER']}>,\r\n  hidden2@example.test\r\n"
+                    "Subject: File with Bcc\r\nMessage-ID: <file-bcc@example.test>\r\n\r\nBcc: in the body stays\r\n")
+        done = cli("send", "--account", account, "--file", eml)
+        check(done.returncode == 0, f"send --file exits 0 ({done.stderr.strip()})")
+        raw = b""
+        for _ in range(100):
+            found = subprocess.run(["doveadm", "-c", env["HERON_TEST_DOVECOT_CONFIG"], "fetch", "-u",
+                                    env["HERON_TEST_USER"], "text", "mailbox", "INBOX", "header",
+                                    "Message-ID", "file-bcc@example.test"], capture_output=True, timeout=30)
+            if found.returncode == 0 and found.stdout.strip():
+                raw = found.stdout
+                break
+            time.sleep(0.1)
+        header = raw.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[0]
+        check(raw and b"\nBcc:" not in header and b"hidden2" not in header and b"Bcc: in the body stays" in raw,
+              "the delivered copy of a message file has no Bcc header, its body untouched")
+
         # A wrong password: exit 1 with the server's words; nothing is sent.
         wrong = add_account(env, "not-the-password")
         done = cli("send", "--account", wrong, "--to", env["HERON_TEST_USER"], "--subject", "x", stdin="x\n")
         check(done.returncode == 1 and "auth" in done.stderr.lower(),
               f"a wrong password: exit 1 and an authentication error ({done.stderr.strip()})")
 
+        # Through the outbox: sent once, its copy filed in Sent (through the journal's replay).
+        done = cli("send", "--queue", "--account", account, "--to", env["HERON_TEST_USER"],
+                   "--subject", "Queued — über die Outbox", "--json", stdin="Aus der Outbox.\n")
+        check(done.returncode == 0, f"send --queue exits 0 once sent ({done.stderr.strip()})")
+        queued = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
+        check(queued.get("state") == "sent" and queued.get("error") is None,
+              f"send --queue reports it sent ({queued})")
+        queued_id = queued.get("message-id") or ""
+
+        def count(mailbox, message_id):
+            found = subprocess.run(["doveadm", "-c", env["HERON_TEST_DOVECOT_CONFIG"], "search", "-u",
+                                    env["HERON_TEST_USER"], "mailbox", mailbox, "header", "Message-ID",
+                                    f"<{message_id}>"], capture_output=True, text=True, timeout=30)
+            return len([line for line in found.stdout.splitlines() if line.strip()])
+
+        delivered = 0
+        for _ in range(100):
+            delivered = count("INBOX", queued_id)
+            if delivered:
+                break
+            time.sleep(0.1)
+        check(delivered == 1, f"the queued message arrived once ({delivered})")
+        check(count("Sent", queued_id) == 1, "its copy is in the Sent folder")
+        done = cli("outbox", account, "--json")
+        check(done.returncode == 0 and json.loads(done.stdout or "null") == [],
+              f"the outbox is empty afterwards ({done.stdout.strip()})")
+        done = cli("outbox", account)
+        check(done.returncode == 0 and done.stdout.strip() != "", "outbox prints a line without --json")
+
+        # Refused for good: exit 1 with the server's words, kept in the outbox as failed.
+        done = cli("send", "--queue", "--account", account, "--to", "someone@elsewhere.example",
+                   "--subject", "Refused", stdin="x\n")
+        check(done.returncode == 1 and "Relay access denied" in done.stderr,
+              f"a refused recipient: exit 1 with the server's words ({done.stderr.strip()})")
+        done = cli("outbox", account, "--json")
+        entries = json.loads(done.stdout) if done.returncode == 0 else []
+        check(len(entries) == 1 and entries[0].get("state") == "failed"
+              and entries[0].get("recipients") == ["someone@elsewhere.example"]
+              and "Relay access denied" in (entries[0].get("error") or "")
+              and entries[0].get("attempts") == 1,
+              f"the outbox lists it as failed ({entries})")
+
+        # A wrong password through the outbox: exit 1, the message kept.
+        done = cli("send", "--queue", "--account", wrong, "--to", env["HERON_TEST_USER"],
+                   "--subject", "Wrong password", stdin="x\n")
+        check(done.returncode == 1 and "535" in done.stderr,
+              f"a wrong SMTP password through the outbox: exit 1 ({done.stderr.strip()})")
+        done = cli("outbox", wrong, "--json")
+        entries = json.loads(done.stdout) if done.returncode == 0 else []
+        check(len(entries) == 1 and entries[0].get("state") == "failed",
+              f"the wrong password's message stays in its outbox ({entries})")
+
         # An unknown account, and several accounts without --account.
         done = cli("send", "--account", "nope", "--to", env["HERON_TEST_USER"], "--subject", "x", stdin="x\n")
         check(done.returncode == 3, f"an unknown account: exit 3 ({done.stderr.strip()})")
         done = cli("send", "--to", env["HERON_TEST_USER"], "--subject", "x", stdin="x\n")
         check(done.returncode == 2, f"two accounts and no --account: exit 2 ({done.stderr.strip()})")
+        done = cli("outbox", "nope")
+        check(done.returncode == 3, f"outbox of an unknown account: exit 3 ({done.stderr.strip()})")
     finally:
         server.terminate()
         server.wait(timeout=30)

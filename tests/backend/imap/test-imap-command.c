@@ -1049,7 +1049,7 @@ check_unordered_store (const char *tag,
   check (cmd, tag, expected);
 }
 
-/* Sections 3.1.3 - 3.1.10: CONDSTORE */
+/* Sections 3.1.2 - 3.1.12 and 7: CONDSTORE */
 static void
 test_rfc7162_condstore (void)
 {
@@ -1057,6 +1057,7 @@ test_rfc7162_condstore (void)
   HeronImapSelectParams condstore = { .condstore = TRUE };
   HeronImapCommand *cmd;
 
+  /* Examples 1, 2 */
   check (OK (heron_imap_command_new_select (0, "INBOX", NULL, &error)), "A142", "A142 SELECT INBOX\r\n");
 
   /* Example 3; the builder's own order for the same set. */
@@ -1116,6 +1117,11 @@ test_rfc7162_condstore (void)
          "a SEARCH MODSEQ \"/flags/\\\\draft\" all 620162338\r\n");
   check (search (0, FALSE, NULL, NULL, "OR|NOT|MODSEQ|720162338|LARGER|50000"), "t",
          "t SEARCH OR NOT MODSEQ 720162338 LARGER 50000\r\n");
+  /* Section 7's entry-flag-name examples: always a quoted string, even where an atom would do. */
+  check (search (0, FALSE, NULL, NULL, "MODSEQ|\"/flags/\\seen|priv|1"), "a",
+         "a SEARCH MODSEQ \"/flags/\\\\seen\" priv 1\r\n");
+  check (search (0, FALSE, NULL, NULL, "MODSEQ|\"/flags/$mdnsent|shared|0"), "a",
+         "a SEARCH MODSEQ \"/flags/$mdnsent\" shared 0\r\n");
 
   /* Example 17 */
   check (OK (heron_imap_command_new_status (0, "blurdybloop", STRV ("UIDNEXT", "MESSAGES", "HIGHESTMODSEQ"),
@@ -1191,8 +1197,10 @@ test_rfc7162_qresync (void)
     .qresync_modseq = 2,
   };
 
+  /* 3.2.3 asks for "ENABLE QRESYNC" but shows no exchange: the tag is ours. */
   check_enable ("A01", STRV ("QRESYNC"), "A01 ENABLE QRESYNC\r\n");
 
+  /* 3.2.5, 3.2.5.1, 3.2.5.2 (twice) and 6 */
   check_select ("A02", &a02, "A02 SELECT INBOX (QRESYNC (67890007 20050715194045000 41,43:211,214:541))\r\n");
   check_select ("A03", &a03, "A03 SELECT INBOX (QRESYNC (67890007 90060115194045000 41:211,214:541))\r\n");
   check_select ("A04", &a04, "A04 SELECT INBOX (QRESYNC (67890007 90060115194045000 1:29997))\r\n");
@@ -1200,6 +1208,7 @@ test_rfc7162_qresync (void)
                 "B04 SELECT INBOX (QRESYNC (67890007 90060115194045000 1:29997 (5000,7500,9000,9990:9999 "
                 "15000,22500,27000,29970,29973,29976,29979,29982,29985,29988,29991,29994,29997)))\r\n");
   check_select ("A142", &a142, "A142 SELECT INBOX (QRESYNC (3857529045 20010715194032001 1:198))\r\n");
+  /* Not in the RFC: both select-params (RFC 4466 allows a list of them). */
   check_select ("A1", &both, "A1 SELECT INBOX (CONDSTORE QRESYNC (1 2))\r\n");
 
   /* 3.2.6 */

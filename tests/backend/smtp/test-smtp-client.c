@@ -506,6 +506,114 @@ test_data_encoding (void)
   assert_server_ok (server);
 }
 
+/* The before-end hook (the outbox's point of no return): called once, after the rest of the
+ * message and before its end; when it fails, the end never goes out (the server sees the
+ * connection close in the middle of the data) and the send fails with the hook's error. */
+typedef struct {
+  guint    calls;
+  gboolean refuse;
+} BeforeEnd;
+
+static void
+on_hook_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+before_end (gpointer   user_data,
+            GError   **error)
+{
+  BeforeEnd *state = user_data;
+
+  state->calls++;
+  if (state->refuse)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "No space to record it");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static HeronSmtpSendResult *
+send_with_hook (HeronSmtpClient    *client,
+                GBytes             *message,
+                BeforeEnd          *state,
+                GError            **error)
+{
+  const char * const recipients[] = { BOB, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+
+  heron_smtp_client_send_bytes_full_async (client, ALICE, recipients, message, before_end, state,
+                                           NULL, on_hook_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return heron_smtp_client_send_finish (client, result, error);
+}
+
+static void
+test_before_end (void)
+{
+  {
+    g_autoptr(HeronScriptServer) server = new_server ();
+    g_autoptr(HeronSmtpClient) client = new_client (server, HERON_SMTP_SECURITY_NONE);
+    g_autoptr(GBytes) message = message_bytes ("Subject: hook\r\n\r\nbody\r\n");
+    g_autoptr(HeronSmtpSendResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    BeforeEnd state = { 0, FALSE };
+
+    script_open (server, "250 script.test\r\n");
+    heron_script_server_expect (server, "MAIL FROM:<alice@example.test>");
+    heron_script_server_send (server, "250 ok\r\n");
+    heron_script_server_expect (server, "RCPT TO:<bob@example.test>");
+    heron_script_server_send (server, "250 ok\r\n");
+    heron_script_server_expect (server, "DATA");
+    heron_script_server_send (server, "354 go ahead\r\n");
+    heron_script_server_expect_data (server, "Subject: hook");
+    heron_script_server_expect_data (server, "");
+    heron_script_server_expect_data (server, "body");
+    heron_script_server_expect_data (server, ".");
+    heron_script_server_send (server, "250 ok\r\n");
+    script_quit (server);
+
+    result = send_with_hook (client, message, &state, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (result);
+    g_assert_cmpuint (state.calls, ==, 1);
+    assert_server_ok (server);
+  }
+
+  {
+    g_autoptr(HeronScriptServer) server = new_server ();
+    g_autoptr(HeronSmtpClient) client = new_client (server, HERON_SMTP_SECURITY_NONE);
+    g_autoptr(GBytes) message = message_bytes ("Subject: hook\r\n\r\nbody\r\n");
+    g_autoptr(HeronSmtpSendResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    BeforeEnd state = { 0, TRUE };
+
+    script_open (server, "250 script.test\r\n");
+    heron_script_server_expect (server, "MAIL FROM:<alice@example.test>");
+    heron_script_server_send (server, "250 ok\r\n");
+    heron_script_server_expect (server, "RCPT TO:<bob@example.test>");
+    heron_script_server_send (server, "250 ok\r\n");
+    heron_script_server_expect (server, "DATA");
+    heron_script_server_send (server, "354 go ahead\r\n");
+    heron_script_server_expect_data (server, "Subject: hook");
+    heron_script_server_expect_data (server, "");
+    heron_script_server_expect_data (server, "body");
+    /* no "." : the client closes */
+    heron_script_server_expect_close (server);
+
+    result = send_with_hook (client, message, &state, &error);
+    g_assert_null (result);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+    g_assert_cmpuint (state.calls, ==, 1);
+    assert_server_ok (server);
+  }
+}
+
 /* 8-bit data: BODY=8BITMIME when the server offers it; otherwise a message known to be 8-bit
  * fails before MAIL, and a stream that turns out 8-bit stops before the end of the data (the
  * server drops what it got). */
@@ -1353,6 +1461,7 @@ main (int   argc,
   g_test_add_func ("/heron/smtp/client/envelope/invalid-addresses", test_invalid_addresses);
   g_test_add_func ("/heron/smtp/client/envelope/smtputf8", test_smtputf8);
   g_test_add_func ("/heron/smtp/client/data/encoding", test_data_encoding);
+  g_test_add_func ("/heron/smtp/client/data/before-end", test_before_end);
   g_test_add_func ("/heron/smtp/client/data/8bitmime", test_8bitmime);
   g_test_add_func ("/heron/smtp/client/data/size", test_size);
   g_test_add_func ("/heron/smtp/client/data/large-stream", test_large_stream);

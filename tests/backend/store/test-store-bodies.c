@@ -373,6 +373,80 @@ test_body_text (void)
   store_test_assert_consistent (store);
 }
 
+/* The sync's prefetch stores sources without text, and its text pass adds the text later: the
+ * messages waiting for it come newest first; a body without text ("") counts as indexed and
+ * keeps the server's snippet; the source's name is its SHA-256. */
+static void
+test_text_later (void)
+{
+  g_autoptr (StoreTestDir) dir = store_test_dir_new ();
+  g_autoptr (HeronStore) store = store_test_open (dir->path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) needing = NULL;
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *chunk = g_malloc (CHUNK);
+  HeronStoreMessage *preview = store_test_message (4, NULL, NULL, NULL, NULL, NULL, NULL);
+  HeronStoreMessage *message;
+  gint64 inbox = store_test_add_folder (store, "INBOX");
+
+  store_test_fill (store, inbox, 1, 4);
+  preview->snippet = g_strdup ("The server's preview");
+  heron_store_set_snippets (store, inbox, &preview, 1, &error);
+  g_assert_no_error (error);
+  heron_store_message_free (preview);
+
+  heron_store_begin_batch (store, &error);
+  g_assert_no_error (error);
+  for (guint uid = 2; uid <= 4; uid++)
+    {
+      g_autoptr (HeronStoreSourceWriter) writer = write_source (store, 1, uid);
+
+      g_checksum_reset (checksum);
+      fill_chunk (chunk, 0, uid);
+      g_checksum_update (checksum, chunk, CHUNK);
+      g_assert_cmpstr (heron_store_source_writer_get_hash (writer), ==, g_checksum_get_string (checksum));
+      heron_store_set_body (store, inbox, uid, writer, NULL, &error);
+      g_assert_no_error (error);
+    }
+  heron_store_commit_batch (store, &error);
+  g_assert_no_error (error);
+
+  needing = heron_store_get_messages_needing_text (store, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (needing->len, ==, 3);
+  g_assert_cmpint (g_array_index (needing, HeronStoreMessageRef, 0).uid, ==, 4);
+  g_assert_cmpint (g_array_index (needing, HeronStoreMessageRef, 1).uid, ==, 3);
+  g_assert_cmpint (g_array_index (needing, HeronStoreMessageRef, 2).uid, ==, 2);
+  g_clear_pointer (&needing, g_array_unref);
+
+  /* no text: indexed, and the preview stays */
+  heron_store_set_body_text (store, inbox, 4, "", &error);
+  g_assert_no_error (error);
+  message = heron_store_get_message (store, inbox, 4, &error);
+  g_assert_cmpstr (message->snippet, ==, "The server's preview");
+  g_assert_true (message->body_local);
+  heron_store_message_free (message);
+
+  /* text: its own snippet, and searchable */
+  heron_store_set_body_text (store, inbox, 3, "Numbat sighting near the river", &error);
+  g_assert_no_error (error);
+  message = heron_store_get_message (store, inbox, 3, &error);
+  g_assert_cmpstr (message->snippet, ==, "Numbat sighting near the river");
+  heron_store_message_free (message);
+  {
+    g_autoptr (GArray) hits = heron_store_search (store, "numbat", inbox, 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (hits->len, ==, 1);
+  }
+
+  needing = heron_store_get_messages_needing_text (store, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (needing->len, ==, 1);
+  g_assert_cmpint (g_array_index (needing, HeronStoreMessageRef, 0).uid, ==, 2);
+  store_test_assert_consistent (store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -384,6 +458,7 @@ main (int   argc,
   g_test_add_func ("/heron/store/bodies/not-local", test_not_local);
   g_test_add_func ("/heron/store/bodies/orphans", test_orphans);
   g_test_add_func ("/heron/store/bodies/text", test_body_text);
+  g_test_add_func ("/heron/store/bodies/text-later", test_text_later);
 
   return g_test_run ();
 }

@@ -373,9 +373,30 @@ test_move_and_map (Fixture      *fixture,
 
   ops = journal (fixture);
   g_assert_cmpuint (ops->len, ==, 0);
-  /* Nothing names local UIDs any more */
+  /* No operation names local UIDs any more: a mapping stays while its message is in the cache
+   * (someone may still hold the local UID: the first is UID 100 in Archive, and an operation
+   * naming its local UID reaches it), the others are forgotten (the second went on to Trash) */
   heron_store_journal_resolve_uid (fixture->store, g_array_index (locals, gint64, 0), &resolved, &error);
+  g_assert_cmpuint (resolved, ==, 100);
+  heron_store_journal_resolve_uid (fixture->store, g_array_index (locals, gint64, 1), &resolved, &error);
   g_assert_cmpuint (resolved, ==, 0);
+  flag_seq = heron_store_op_remove_flags (fixture->store, fixture->archive, &g_array_index (locals, gint64, 0), 1,
+                                          HERON_STORE_FLAG_FLAGGED, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (flags_of (fixture, fixture->archive, 100) & HERON_STORE_FLAG_FLAGGED, ==, 0);
+  ops = journal (fixture);
+  g_assert_cmpuint (ops->len, ==, 1);
+  g_assert_cmpint (((HeronStoreOperation *) ops->pdata[0])->seq, ==, flag_seq);
+  g_assert_true (g_variant_is_of_type (((HeronStoreOperation *) ops->pdata[0])->args, G_VARIANT_TYPE ("(saxuas)")));
+  {
+    g_autoptr (GVariant) uids_v = g_variant_get_child_value (((HeronStoreOperation *) ops->pdata[0])->args, 1);
+    gsize n = 0;
+    const gint64 *journaled = g_variant_get_fixed_array (uids_v, &n, sizeof (gint64));
+
+    /* journaled with the server's UID */
+    g_assert_cmpuint (n, ==, 1);
+    g_assert_cmpint (journaled[0], ==, 100);
+  }
 }
 
 static void

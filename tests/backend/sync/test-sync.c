@@ -127,6 +127,8 @@ make_config (const char *user)
   heron_account_server_set_user (imap, user);
   /* the harness's self-signed certificate, pinned as a person would accept it */
   heron_account_server_set_pinned_certificate_file (imap, heron_test_server_get_ca_file (server));
+  /* INBOX only: the tests here sync other folders themselves (test-sync-watch.c tests the policy) */
+  heron_account_config_set_folder_sync (config, HERON_ACCOUNT_FOLDER_SYNC_LIST);
   return config;
 }
 

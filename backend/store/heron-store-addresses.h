@@ -1,0 +1,33 @@
+/* heron-store-addresses.h: the addresses the cache has seen, for completion (include
+ * heron-store.h)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "heron-store-types.h"
+
+G_BEGIN_DECLS
+
+/* One address seen in the cache: the name it was last seen with ("" when none) and how many
+ * messages carry it. */
+typedef struct {
+  char  *name;
+  char  *address;
+  guint  count;
+} HeronStoreAddress;
+
+void heron_store_address_free (HeronStoreAddress *address);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HeronStoreAddress, heron_store_address_free)
+
+/* The senders of the account's messages whose address or name starts with @prefix (case
+ * insensitive for ASCII; a word of the name counts too: "lima" finds "Ana Lima"), most
+ * frequent first, at most @limit (0: 20). A GPtrArray of HeronStoreAddress. An empty @prefix
+ * gives the most frequent ones. */
+GPtrArray *heron_store_reader_complete_addresses (HeronStoreReader *self,
+                                                  const char       *prefix,
+                                                  guint             limit,
+                                                  GError          **error);
+
+G_END_DECLS

@@ -1,0 +1,1655 @@
+/* heron-sync-bodies.c: message bodies on demand and prefetched, and the server's search
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * On demand (heron_account_worker_fetch_body_async()): a person opened a message and waits, so
+ * the fetch must not queue behind a long first sync or a prefetch. Jobs never interleave (a job
+ * runs to its end, docs/sync.md), so an on-demand fetch is not a job's work: it is a chain of
+ * callbacks on the worker's context, started as soon as the request reaches the worker (also
+ * while another job awaits the network inside _heron_sync_await(), which iterates the same
+ * context), on a connection of its own (opened when first needed, dropped when the account goes
+ * offline or the worker stops). The request also queues an urgent custom job, which only carries
+ * the caller's GTask: whoever finishes first (the callbacks, or the job when the worker is idle)
+ * completes it.
+ *
+ * Store batches: a job may hold a store batch open while it awaits the network; a write made
+ * then would become part of that batch (and of its fate: a rollback would take the body with
+ * it, and its change report would wait for the batch). So the callbacks write only when no
+ * transaction is open (heron_store_in_transaction()), else they try again a few milliseconds
+ * later, when the job has gone back to waiting or finished its batch. Streaming the source into
+ * the HeronStoreSourceWriter needs no transaction: it is memory, then a temporary file.
+ *
+ * Prefetch: after a folder's sync, when the worker has nothing else to do, the bodies inside the
+ * account's prefetch window are fetched newest first, in batches (one UID FETCH per batch,
+ * streamed into writers; the next batch's FETCH is on the wire while one is stored), on the
+ * command connection, as a job that yields to any queued job between batches. A batch stores
+ * the raw sources only: a body is local (readable offline, durable) when its batch commits.
+ *
+ * Text pass: the search index and the list snippet of prefetched bodies follow later. When the
+ * queue is empty and no prefetch is due, a job of the worker's own takes the messages whose
+ * source is local but whose text is not indexed (heron_store_get_messages_needing_text(),
+ * newest first), extracts their text with the MIME layer and stores it, in slices of at most
+ * TEXT_SLICE messages or TEXT_SLICE_US of work, one transaction each; between slices it lets the
+ * worker's context run (on-demand fetches) and ends when a job is queued (it comes back when the
+ * queue is empty again). Extraction and FTS5 indexing cost about as much as everything else of a
+ * prefetch together, so the bodies arrive at nearly the wire's speed and the index catches up
+ * behind them. An on-demand fetch (a person waits to read it) extracts and indexes at once.
+ *
+ * Folder names: the cache keeps the server's names (modified UTF-7 unless UTF8=ACCEPT is on);
+ * the session takes UTF-8 and encodes itself, so names go through _heron_sync_wire_name().
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <gio/gunixinputstream.h>
+#include <gmime/gmime.h>
+
+#include "heron-account-worker.h"
+#include "heron-sync-private.h"
+#include "mime/heron-mime-html.h"
+#include "mime/heron-mime-message.h"
+
+/* Messages per prefetch UID FETCH, and per store transaction */
+#define PREFETCH_BATCH 200
+#define STORE_SLICE 50
+/* Larger sources get their text from GMime reading the file part by part */
+#define MODEL_MAX_SIZE (4 * 1024 * 1024)
+/* Text parts larger than this (encoded) are not indexed */
+#define TEXT_PART_MAX_SIZE (4 * 1024 * 1024)
+/* How often a write waiting for another job's batch tries again */
+#define STORE_RETRY_MS 5
+/* How often a request made while the account connects looks again */
+#define CONNECTING_RETRY_MS 50
+/* The text pass: messages per transaction, and work before it lets others run */
+#define TEXT_SLICE 100
+#define TEXT_SLICE_US (50 * 1000)
+
+typedef struct _BodyRequest BodyRequest;
+
+struct _HeronSyncBodies {
+  HeronImapSession *session;     /* on-demand fetches */
+  GQueue            requests;    /* BodyRequest waiting */
+  BodyRequest      *active;
+  GPtrArray        *prefetch;    /* folder names due for a prefetch, in order */
+  gboolean          text_pending; /* bodies may lack their text (the text pass has work) */
+  gboolean          text_queued;  /* a text pass job is in the queue */
+};
+
+typedef struct _HeronSyncBodies HeronSyncBodies;
+
+struct _BodyRequest {
+  gint                    ref_count;
+  HeronSyncCore          *core;
+  HeronSyncJob           *job;          /* the job that carries the task, while it lives */
+  gboolean                job_waiting;  /* the job runs and waits for this request */
+  char                   *folder;
+  gint64                  folder_id;
+  gint64                  uid;
+  HeronStoreSourceWriter *writer;
+  gboolean                got_body;
+  gboolean                gone;         /* the server has no such message */
+  gboolean                done;
+  GError                 *error;
+  GSource                *retry;        /* waiting for another job's batch to end */
+};
+
+static void process_next (HeronSyncCore *core);
+static void request_start_later (BodyRequest *request);
+
+static BodyRequest *
+request_ref (BodyRequest *request)
+{
+  g_atomic_int_inc (&request->ref_count);
+  return request;
+}
+
+static void
+request_unref (gpointer data)
+{
+  BodyRequest *request = data;
+
+  if (!g_atomic_int_dec_and_test (&request->ref_count))
+    return;
+  g_assert (request->retry == NULL);
+  g_clear_object (&request->writer);
+  g_clear_error (&request->error);
+  g_free (request->folder);
+  _heron_sync_core_unref (request->core);
+  g_free (request);
+}
+
+/* The job's data_free: the job (and its task) is gone. */
+static void
+request_job_gone (gpointer data)
+{
+  BodyRequest *request = data;
+
+  request->job = NULL;
+  request_unref (request);
+}
+
+static HeronSyncBodies *
+ensure_bodies (HeronSyncCore *core)
+{
+  if (core->bodies == NULL)
+    {
+      core->bodies = g_new0 (HeronSyncBodies, 1);
+      g_queue_init (&core->bodies->requests);
+      core->bodies->prefetch = g_ptr_array_new_with_free_func (g_free);
+      /* bodies stored before (by a prefetch cut short, or an older version) */
+      core->bodies->text_pending = TRUE;
+    }
+  return core->bodies;
+}
+
+static gboolean
+unref_task (gpointer user_data)
+{
+  g_object_unref (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+connection_lost (const GError *error)
+{
+  return error->domain == G_IO_ERROR || error->domain == G_TLS_ERROR ||
+         error->domain == G_RESOLVER_ERROR ||
+         g_error_matches (error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_PROTOCOL);
+}
+
+static void
+post_body_fetched (HeronSyncCore *core,
+                   const char    *folder,
+                   const gint64  *uids,
+                   guint          n_uids)
+{
+  HeronSyncEvent *event = heron_sync_event_new (HERON_SYNC_EVENT_BODY_FETCHED);
+
+  event->folder = g_strdup (folder);
+  event->uids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_uids);
+  g_array_append_vals (event->uids, uids, n_uids);
+  _heron_sync_core_post (core, event);
+}
+
+/* Body text */
+
+static const char *
+header_param (GMimeObject *part,
+              const char  *name)
+{
+  GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (part);
+
+  if (disposition != NULL && g_mime_content_disposition_is_attachment (disposition))
+    return "attachment";
+  return g_mime_object_get_content_type_parameter (part, name);
+}
+
+/* The first text/plain part that is not an attachment, else the first text/html one. */
+static GMimeTextPart *
+find_text_part (GMimeObject  *object,
+                gboolean      html,
+                guint         depth)
+{
+  if (depth > HERON_MIME_MAX_DEPTH || object == NULL)
+    return NULL;
+  if (GMIME_IS_MULTIPART (object))
+    {
+      GMimeMultipart *multipart = GMIME_MULTIPART (object);
+      int n = g_mime_multipart_get_count (multipart);
+
+      for (int i = 0; i < n; i++)
+        {
+          GMimeTextPart *found = find_text_part (g_mime_multipart_get_part (multipart, i), html, depth + 1);
+          if (found != NULL)
+            return found;
+        }
+      return NULL;
+    }
+  if (GMIME_IS_TEXT_PART (object) && g_strcmp0 (header_param (object, "x-none"), "attachment") != 0)
+    {
+      GMimeContentType *type = g_mime_object_get_content_type (object);
+
+      if (g_mime_content_type_is_type (type, "text", html ? "html" : "plain"))
+        return GMIME_TEXT_PART (object);
+    }
+  return NULL;
+}
+
+/* A large source: GMime parses the file in place (the parts' contents stay in the file) and
+ * only the text part is decoded. */
+static char *
+text_of_large_source (GInputStream *stream)
+{
+  GMimeStream *mime_stream;
+  GMimeParser *parser;
+  GMimeMessage *message;
+  GMimeTextPart *part;
+  GMimeDataWrapper *content;
+  gboolean html = FALSE;
+  char *text = NULL;
+  int fd;
+
+  if (!G_IS_UNIX_INPUT_STREAM (stream))
+    return NULL;
+  fd = dup (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream)));
+  if (fd < 0)
+    return NULL;
+  mime_stream = g_mime_stream_fs_new (fd);
+  parser = g_mime_parser_new_with_stream (mime_stream);
+  g_mime_parser_set_persist_stream (parser, TRUE);
+  message = g_mime_parser_construct_message (parser, NULL);
+  g_object_unref (parser);
+  if (message == NULL)
+    goto out;
+
+  part = find_text_part (g_mime_message_get_mime_part (message), FALSE, 1);
+  if (part == NULL)
+    {
+      part = find_text_part (g_mime_message_get_mime_part (message), TRUE, 1);
+      html = TRUE;
+    }
+  if (part == NULL)
+    goto out;
+  content = g_mime_part_get_content (GMIME_PART (part));
+  if (content == NULL || g_mime_stream_length (g_mime_data_wrapper_get_stream (content)) > TEXT_PART_MAX_SIZE)
+    goto out;
+  text = g_mime_text_part_get_text (part);
+  if (text != NULL && html)
+    {
+      char *plain = heron_mime_html_to_text (text, -1, 0);
+      g_free (text);
+      text = plain;
+    }
+  else if (text != NULL && !g_utf8_validate (text, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (text, -1);
+      g_free (text);
+      text = valid;
+    }
+
+out:
+  g_clear_object (&message);
+  g_object_unref (mime_stream);
+  return text;
+}
+
+/* The plain text of a stored message's body (HTML converted), or NULL when it has none. */
+static char *
+body_text (HeronSyncCore *core,
+           gint64         folder_id,
+           gint64         uid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) stream = heron_store_open_source (core->store, folder_id, uid, NULL, &error);
+  g_autoptr(HeronMimeMessage) message = NULL;
+  struct stat st;
+
+  if (stream == NULL)
+    {
+      g_debug ("%s: no text for UID %" G_GINT64_FORMAT ": %s", core->user, uid, error->message);
+      return NULL;
+    }
+  /* a large source is a file (a small one is in memory) */
+  if (G_IS_UNIX_INPUT_STREAM (stream) &&
+      fstat (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream)), &st) == 0 &&
+      st.st_size > MODEL_MAX_SIZE)
+    return text_of_large_source (stream);
+
+  message = heron_mime_message_new_from_stream (stream, NULL, &error);
+  if (message == NULL)
+    {
+      g_debug ("%s: no text for UID %" G_GINT64_FORMAT ": %s", core->user, uid, error->message);
+      return NULL;
+    }
+  return g_strdup (heron_mime_message_get_text (message));
+}
+
+/* Extracts and stores the body text of a message whose source is local (for the index and the
+ * snippet). A body without text is stored as "": it counts as indexed and keeps its snippet. */
+static gboolean
+store_text (HeronSyncCore  *core,
+            gint64          folder_id,
+            gint64          uid,
+            GError        **error)
+{
+  g_autofree char *text = body_text (core, folder_id, uid);
+
+  return heron_store_set_body_text (core->store, folder_id, uid, text != NULL ? text : "", error);
+}
+
+/* Stores a closed writer as the message's source inside the current transaction; with
+ * @with_text also its text (else the text pass does it later). */
+static gboolean
+store_body (HeronSyncCore          *core,
+            gint64                  folder_id,
+            gint64                  uid,
+            HeronStoreSourceWriter *writer,
+            gboolean                with_text,
+            GError                **error)
+{
+  if (!heron_store_set_body (core->store, folder_id, uid, writer, NULL, error))
+    return FALSE;
+  return !with_text || store_text (core, folder_id, uid, error);
+}
+
+/* On demand */
+
+/* (Sources of the worker's context: g_source_remove() would look in the default context.) */
+static void
+cancel_retry (BodyRequest *request)
+{
+  GSource *source = g_steal_pointer (&request->retry);
+
+  if (source == NULL)
+    return;
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+static void
+request_complete (BodyRequest *request,
+                  GError      *error)
+{
+  HeronSyncCore *core = request->core;
+  HeronSyncBodies *bodies = core->bodies;
+
+  g_assert (!request->done);
+  request->done = TRUE;
+  request->error = error;
+  cancel_retry (request);
+  g_clear_object (&request->writer);
+
+  /* The job waits in its run function, which returns the result; otherwise the task is ours */
+  if (request->job != NULL && !request->job_waiting && request->job->task != NULL)
+    {
+      GTask *task = g_steal_pointer (&request->job->task);
+
+      if (error != NULL)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_boolean (task, TRUE);
+      g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT_IDLE, unref_task, task, NULL);
+    }
+
+  if (bodies != NULL && bodies->active == request)
+    {
+      bodies->active = NULL;
+      request_unref (request);
+      if (!g_atomic_int_get (&core->stopping))
+        process_next (core);
+    }
+}
+
+static void
+request_fail (BodyRequest *request,
+              GError      *error)
+{
+  if (connection_lost (error) && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      GError *offline = g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_OFFLINE,
+                                     "The message could not be fetched: %s", error->message);
+      g_error_free (error);
+      error = offline;
+    }
+  request_complete (request, error);
+}
+
+/* Whether the request has become moot: the worker stops. */
+static gboolean
+request_stopped (BodyRequest *request)
+{
+  if (request->done)
+    return TRUE;
+  if (g_atomic_int_get (&request->core->stopping) || request->core->bodies == NULL)
+    {
+      request_complete (request, g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_STOPPED,
+                                              "The account's worker stopped"));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean request_store (gpointer user_data);
+
+static void
+request_store_later (BodyRequest *request)
+{
+  GSource *source;
+
+  g_assert (request->retry == NULL);
+  source = g_timeout_source_new (STORE_RETRY_MS);
+  g_source_set_callback (source, request_store, request_ref (request), request_unref);
+  g_source_set_static_name (source, "[heron] body store");
+  g_source_attach (source, request->core->context);
+  request->retry = source;
+}
+
+/* The fetch is over: store the body, or drop a message the server no longer has. */
+static gboolean
+request_store (gpointer user_data)
+{
+  BodyRequest *request = user_data;
+  HeronSyncCore *core = request->core;
+  g_autoptr(GError) error = NULL;
+
+  /* called by its source, or straight after the fetch */
+  g_clear_pointer (&request->retry, g_source_unref);
+  if (request_stopped (request))
+    return G_SOURCE_REMOVE;
+
+  if (heron_store_in_transaction (core->store))
+    {
+      /* another job's batch is open while it awaits the network: not inside it */
+      request_store_later (request);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (request->gone)
+    {
+      g_debug ("%s: UID %" G_GINT64_FORMAT " of %s is gone from the server", core->user,
+               request->uid, request->folder);
+      if (!heron_store_remove_messages (core->store, request->folder_id, &request->uid, 1, &error))
+        g_warning ("Cannot drop a message from the mail cache: %s", error->message);
+      request_complete (request, g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND,
+                                              "The message is no longer on the server"));
+      return G_SOURCE_REMOVE;
+    }
+
+  if (!heron_store_source_writer_close (request->writer, &error) ||
+      !heron_store_begin_batch (core->store, &error))
+    {
+      request_complete (request, g_steal_pointer (&error));
+      return G_SOURCE_REMOVE;
+    }
+  /* a person waits to read it: its text (snippet, search) at once */
+  if (!store_body (core, request->folder_id, request->uid, request->writer, TRUE, &error))
+    {
+      heron_store_rollback_batch (core->store);
+      request_complete (request, g_steal_pointer (&error));
+      return G_SOURCE_REMOVE;
+    }
+  if (!heron_store_commit_batch (core->store, &error))
+    {
+      request_complete (request, g_steal_pointer (&error));
+      return G_SOURCE_REMOVE;
+    }
+  post_body_fetched (core, request->folder, &request->uid, 1);
+  request_complete (request, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+request_body_begin (const HeronImapBodyInfo *info,
+                    gpointer                 user_data,
+                    GError                 **error)
+{
+  BodyRequest *request = user_data;
+
+  if (info->uid != 0 && info->uid != request->uid)
+    return TRUE;
+  g_clear_object (&request->writer);
+  request->got_body = FALSE;
+  request->writer = heron_store_source_writer_new (request->core->store, error);
+  return request->writer != NULL;
+}
+
+static gboolean
+request_body_chunk (const guint8 *data,
+                    gsize         len,
+                    gpointer      user_data,
+                    GError      **error)
+{
+  BodyRequest *request = user_data;
+
+  if (request->writer == NULL)
+    return TRUE;
+  return heron_store_source_writer_write (request->writer, data, len, error);
+}
+
+static gboolean
+request_body_end (gpointer  user_data,
+                  GError  **error)
+{
+  BodyRequest *request = user_data;
+
+  if (request->writer != NULL)
+    request->got_body = TRUE;
+  return TRUE;
+}
+
+static const HeronImapBodyConsumer request_consumer = {
+  request_body_begin, request_body_chunk, request_body_end,
+};
+
+static void
+on_request_fetch (HeronImapResponse *fetch,
+                  gpointer           user_data)
+{
+  BodyRequest *request = user_data;
+
+  /* a FETCH of another message (sent unasked) never carries our section */
+  if (fetch->fetch.uid != 0 && fetch->fetch.uid != request->uid && request->got_body &&
+      request->writer != NULL)
+    {
+      g_clear_object (&request->writer);
+      request->got_body = FALSE;
+    }
+}
+
+static void
+on_request_fetched (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  BodyRequest *request = user_data;
+  GError *error = NULL;
+
+  if (!heron_imap_session_uid_fetch_finish (HERON_IMAP_SESSION (source), result, NULL, &error))
+    {
+      if (!request_stopped (request))
+        request_fail (request, error);
+      else
+        g_error_free (error);
+      request_unref (request);
+      return;
+    }
+  if (!request_stopped (request))
+    {
+      /* no FETCH with the body: expunged behind our back */
+      request->gone = !request->got_body;
+      request_store (request);
+    }
+  request_unref (request);
+}
+
+static void
+request_fetch (BodyRequest *request)
+{
+  static const char * const items[] = { "UID", "BODY.PEEK[]", NULL };
+  HeronSyncCore *core = request->core;
+  g_autoptr(HeronImapUidSet) uids = heron_imap_uid_set_new (HERON_IMAP_SET_UID);
+
+  heron_imap_uid_set_add (uids, (guint32) request->uid);
+  heron_imap_session_uid_fetch_async (core->bodies->session, uids, items, HERON_IMAP_MODSEQ_NONE, FALSE,
+                                      on_request_fetch, request, &request_consumer, request,
+                                      core->cancellable, on_request_fetched, request_ref (request));
+}
+
+static void
+on_request_selected (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  BodyRequest *request = user_data;
+  g_autoptr(HeronImapSelectResult) select = NULL;
+  GError *error = NULL;
+
+  select = heron_imap_session_select_finish (HERON_IMAP_SESSION (source), result, &error);
+  if (request_stopped (request))
+    g_clear_error (&error);
+  else if (select == NULL && g_error_matches (error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_NO_RESPONSE))
+    {
+      request_complete (request, g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND,
+                                              "The folder %s cannot be opened on the server: %s",
+                                              request->folder, error->message));
+      g_clear_error (&error);
+    }
+  else if (select == NULL)
+    request_fail (request, error);
+  else
+    request_fetch (request);
+  request_unref (request);
+}
+
+static void
+request_select (BodyRequest *request)
+{
+  HeronSyncCore *core = request->core;
+  HeronImapSession *session = core->bodies->session;
+  g_autofree char *wire = _heron_sync_wire_name (core, request->folder);
+
+  if (g_strcmp0 (heron_imap_session_get_selected (session), wire) == 0)
+    {
+      request_fetch (request);
+      return;
+    }
+  /* EXAMINE: reading a body changes nothing */
+  heron_imap_session_select_async (session, wire, TRUE, NULL, NULL, NULL,
+                                   core->cancellable, on_request_selected, request_ref (request));
+}
+
+static void
+on_body_session_closed (HeronImapSession *session,
+                        const GError     *error,
+                        gpointer          user_data)
+{
+  HeronSyncCore *core = user_data;
+
+  /* its pending commands fail on their own; the next request opens another connection */
+  if (core->bodies != NULL && core->bodies->session == session)
+    {
+      g_signal_handlers_disconnect_by_data (session, core);
+      g_clear_object (&core->bodies->session);
+    }
+}
+
+static void
+on_body_session_connected (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  BodyRequest *request = user_data;
+  HeronSyncCore *core = request->core;
+  g_autoptr(HeronImapSession) session = HERON_IMAP_SESSION (source);
+  GError *error = NULL;
+
+  if (!heron_imap_session_connect_finish (session, result, &error))
+    {
+      if (!request_stopped (request))
+        request_fail (request, error);
+      else
+        g_error_free (error);
+      request_unref (request);
+      return;
+    }
+  if (request_stopped (request) || !_heron_sync_core_is_online (core))
+    {
+      heron_imap_session_close (session);
+      if (!request->done)
+        request_complete (request, g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_OFFLINE,
+                                                "The account %s is not connected", core->user));
+      request_unref (request);
+      return;
+    }
+  g_signal_connect (session, "closed", G_CALLBACK (on_body_session_closed), core);
+  core->bodies->session = g_steal_pointer (&session);
+  request_select (request);
+  request_unref (request);
+}
+
+static gboolean
+session_ready (HeronImapSession *session)
+{
+  HeronImapSessionState state;
+
+  if (session == NULL)
+    return FALSE;
+  state = heron_imap_session_get_state (session);
+  return state == HERON_IMAP_SESSION_AUTHENTICATED || state == HERON_IMAP_SESSION_SELECTED;
+}
+
+static void
+request_start (BodyRequest *request)
+{
+  HeronSyncCore *core = request->core;
+  HeronSyncBodies *bodies = core->bodies;
+  g_autoptr(HeronStoreFolder) folder = NULL;
+  g_autoptr(HeronStoreMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  folder = heron_store_lookup_folder (core->store, request->folder, NULL);
+  if (folder == NULL)
+    {
+      request_complete (request, g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND,
+                                              "There is no folder %s", request->folder));
+      return;
+    }
+  request->folder_id = folder->id;
+  _heron_sync_core_remember_folder (core, folder->id, folder->name);
+
+  message = heron_store_get_message (core->store, folder->id, request->uid, &error);
+  if (message == NULL)
+    {
+      request_complete (request, g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND,
+                                              "There is no message %" G_GINT64_FORMAT " in %s: %s",
+                                              request->uid, request->folder, error->message));
+      return;
+    }
+  if (message->body_local)
+    {
+      request_complete (request, NULL);
+      return;
+    }
+  if (request->uid <= 0)
+    {
+      /* a local message (an offline append) always has its source */
+      request_complete (request, g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND,
+                                              "The message has no source yet"));
+      return;
+    }
+  if (!_heron_sync_core_is_online (core) &&
+      (HeronSyncState) g_atomic_int_get (&core->state) == HERON_SYNC_STATE_CONNECTING)
+    {
+      /* the connection is on its way (the worker just started, or reconnects): wait for it */
+      request_start_later (request);
+      return;
+    }
+  if (!_heron_sync_core_is_online (core) || core->password == NULL)
+    {
+      request_complete (request, g_error_new (HERON_SYNC_ERROR,
+                                              core->auth_failed ? HERON_SYNC_ERROR_AUTH : HERON_SYNC_ERROR_OFFLINE,
+                                              "The account %s is not connected and the message is not in the cache",
+                                              core->user));
+      return;
+    }
+
+  if (session_ready (bodies->session))
+    request_select (request);
+  else
+    {
+      HeronImapSessionSettings settings;
+      HeronImapSession *session;
+
+      if (bodies->session != NULL)
+        {
+          g_signal_handlers_disconnect_by_data (bodies->session, core);
+          heron_imap_session_close (bodies->session);
+          g_clear_object (&bodies->session);
+        }
+      heron_imap_session_settings_copy (&core->settings, &settings);
+      settings.password = g_strdup (core->password);
+      session = heron_imap_session_new (&settings);
+      heron_imap_session_settings_clear (&settings);
+      heron_imap_session_connect_async (session, core->cancellable, on_body_session_connected,
+                                        request_ref (request));
+    }
+}
+
+static gboolean
+on_start_again (gpointer user_data)
+{
+  BodyRequest *request = user_data;
+
+  g_clear_pointer (&request->retry, g_source_unref);
+  if (!request_stopped (request))
+    request_start (request);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+request_start_later (BodyRequest *request)
+{
+  GSource *source;
+
+  g_assert (request->retry == NULL);
+  source = g_timeout_source_new (CONNECTING_RETRY_MS);
+  g_source_set_callback (source, on_start_again, request_ref (request), request_unref);
+  g_source_set_static_name (source, "[heron] body request");
+  g_source_attach (source, request->core->context);
+  request->retry = source;
+}
+
+static void
+process_next (HeronSyncCore *core)
+{
+  HeronSyncBodies *bodies = core->bodies;
+
+  while (bodies != NULL && bodies->active == NULL && !g_queue_is_empty (&bodies->requests))
+    {
+      BodyRequest *request = g_queue_pop_head (&bodies->requests);
+
+      if (request->job == NULL || request->done)
+        {
+          /* nobody waits for it any more */
+          if (!request->done)
+            request->done = TRUE;
+          request_unref (request);
+          continue;
+        }
+      bodies->active = request;
+      request_start (request);
+      bodies = core->bodies;
+    }
+}
+
+/* On the worker's context as soon as the request arrives. */
+static gboolean
+take_request (gpointer user_data)
+{
+  BodyRequest *request = user_data;
+  HeronSyncCore *core = request->core;
+
+  if (g_atomic_int_get (&core->stopping) || request->job == NULL || core->store == NULL)
+    return G_SOURCE_REMOVE;
+  g_queue_push_tail (&ensure_bodies (core)->requests, request_ref (request));
+  process_next (core);
+  return G_SOURCE_REMOVE;
+}
+
+/* The urgent job that carries the task: when it runs before the callbacks are done (the worker
+ * had nothing else to do), it waits for them. */
+static gboolean
+run_fetch_body (HeronSyncCore  *core,
+                HeronSyncJob   *job,
+                GError        **error)
+{
+  BodyRequest *request = job->data;
+
+  request->job_waiting = TRUE;
+  while (!request->done && !g_atomic_int_get (&core->stopping))
+    g_main_context_iteration (core->context, TRUE);
+  if (!request->done)
+    return g_set_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_STOPPED,
+                        "The account's worker stopped"), FALSE;
+  if (request->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (request->error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+heron_account_worker_fetch_body_async (HeronAccountWorker  *self,
+                                       const char          *folder,
+                                       gint64               uid,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  HeronSyncCore *core;
+  BodyRequest *request;
+  HeronSyncJob *job;
+
+  g_return_if_fail (HERON_IS_ACCOUNT_WORKER (self));
+  g_return_if_fail (folder != NULL);
+
+  core = _heron_account_worker_get_core (self);
+  request = g_new0 (BodyRequest, 1);
+  request->ref_count = 1;
+  request->core = _heron_sync_core_ref (core);
+  request->folder = g_strdup (folder);
+  request->uid = uid;
+
+  job = _heron_sync_job_new_custom (self, run_fetch_body, FALSE, heron_account_worker_fetch_body_async,
+                                    cancellable, callback, user_data);
+  job->urgent = TRUE;
+  job->folder = g_strdup (folder);
+  job->data = request_ref (request);
+  job->data_free = request_job_gone;
+  request->job = job;
+
+  /* The job first, then the callbacks, on the worker's context in this order */
+  _heron_sync_hand_over (self, job);
+  g_main_context_invoke_full (core->context, G_PRIORITY_DEFAULT, take_request, request, request_unref);
+}
+
+gboolean
+heron_account_worker_fetch_body_finish (HeronAccountWorker  *self,
+                                        GAsyncResult        *result,
+                                        GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+_heron_sync_bodies_offline (HeronSyncCore *core)
+{
+  HeronSyncBodies *bodies = core->bodies;
+
+  if (bodies == NULL || bodies->session == NULL)
+    return;
+  /* pending commands fail, and their requests with OFFLINE */
+  g_signal_handlers_disconnect_by_data (bodies->session, core);
+  heron_imap_session_close (bodies->session);
+  g_clear_object (&bodies->session);
+}
+
+void
+_heron_sync_bodies_stop (HeronSyncCore *core)
+{
+  HeronSyncBodies *bodies = core->bodies;
+  BodyRequest *request;
+
+  if (bodies == NULL)
+    return;
+  _heron_sync_bodies_offline (core);
+  core->bodies = NULL;
+
+  /* The jobs that carried their tasks are gone already (failed with STOPPED) */
+  if (bodies->active != NULL)
+    {
+      request = g_steal_pointer (&bodies->active);
+      if (!request->done)
+        {
+          request->done = TRUE;
+          cancel_retry (request);
+        }
+      request_unref (request);
+    }
+  while ((request = g_queue_pop_head (&bodies->requests)) != NULL)
+    {
+      request->done = TRUE;
+      request_unref (request);
+    }
+  g_ptr_array_unref (bodies->prefetch);
+  g_free (bodies);
+}
+
+/* Prefetch */
+
+typedef struct {
+  gint64                  uid;
+  HeronStoreSourceWriter *writer;
+} Fetched;
+
+typedef struct {
+  HeronSyncCore          *core;
+  HeronImapSession       *session;   /* the command connection when the batch began */
+  GArray                 *uids;      /* gint64: asked for */
+  HeronImapUidSet        *set;
+  HeronStoreSourceWriter *current;   /* the section being received */
+  guint32                 current_seq;
+  guint32                 current_uid;
+  GHashTable             *by_seq;    /* seq -> writer, received before their UID */
+  GArray                 *fetched;   /* Fetched */
+  HeronSyncWait           wait;
+  gboolean                started;
+} Batch;
+
+static void
+fetched_clear (gpointer data)
+{
+  Fetched *fetched = data;
+
+  g_clear_object (&fetched->writer);
+}
+
+static Batch *
+batch_new (HeronSyncCore    *core,
+           HeronImapSession *session,
+           const gint64     *uids,
+           guint             n_uids)
+{
+  Batch *batch = g_new0 (Batch, 1);
+
+  batch->core = core;
+  batch->session = g_object_ref (session);
+  batch->uids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_uids);
+  g_array_append_vals (batch->uids, uids, n_uids);
+  batch->set = heron_imap_uid_set_new (HERON_IMAP_SET_UID);
+  for (guint i = 0; i < n_uids; i++)
+    heron_imap_uid_set_add (batch->set, (guint32) uids[i]);
+  batch->by_seq = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  batch->fetched = g_array_new (FALSE, TRUE, sizeof (Fetched));
+  g_array_set_clear_func (batch->fetched, fetched_clear);
+  return batch;
+}
+
+static void
+batch_free (Batch *batch)
+{
+  if (batch == NULL)
+    return;
+  /* a FETCH still on the wire writes into this batch: wait for it (it fails at once when the
+   * connection is gone or the worker stops) */
+  if (batch->started)
+    {
+      g_autoptr(GAsyncResult) result = _heron_sync_await (batch->core, &batch->wait);
+    }
+  g_object_unref (batch->session);
+  g_array_unref (batch->uids);
+  heron_imap_uid_set_free (batch->set);
+  g_clear_object (&batch->current);
+  g_hash_table_unref (batch->by_seq);
+  g_array_unref (batch->fetched);
+  g_free (batch);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Batch, batch_free)
+
+static void
+batch_add (Batch                  *batch,
+           guint32                 uid,
+           HeronStoreSourceWriter *writer)
+{
+  Fetched fetched = { uid, writer };
+
+  g_array_append_val (batch->fetched, fetched);
+}
+
+static gboolean
+batch_body_begin (const HeronImapBodyInfo *info,
+                  gpointer                 user_data,
+                  GError                 **error)
+{
+  Batch *batch = user_data;
+
+  g_clear_object (&batch->current);
+  batch->current = heron_store_source_writer_new (batch->core->store, error);
+  batch->current_seq = info->seq;
+  batch->current_uid = info->uid;
+  return batch->current != NULL;
+}
+
+static gboolean
+batch_body_chunk (const guint8 *data,
+                  gsize         len,
+                  gpointer      user_data,
+                  GError      **error)
+{
+  Batch *batch = user_data;
+
+  return heron_store_source_writer_write (batch->current, data, len, error);
+}
+
+static gboolean
+batch_body_end (gpointer  user_data,
+                GError  **error)
+{
+  Batch *batch = user_data;
+  HeronStoreSourceWriter *writer = g_steal_pointer (&batch->current);
+
+  if (batch->current_uid != 0)
+    {
+      if (heron_imap_uid_set_contains (batch->set, batch->current_uid))
+        batch_add (batch, batch->current_uid, writer);
+      else
+        g_object_unref (writer);
+    }
+  else
+    g_hash_table_replace (batch->by_seq, GUINT_TO_POINTER (batch->current_seq), writer);
+  return TRUE;
+}
+
+static const HeronImapBodyConsumer batch_consumer = {
+  batch_body_begin, batch_body_chunk, batch_body_end,
+};
+
+static void
+on_batch_fetch (HeronImapResponse *fetch,
+                gpointer           user_data)
+{
+  Batch *batch = user_data;
+  gpointer writer;
+
+  /* a section that came before the UID item: the FETCH names it */
+  if (g_hash_table_steal_extended (batch->by_seq, GUINT_TO_POINTER (fetch->fetch.seq), NULL, &writer))
+    {
+      if (fetch->fetch.uid != 0 && heron_imap_uid_set_contains (batch->set, fetch->fetch.uid))
+        batch_add (batch, fetch->fetch.uid, writer);
+      else
+        g_object_unref (writer);
+    }
+}
+
+static void
+batch_start (Batch *batch)
+{
+  static const char * const items[] = { "UID", "BODY.PEEK[]", NULL };
+  HeronSyncCore *core = batch->core;
+
+  batch->started = TRUE;
+  heron_imap_session_uid_fetch_async (batch->session, batch->set, items, HERON_IMAP_MODSEQ_NONE, FALSE,
+                                      on_batch_fetch, batch, &batch_consumer, batch,
+                                      core->cancellable, _heron_sync_wait_cb, &batch->wait);
+}
+
+static gboolean
+batch_finish (Batch   *batch,
+              GError **error)
+{
+  g_autoptr(GAsyncResult) result = _heron_sync_await (batch->core, &batch->wait);
+
+  batch->started = FALSE;
+  return heron_imap_session_uid_fetch_finish (batch->session, result, NULL, error);
+}
+
+static gint
+compare_uids (gconstpointer a,
+              gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Lets the worker's context run for a moment without blocking: the next batch's FETCH is read
+ * from the socket (so the server goes on sending while this one is stored), and on-demand
+ * fetches go on. Only between transactions: what runs then may write to the store. */
+static void
+drain_context (HeronSyncCore *core)
+{
+  for (guint i = 0; i < 64 && g_main_context_iteration (core->context, FALSE); i++)
+    ;
+}
+
+/* Stores what a batch brought, in transactions of STORE_SLICE messages with the worker's
+ * context running between them, and drops what the server no longer has. */
+static gboolean
+batch_store (Batch       *batch,
+             gint64       folder_id,
+             const char  *name,
+             GError     **error)
+{
+  HeronSyncCore *core = batch->core;
+  g_autoptr(GHashTable) got = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) stored = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint i = 0;
+
+  while (i < batch->fetched->len)
+    {
+      guint slice_end = MIN (i + STORE_SLICE, batch->fetched->len);
+
+      g_array_set_size (stored, 0);
+      if (!heron_store_begin_batch (core->store, error))
+        return FALSE;
+      for (; i < slice_end; i++)
+        {
+          Fetched *fetched = &g_array_index (batch->fetched, Fetched, i);
+
+          if (g_hash_table_contains (got, &fetched->uid))
+            continue;
+          if (!heron_store_source_writer_close (fetched->writer, error) ||
+              !store_body (core, folder_id, fetched->uid, fetched->writer, FALSE, error))
+            {
+              heron_store_rollback_batch (core->store);
+              return FALSE;
+            }
+          g_hash_table_add (got, &fetched->uid);
+          g_array_append_val (stored, fetched->uid);
+        }
+      if (!heron_store_commit_batch (core->store, error))
+        return FALSE;
+      if (stored->len > 0)
+        {
+          /* durable and readable offline from here on; the text pass does the rest */
+          if (core->bodies != NULL)
+            core->bodies->text_pending = TRUE;
+          g_array_sort (stored, compare_uids);
+          post_body_fetched (core, name, (const gint64 *) stored->data, stored->len);
+        }
+      if (g_atomic_int_get (&core->stopping))
+        return g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped"), FALSE;
+      drain_context (core);
+    }
+
+  for (guint j = 0; j < batch->uids->len; j++)
+    if (!g_hash_table_contains (got, &g_array_index (batch->uids, gint64, j)))
+      g_array_append_val (gone, g_array_index (batch->uids, gint64, j));
+  /* (after the look-ups: the keys of got point into it) */
+  g_array_set_size (batch->fetched, 0);
+  if (gone->len > 0)
+    {
+      g_debug ("%s: %u messages of %s are gone from the server", core->user, gone->len, name);
+      if (!heron_store_remove_messages (core->store, folder_id, (const gint64 *) gone->data, gone->len, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The command connection, kept for a job's commands: core->session goes when the connection
+ * drops while the job awaits the network. */
+static HeronImapSession *
+command_session (HeronSyncCore  *core,
+                 GError        **error)
+{
+  if (core->session == NULL)
+    {
+      g_set_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_OFFLINE, "The account %s is not connected",
+                   core->user);
+      return NULL;
+    }
+  return g_object_ref (core->session);
+}
+
+static gboolean
+select_on_command_session (HeronSyncCore     *core,
+                           HeronImapSession  *session,
+                           const char        *name,
+                           GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(HeronImapSelectResult) select = NULL;
+  g_autofree char *wire = _heron_sync_wire_name (core, name);
+  HeronSyncWait wait = { 0 };
+
+  if (g_strcmp0 (heron_imap_session_get_selected (session), wire) == 0)
+    return TRUE;
+  heron_imap_session_select_async (session, wire, FALSE, NULL, NULL, NULL,
+                                   core->cancellable, _heron_sync_wait_cb, &wait);
+  result = _heron_sync_await (core, &wait);
+  select = heron_imap_session_select_finish (session, result, error);
+  return select != NULL;
+}
+
+static HeronStoreFolder *
+lookup_folder (HeronSyncCore  *core,
+               const char     *name,
+               GError        **error)
+{
+  HeronStoreFolder *folder = heron_store_lookup_folder (core->store, name, NULL);
+
+  if (folder == NULL)
+    {
+      g_set_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND, "There is no folder %s", name);
+      return NULL;
+    }
+  _heron_sync_core_remember_folder (core, folder->id, folder->name);
+  return folder;
+}
+
+/* Fetches the bodies of @name inside the prefetch window, newest first, in batches, with
+ * progress events. With @yield, stops after a batch when another job is queued
+ * (*out_yielded = TRUE). */
+static gboolean
+prefetch_folder (HeronSyncCore  *core,
+                 const char     *name,
+                 gboolean        yield,
+                 gboolean       *out_yielded,
+                 GError        **error)
+{
+  g_autoptr(HeronStoreFolder) folder = NULL;
+  g_autoptr(GArray) uids = NULL;
+  g_autoptr(Batch) current = NULL;
+  g_autoptr(HeronImapSession) session = NULL;
+  gint64 since = 0;
+  guint total, pos = 0, done = 0;
+
+  if (out_yielded != NULL)
+    *out_yielded = FALSE;
+  folder = lookup_folder (core, name, error);
+  if (folder == NULL)
+    return FALSE;
+  if (core->prefetch_days > 0)
+    since = g_get_real_time () / G_USEC_PER_SEC - (gint64) core->prefetch_days * 24 * 60 * 60;
+  uids = heron_store_get_uids_without_body (core->store, folder->id, since, 0, error);
+  if (uids == NULL)
+    return FALSE;
+  total = uids->len;
+  if (total == 0)
+    return TRUE;
+  session = command_session (core, error);
+  if (session == NULL || !select_on_command_session (core, session, name, error))
+    return FALSE;
+
+  g_debug ("%s: prefetching %u bodies of %s", core->user, total, name);
+  _heron_sync_core_post_progress (core, name, 0, total);
+
+  current = batch_new (core, session, (const gint64 *) uids->data, MIN (PREFETCH_BATCH, total));
+  pos = current->uids->len;
+  batch_start (current);
+
+  while (current != NULL)
+    {
+      g_autoptr(Batch) next = NULL;
+      gint64 wait_start = g_get_monotonic_time (), store_start;
+
+      if (!batch_finish (current, error))
+        return FALSE;
+
+      /* The next batch is on the wire while this one is stored, unless another job waits */
+      if (pos < total && !g_atomic_int_get (&core->stopping))
+        {
+          if (yield && !g_queue_is_empty (&core->jobs))
+            {
+              if (out_yielded != NULL)
+                *out_yielded = TRUE;
+            }
+          else
+            {
+              next = batch_new (core, session, &g_array_index (uids, gint64, pos), MIN (PREFETCH_BATCH, total - pos));
+              pos += next->uids->len;
+              batch_start (next);
+            }
+        }
+
+      store_start = g_get_monotonic_time ();
+      if (!batch_store (current, folder->id, name, error))
+        return FALSE;
+      g_debug ("%s: %u bodies of %s: %.3f s waiting, %.3f s storing", core->user, current->uids->len,
+               name, (store_start - wait_start) / 1e6, (g_get_monotonic_time () - store_start) / 1e6);
+      done += current->uids->len;
+      _heron_sync_core_post_progress (core, name, done, total);
+      g_clear_pointer (&current, batch_free);
+      current = g_steal_pointer (&next);
+    }
+
+  if (g_atomic_int_get (&core->stopping))
+    return g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped"), FALSE;
+  return TRUE;
+}
+
+static void
+want_prefetch (HeronSyncBodies *bodies,
+               const char      *folder,
+               gboolean         first)
+{
+  for (guint i = 0; i < bodies->prefetch->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (bodies->prefetch, i), folder) == 0)
+      return;
+  if (first)
+    g_ptr_array_insert (bodies->prefetch, 0, g_strdup (folder));
+  else
+    g_ptr_array_add (bodies->prefetch, g_strdup (folder));
+}
+
+/* The worker's own prefetch job (no task). */
+static gboolean
+run_prefetch_idle (HeronSyncCore  *core,
+                   HeronSyncJob   *job,
+                   GError        **error)
+{
+  gboolean yielded = FALSE;
+
+  if (!prefetch_folder (core, job->folder, TRUE, &yielded, error))
+    {
+      /* a folder that went away, or a message the cache cannot take: not again and again */
+      return FALSE;
+    }
+  if (yielded && core->bodies != NULL)
+    want_prefetch (core->bodies, job->folder, TRUE);
+  return TRUE;
+}
+
+void
+_heron_sync_bodies_folder_synced (HeronSyncCore *core,
+                                  const char    *folder)
+{
+  want_prefetch (ensure_bodies (core), folder, FALSE);
+}
+
+/* The text pass (see the top of this file): stores the text of bodies that lack it, newest
+ * first, one slice per transaction, until none is left (text_pending FALSE) or, with @yield,
+ * a job is queued. Between slices the worker's context runs (on-demand fetches go on). */
+static gboolean
+index_texts (HeronSyncCore  *core,
+             gboolean        yield,
+             GError        **error)
+{
+  guint n_done = 0;
+
+  while (!g_atomic_int_get (&core->stopping) && core->bodies != NULL)
+    {
+      g_autoptr(GArray) refs = heron_store_get_messages_needing_text (core->store, TEXT_SLICE, error);
+      gint64 start = g_get_monotonic_time ();
+      guint i;
+
+      if (refs == NULL)
+        return FALSE;
+      if (refs->len == 0)
+        {
+          core->bodies->text_pending = FALSE;
+          g_debug ("%s: text pass: %u bodies indexed, none left", core->user, n_done);
+          return TRUE;
+        }
+      if (!heron_store_begin_batch (core->store, error))
+        return FALSE;
+      for (i = 0; i < refs->len; i++)
+        {
+          const HeronStoreMessageRef *ref = &g_array_index (refs, HeronStoreMessageRef, i);
+
+          if (!store_text (core, ref->folder_id, ref->uid, error))
+            {
+              heron_store_rollback_batch (core->store);
+              return FALSE;
+            }
+          /* (at least one each time, so the pass always moves on) */
+          if (g_get_monotonic_time () - start > TEXT_SLICE_US)
+            {
+              i++;
+              break;
+            }
+        }
+      if (!heron_store_commit_batch (core->store, error))
+        return FALSE;
+      n_done += i;
+
+      /* what waits on the worker's context (an on-demand fetch) runs now, queued jobs next */
+      drain_context (core);
+      if (yield && !g_queue_is_empty (&core->jobs))
+        {
+          g_debug ("%s: text pass: %u bodies indexed, yields", core->user, n_done);
+          return TRUE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+run_text_pass (HeronSyncCore  *core,
+               HeronSyncJob   *job,
+               GError        **error)
+{
+  if (core->bodies != NULL)
+    core->bodies->text_queued = FALSE;
+  if (!index_texts (core, TRUE, error))
+    {
+      /* not again and again: the next prefetch or start tries again */
+      if (core->bodies != NULL)
+        core->bodies->text_pending = FALSE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_heron_sync_bodies_idle (HeronSyncCore *core)
+{
+  HeronSyncBodies *bodies;
+  HeronSyncJob *job;
+
+  if (g_atomic_int_get (&core->stopping))
+    return FALSE;
+  bodies = ensure_bodies (core);
+
+  /* bodies first (they need the network, and make the text pass's work); then their text,
+   * which needs no connection */
+  if (bodies->prefetch->len > 0 && _heron_sync_core_is_online (core))
+    {
+      job = g_new0 (HeronSyncJob, 1);
+      job->kind = HERON_SYNC_JOB_CUSTOM;
+      job->run = run_prefetch_idle;
+      job->needs_online = TRUE;
+      job->folder = g_ptr_array_steal_index (bodies->prefetch, 0);
+      _heron_sync_queue_job (core, job);
+      return TRUE;
+    }
+  if (bodies->text_pending && !bodies->text_queued)
+    {
+      job = g_new0 (HeronSyncJob, 1);
+      job->kind = HERON_SYNC_JOB_CUSTOM;
+      job->run = run_text_pass;
+      bodies->text_queued = TRUE;
+      _heron_sync_queue_job (core, job);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* On request: the bodies, then their text (the index is complete when the task is) */
+static gboolean
+run_prefetch_now (HeronSyncCore  *core,
+                  HeronSyncJob   *job,
+                  GError        **error)
+{
+  ensure_bodies (core);
+  return prefetch_folder (core, job->folder, FALSE, NULL, error) && index_texts (core, FALSE, error);
+}
+
+void
+heron_account_worker_prefetch_bodies_async (HeronAccountWorker  *self,
+                                            const char          *folder,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  HeronSyncJob *job;
+
+  g_return_if_fail (HERON_IS_ACCOUNT_WORKER (self));
+  g_return_if_fail (folder != NULL);
+
+  job = _heron_sync_job_new_custom (self, run_prefetch_now, TRUE, heron_account_worker_prefetch_bodies_async,
+                                    cancellable, callback, user_data);
+  job->folder = g_strdup (folder);
+  _heron_sync_hand_over (self, job);
+}
+
+gboolean
+heron_account_worker_prefetch_bodies_finish (HeronAccountWorker  *self,
+                                             GAsyncResult        *result,
+                                             GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Search on the server */
+
+typedef struct {
+  GPtrArray *messages;
+} SearchChunk;
+
+static void
+on_search_summary (HeronImapResponse *fetch,
+                   gpointer           user_data)
+{
+  SearchChunk *chunk = user_data;
+
+  if (fetch->fetch.uid != 0)
+    g_ptr_array_add (chunk->messages, _heron_sync_message_from_fetch (&fetch->fetch));
+}
+
+static gboolean
+run_search (HeronSyncCore  *core,
+            HeronSyncJob   *job,
+            GError        **error)
+{
+  const char *text = job->data;
+  g_autoptr(HeronStoreFolder) folder = NULL;
+  g_autoptr(HeronImapCommand) criteria = heron_imap_command_new_fragment (0);
+  g_autoptr(HeronImapUidSet) found = NULL;
+  g_autoptr(HeronImapUidSet) missing = heron_imap_uid_set_new (HERON_IMAP_SET_UID);
+  g_autoptr(GArray) known = NULL;
+  g_autoptr(GHashTable) known_set = g_hash_table_new (NULL, NULL);
+  g_auto(GStrv) words = NULL;
+  g_autoptr(HeronImapSession) session = NULL;
+  GArray *result_uids;
+  HeronImapUidSetIter iter;
+  guint32 uid;
+  gboolean any = FALSE;
+
+  folder = lookup_folder (core, job->folder, error);
+  if (folder == NULL)
+    return FALSE;
+  session = command_session (core, error);
+  if (session == NULL || !select_on_command_session (core, session, folder->name, error))
+    return FALSE;
+
+  /* every word must be there (SEARCH ANDs its keys); UTF-8 is the charset unless the session
+   * speaks UTF-8 already (RFC 6855: no CHARSET then) */
+  if (!heron_imap_session_is_enabled (session, "UTF8=ACCEPT") &&
+      !heron_imap_session_is_imap4rev2 (session))
+    {
+      heron_imap_command_add_atom (criteria, "CHARSET");
+      heron_imap_command_add_atom (criteria, "UTF-8");
+    }
+  words = g_strsplit_set (text, " \t\r\n", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (words[i][0] == '\0')
+        continue;
+      heron_imap_command_add_atom (criteria, "TEXT");
+      heron_imap_command_add_string (criteria, words[i]);
+      any = TRUE;
+    }
+  if (!any)
+    {
+      job->result = g_array_new (FALSE, FALSE, sizeof (gint64));
+      job->result_free = (GDestroyNotify) g_array_unref;
+      return TRUE;
+    }
+
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    HeronSyncWait wait = { 0 };
+
+    heron_imap_session_uid_search_async (session, criteria, core->cancellable,
+                                         _heron_sync_wait_cb, &wait);
+    result = _heron_sync_await (core, &wait);
+    found = heron_imap_session_uid_search_finish (session, result, NULL, error);
+    if (found == NULL)
+      return FALSE;
+  }
+
+  /* Hits the cache lacks (not synced yet, or arrived since): their summaries first */
+  known = heron_store_get_uids (core->store, folder->id, error);
+  if (known == NULL)
+    return FALSE;
+  for (guint i = 0; i < known->len; i++)
+    g_hash_table_add (known_set, GUINT_TO_POINTER (g_array_index (known, guint32, i)));
+  result_uids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  job->result = result_uids;
+  job->result_free = (GDestroyNotify) g_array_unref;
+  heron_imap_uid_set_iter_init (&iter, found);
+  while (heron_imap_uid_set_iter_next (&iter, &uid))
+    {
+      gint64 uid64 = uid;
+
+      g_array_append_val (result_uids, uid64);
+      if (!g_hash_table_contains (known_set, GUINT_TO_POINTER (uid)))
+        heron_imap_uid_set_add (missing, uid);
+    }
+
+  if (!heron_imap_uid_set_is_empty (missing))
+    {
+      g_autoptr(GPtrArray) items = _heron_sync_summary_items_for (session, FALSE);
+      g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_store_message_free);
+      g_autoptr(GAsyncResult) result = NULL;
+      SearchChunk chunk = { messages };
+      HeronSyncWait wait = { 0 };
+
+      g_debug ("%s: %" G_GUINT64_FORMAT " search hits in %s are new to the cache", core->user,
+               heron_imap_uid_set_count (missing), folder->name);
+      heron_imap_session_uid_fetch_async (session, missing, (const char * const *) items->pdata,
+                                          HERON_IMAP_MODSEQ_NONE, FALSE, on_search_summary, &chunk,
+                                          NULL, NULL, core->cancellable, _heron_sync_wait_cb, &wait);
+      result = _heron_sync_await (core, &wait);
+      if (!heron_imap_session_uid_fetch_finish (session, result, NULL, error))
+        return FALSE;
+      if (!_heron_sync_store_summaries (core->store, folder->id, messages, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+heron_account_worker_search_async (HeronAccountWorker  *self,
+                                   const char          *folder,
+                                   const char          *text,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  HeronSyncJob *job;
+
+  g_return_if_fail (HERON_IS_ACCOUNT_WORKER (self));
+  g_return_if_fail (folder != NULL);
+  g_return_if_fail (text != NULL);
+
+  /* a person waits for it: ahead of background work */
+  job = _heron_sync_job_new_custom (self, run_search, TRUE, heron_account_worker_search_async,
+                                    cancellable, callback, user_data);
+  job->urgent = TRUE;
+  job->folder = g_strdup (folder);
+  job->data = g_strdup (text);
+  job->data_free = g_free;
+  _heron_sync_hand_over (self, job);
+}
+
+GArray *
+heron_account_worker_search_finish (HeronAccountWorker  *self,
+                                    GAsyncResult        *result,
+                                    GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

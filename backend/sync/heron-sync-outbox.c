@@ -1,0 +1,1267 @@
+/* heron-sync-outbox.c: the outbox (messages sent through the account's SMTP server, never lost,
+ * never sent twice), copies in Sent, drafts in Drafts
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * docs/smtp.md, "Outbox", has the whole story. In short, an entry of the store's outbox moves
+ * through these states, each written durably (synchronous=FULL) before the step it allows:
+ *
+ *   QUEUED     stored by send_async (the task completes then). Sent when the worker can; a crash
+ *              anywhere before the end of the data leaves it QUEUED, and it is sent again: the
+ *              server drops a message whose final "." never came.
+ *   SENDING    written by the SMTP client's before-end hook, right before the final "." goes
+ *              out. From here on the server may have the message. Found at start (a crash, a
+ *              kill, the worker stopped while waiting for the reply) it becomes UNCERTAIN.
+ *   SENT       written right after the server's 250; then the copy goes to Sent (a journaled
+ *              APPEND) and the entry goes. Found at start: the copy is filed unless the cache has
+ *              it already (looked up by Message-ID), so it is never filed twice either.
+ *   FAILED     the server refused it (5xx, every recipient refused, authentication, a
+ *              certificate): kept until the person retries (retry_send) or gives up.
+ *   UNCERTAIN  "may have been sent": a lost connection or a crash after the final "." and
+ *              before the reply was recorded. Never sent again by itself; retry_send does.
+ *
+ * Sending runs as a job of the worker (jobs never interleave, so no store batch of another job
+ * is ever open around the outbox's writes); the SMTP I/O runs on the worker's context like
+ * everything else.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "heron-account-worker.h"
+
+#include "account/heron-account-identity.h"
+#include "account/heron-secrets.h"
+#include "mime/heron-mime.h"
+#include "smtp/heron-smtp-client.h"
+#include "heron-sync-private.h"
+
+/* Test only: makes the worker's process _exit() at a point of a send, to prove what a crash
+ * there leaves behind (tests/backend/sync/test-sync-outbox.c). "before-end": the whole message
+ * but its final "." was written, nothing recorded yet; "after-accept": the server accepted it,
+ * the store not told yet. Never set it outside the tests. */
+#define TEST_CRASH_ENV "HERON_OUTBOX_TEST_CRASH"
+#define TEST_CRASH_STATUS 70
+
+struct _HeronSyncOutbox {
+  /* set on the main thread before the thread starts, read-only afterwards */
+  HeronSmtpClientSettings smtp;         /* without the password */
+  HeronAccountAuth        auth;
+  char                   *password;     /* the tests'; NULL: the keyring's */
+  char                   *sent_folder;  /* the config's override, or NULL: special use */
+  char                   *drafts_folder;
+  gboolean                server_files_sent;
+
+  /* worker thread only */
+  char                   *keyring_password;
+  GHashTable             *draft_ids;    /* local UID of a draft saved here -> its Message-ID */
+  GSource                *timer;        /* on the worker's context */
+  gboolean                run_queued;
+  gboolean                stopped;
+};
+
+typedef struct _HeronSyncOutbox HeronSyncOutbox;
+
+/* Servers that put a copy of every message sent through them into the Sent folder themselves:
+ * a copy of ours would be a duplicate. Gmail does (support.google.com/mail/answer/78892). */
+static const char * const server_files_sent_hosts[] = {
+  "smtp.gmail.com",
+  "smtp.googlemail.com",
+};
+
+static gboolean
+host_files_sent (const char *host)
+{
+  for (guint i = 0; host != NULL && i < G_N_ELEMENTS (server_files_sent_hosts); i++)
+    if (g_ascii_strcasecmp (host, server_files_sent_hosts[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+HeronSyncOutbox *
+_heron_sync_outbox_new (HeronAccountConfig *config,
+                        const char         *password,
+                        GTlsDatabase       *tls_database,
+                        GError            **error)
+{
+  HeronAccountServer *server = heron_account_config_get_smtp (config);
+  HeronSyncOutbox *outbox = g_new0 (HeronSyncOutbox, 1);
+  GError *local_error = NULL;
+
+  heron_smtp_client_settings_init (&outbox->smtp);
+  outbox->smtp.host = g_strdup (heron_account_server_get_host (server));
+  outbox->smtp.port = heron_account_server_get_effective_port (server);
+  switch (heron_account_server_get_security (server))
+    {
+    case HERON_ACCOUNT_SECURITY_STARTTLS:
+      outbox->smtp.security = HERON_SMTP_SECURITY_STARTTLS;
+      break;
+    case HERON_ACCOUNT_SECURITY_NONE:
+      outbox->smtp.security = HERON_SMTP_SECURITY_NONE;
+      break;
+    case HERON_ACCOUNT_SECURITY_TLS:
+    default:
+      outbox->smtp.security = HERON_SMTP_SECURITY_TLS;
+      break;
+    }
+  outbox->smtp.allow_plaintext = heron_account_server_get_allow_plaintext_on_loopback (server);
+  outbox->smtp.pinned_certificate = heron_account_server_dup_pinned_certificate (server, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      _heron_sync_outbox_free (outbox);
+      return NULL;
+    }
+  if (tls_database != NULL)
+    outbox->smtp.tls_database = g_object_ref (tls_database);
+  outbox->smtp.user = g_strdup (heron_account_server_get_user (server));
+  outbox->auth = heron_account_server_get_auth (server);
+  outbox->password = g_strdup (password);
+  outbox->sent_folder = g_strdup (heron_account_config_get_special_folder (config, HERON_ACCOUNT_SPECIAL_FOLDER_SENT));
+  outbox->drafts_folder = g_strdup (heron_account_config_get_special_folder (config, HERON_ACCOUNT_SPECIAL_FOLDER_DRAFTS));
+  outbox->server_files_sent = host_files_sent (outbox->smtp.host);
+  return outbox;
+}
+
+static void
+wipe_free (char *secret)
+{
+  if (secret == NULL)
+    return;
+  memset (secret, 0, strlen (secret));
+  g_free (secret);
+}
+
+void
+_heron_sync_outbox_free (HeronSyncOutbox *outbox)
+{
+  if (outbox == NULL)
+    return;
+  g_assert (outbox->timer == NULL);
+  heron_smtp_client_settings_clear (&outbox->smtp);
+  wipe_free (outbox->password);
+  wipe_free (outbox->keyring_password);
+  g_free (outbox->sent_folder);
+  g_free (outbox->drafts_folder);
+  g_clear_pointer (&outbox->draft_ids, g_hash_table_unref);
+  g_free (outbox);
+}
+
+static void
+test_crash_point (const char *point)
+{
+  const char *wanted = g_getenv (TEST_CRASH_ENV);
+
+  if (wanted != NULL && g_str_equal (wanted, point))
+    {
+      g_printerr ("heron outbox: test crash at %s\n", point);
+      _exit (TEST_CRASH_STATUS);
+    }
+}
+
+/* Raw headers: the outbox edits a message's header block as bytes, so that everything else
+ * (the body, the other fields, their folding) goes out exactly as given. */
+
+/* The length of the header block, up to and including the empty line (or all of it). */
+static gsize
+header_length (const char *data,
+               gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      if (data[i] != '\n')
+        continue;
+      if (i + 1 < len && data[i + 1] == '\n')
+        return i + 2;
+      if (i + 2 < len && data[i + 1] == '\r' && data[i + 2] == '\n')
+        return i + 3;
+    }
+  return len;
+}
+
+static gboolean
+field_is (const char *line,
+          gsize       len,
+          const char *name)
+{
+  gsize n = strlen (name);
+  gsize i = n;
+
+  if (len <= n || g_ascii_strncasecmp (line, name, n) != 0)
+    return FALSE;
+  while (i < len && (line[i] == ' ' || line[i] == '\t'))
+    i++;
+  return i < len && line[i] == ':';
+}
+
+/* @message without the fields named in @names (with their continuation lines), and with
+ * @prepend (whole lines, or NULL) in front. */
+static GBytes *
+edit_header (GBytes             *message,
+             const char * const *names,
+             const char         *prepend)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (message, &len);
+  gsize end = header_length (data, len);
+  GByteArray *out = g_byte_array_sized_new (len + (prepend != NULL ? strlen (prepend) : 0));
+  gboolean dropping = FALSE;
+  gsize i = 0;
+
+  if (prepend != NULL)
+    g_byte_array_append (out, (const guint8 *) prepend, strlen (prepend));
+  while (i < end)
+    {
+      const char *nl = memchr (data + i, '\n', end - i);
+      gsize line_len = nl != NULL ? (gsize) (nl - (data + i)) + 1 : end - i;
+      const char *line = data + i;
+
+      if (line[0] != ' ' && line[0] != '\t')
+        {
+          dropping = FALSE;
+          for (guint k = 0; names[k] != NULL; k++)
+            if (field_is (line, line_len, names[k]))
+              dropping = TRUE;
+        }
+      if (!dropping)
+        g_byte_array_append (out, (const guint8 *) line, line_len);
+      i += line_len;
+    }
+  g_byte_array_append (out, (const guint8 *) data + end, len - end);
+  return g_byte_array_free_to_bytes (out);
+}
+
+static const char *
+line_end_of (GBytes *message)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (message, &len);
+  const char *nl = memchr (data, '\n', len);
+
+  return nl != NULL && nl > data && nl[-1] == '\r' ? "\r\n" : "\n";
+}
+
+static const char *
+domain_of (const char *address)
+{
+  const char *at = strrchr (address, '@');
+
+  return at != NULL && at[1] != '\0' ? at + 1 : "localhost";
+}
+
+static void
+add_addresses (GPtrArray *recipients,
+               GPtrArray *list)
+{
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      HeronMimeAddress *address = g_ptr_array_index (list, i);
+      gboolean known = FALSE;
+
+      if (address->address == NULL || *address->address == '\0')
+        continue;
+      for (guint j = 0; j < recipients->len && !known; j++)
+        known = g_ascii_strcasecmp (g_ptr_array_index (recipients, j), address->address) == 0;
+      if (!known)
+        g_ptr_array_add (recipients, g_strdup (address->address));
+    }
+}
+
+static char *
+format_addresses (GPtrArray *list)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      g_autofree char *one = heron_mime_address_to_string (g_ptr_array_index (list, i));
+
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      g_string_append (text, one);
+    }
+  if (text->len == 0)
+    {
+      g_string_free (text, TRUE);
+      return NULL;
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* The cache's summary of a message written here (a copy in Sent, a draft). */
+static HeronStoreMessage *
+summary_from_message (HeronMimeMessage *message,
+                      gsize             size,
+                      guint             flags)
+{
+  HeronStoreMessage *summary = heron_store_message_new ();
+  GPtrArray *from = heron_mime_message_get_from (message);
+  GDateTime *date = heron_mime_message_get_date (message);
+  const char * const *references = heron_mime_message_get_references (message);
+  const char *message_id = heron_mime_message_get_message_id (message);
+  const char *in_reply_to = heron_mime_message_get_in_reply_to (message);
+
+  summary->flags = flags;
+  summary->internal_date = g_get_real_time () / G_USEC_PER_SEC;
+  summary->sent_date = date != NULL ? g_date_time_to_unix (date) : 0;
+  summary->size = size;
+  summary->subject = g_strdup (heron_mime_message_get_subject (message));
+  if (from != NULL && from->len > 0)
+    {
+      HeronMimeAddress *first = g_ptr_array_index (from, 0);
+
+      summary->from_name = *first->name != '\0' ? g_strdup (first->name) : NULL;
+      summary->from_address = g_strdup (first->address);
+    }
+  summary->reply_to = format_addresses (heron_mime_message_get_reply_to (message));
+  summary->to = format_addresses (heron_mime_message_get_to (message));
+  summary->cc = format_addresses (heron_mime_message_get_cc (message));
+  summary->bcc = format_addresses (heron_mime_message_get_bcc (message));
+  summary->message_id = message_id != NULL && *message_id != '\0' ? g_strdup (message_id) : NULL;
+  summary->in_reply_to = in_reply_to != NULL && *in_reply_to != '\0' ? g_strdup_printf ("<%s>", in_reply_to) : NULL;
+  if (references != NULL && references[0] != NULL)
+    {
+      GString *text = g_string_new (NULL);
+
+      for (guint i = 0; references[i] != NULL; i++)
+        g_string_append_printf (text, "%s<%s>", i > 0 ? " " : "", references[i]);
+      summary->references = g_string_free (text, FALSE);
+    }
+  summary->has_attachment = heron_mime_message_get_attachments (message) != NULL &&
+                            heron_mime_message_get_attachments (message)->len > 0;
+  return summary;
+}
+
+static HeronStoreSourceWriter *
+write_source (HeronStore  *store,
+              GBytes      *bytes,
+              GError     **error)
+{
+  g_autoptr(HeronStoreSourceWriter) writer = heron_store_source_writer_new (store, error);
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  if (writer == NULL ||
+      !heron_store_source_writer_write (writer, data, len, error) ||
+      !heron_store_source_writer_close (writer, error))
+    return NULL;
+  return g_steal_pointer (&writer);
+}
+
+static GBytes *
+read_source (HeronSyncCore  *core,
+             gint64          id,
+             GError        **error)
+{
+  g_autoptr(GInputStream) in = heron_store_outbox_open_source (core->store, id, core->cancellable, error);
+  g_autoptr(GOutputStream) out = NULL;
+
+  if (in == NULL)
+    return NULL;
+  out = g_memory_output_stream_new_resizable ();
+  if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET | G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE,
+                              core->cancellable, error) < 0)
+    return NULL;
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+/* The folder of a special use, or the config's override of it; NULL when there is none. */
+static HeronStoreFolder *
+find_special_folder (HeronSyncCore        *core,
+                     const char           *override,
+                     HeronStoreSpecialUse  use)
+{
+  g_autoptr(GPtrArray) folders = NULL;
+
+  if (override != NULL)
+    return heron_store_lookup_folder (core->store, override, NULL);
+  folders = heron_store_get_folders (core->store, NULL);
+  for (guint i = 0; folders != NULL && i < folders->len; i++)
+    {
+      HeronStoreFolder *folder = g_ptr_array_index (folders, i);
+
+      if (folder->special_use == use)
+        return heron_store_folder_copy (folder);
+    }
+  return NULL;
+}
+
+/* Events */
+
+static void
+post_event (HeronSyncCore      *core,
+            HeronSyncEventKind  kind,
+            const char         *message_id,
+            const GError       *error)
+{
+  HeronSyncEvent *event = heron_sync_event_new (kind);
+
+  event->message_id = g_strdup (message_id);
+  if (error != NULL)
+    event->error = g_error_copy (error);
+  _heron_sync_core_post (core, event);
+}
+
+/* Scheduling */
+
+static gboolean outbox_run (HeronSyncCore  *core,
+                            HeronSyncJob   *job,
+                            GError        **error);
+
+static void
+queue_run_always (HeronSyncCore *core)
+{
+  HeronSyncOutbox *outbox = core->outbox;
+  HeronSyncJob *job;
+
+  if (outbox->stopped)
+    return;
+  outbox->run_queued = TRUE;
+  job = g_new0 (HeronSyncJob, 1);
+  job->kind = HERON_SYNC_JOB_CUSTOM;
+  job->run = outbox_run;
+  _heron_sync_queue_job (core, job);
+}
+
+static void
+queue_run (HeronSyncCore *core)
+{
+  if (!core->outbox->run_queued)
+    queue_run_always (core);
+}
+
+static void
+clear_timer (HeronSyncOutbox *outbox)
+{
+  if (outbox->timer == NULL)
+    return;
+  g_source_destroy (outbox->timer);
+  g_clear_pointer (&outbox->timer, g_source_unref);
+}
+
+static gboolean
+on_timer (gpointer user_data)
+{
+  HeronSyncCore *core = user_data;
+
+  g_clear_pointer (&core->outbox->timer, g_source_unref);
+  queue_run (core);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_at (HeronSyncCore *core,
+             gint64         when)
+{
+  HeronSyncOutbox *outbox = core->outbox;
+  gint64 delay_ms = MAX (when - g_get_real_time (), 0) / 1000;
+  GSource *source;
+
+  clear_timer (outbox);
+  if (outbox->stopped)
+    return;
+  source = g_timeout_source_new ((guint) MIN (delay_ms, G_MAXUINT));
+  g_source_set_callback (source, on_timer, core, NULL);
+  g_source_set_static_name (source, "[heron] outbox retry");
+  g_source_attach (source, core->context);
+  outbox->timer = source;
+}
+
+/* The delay before attempt n + 1 after n failed ones: the worker's reconnect back-off, doubled
+ * per failure, ±25 %. */
+static gint64
+next_attempt_after (HeronSyncCore *core,
+                    guint          attempts)
+{
+  guint64 delay = core->backoff_initial_ms;
+
+  for (guint i = 1; i < attempts && delay < core->backoff_max_ms; i++)
+    delay *= 2;
+  delay = MIN (delay, core->backoff_max_ms);
+  delay = (guint64) (delay * g_random_double_range (0.75, 1.25));
+  return g_get_real_time () + (gint64) delay * 1000;
+}
+
+/* Filing the copy in Sent */
+
+static void queue_run_always (HeronSyncCore *core);
+
+static gboolean
+file_sent_copy (HeronSyncCore          *core,
+                HeronStoreOutboxEntry  *entry,
+                GError                **error)
+{
+  HeronSyncOutbox *outbox = core->outbox;
+  g_autoptr(HeronStoreFolder) sent = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(HeronMimeMessage) message = NULL;
+  g_autoptr(HeronStoreMessage) summary = NULL;
+  g_autoptr(HeronStoreSourceWriter) writer = NULL;
+  g_autoptr(GArray) existing = NULL;
+  gint64 local_uid = 0;
+
+  if (outbox->server_files_sent)
+    {
+      g_debug ("%s: %s files sent mail itself: no copy of <%s>", core->user, outbox->smtp.host, entry->message_id);
+      return heron_store_outbox_remove (core->store, entry->id, error);
+    }
+
+  sent = find_special_folder (core, outbox->sent_folder, HERON_STORE_SPECIAL_USE_SENT);
+  if (sent == NULL)
+    {
+      g_autoptr(GPtrArray) folders = heron_store_get_folders (core->store, NULL);
+
+      /* The folder list is not known yet (the first connection): file it once the folder list
+       * job queued by the login ran (or after the next login). */
+      if (folders == NULL || folders->len == 0)
+        {
+          for (GList *l = core->jobs.head; l != NULL; l = l->next)
+            if (((HeronSyncJob *) l->data)->kind == HERON_SYNC_JOB_SYNC_FOLDERS)
+              {
+                queue_run_always (core);
+                break;
+              }
+          return TRUE;
+        }
+      g_debug ("%s: no Sent folder: no copy of <%s>", core->user, entry->message_id);
+      return heron_store_outbox_remove (core->store, entry->id, error);
+    }
+
+  /* After a crash between filing and removing the entry, the copy is there already. */
+  existing = heron_store_lookup_message_id (core->store, entry->message_id, NULL);
+  for (guint i = 0; existing != NULL && i < existing->len; i++)
+    if (g_array_index (existing, HeronStoreMessageRef, i).folder_id == sent->id)
+      return heron_store_outbox_remove (core->store, entry->id, error);
+
+  bytes = read_source (core, entry->id, error);
+  if (bytes == NULL)
+    return FALSE;
+  message = heron_mime_message_new_from_bytes (bytes, error);
+  if (message == NULL)
+    return FALSE;
+  summary = summary_from_message (message, g_bytes_get_size (bytes), HERON_STORE_FLAG_SEEN);
+  writer = write_source (core->store, bytes, error);
+  if (writer == NULL)
+    return FALSE;
+  _heron_sync_core_remember_folder (core, sent->id, sent->name);
+  if (heron_store_op_append (core->store, sent->id, summary, writer,
+                             heron_mime_message_get_text (message), &local_uid, error) == 0)
+    return FALSE;
+  g_debug ("%s: <%s> filed in %s as %" G_GINT64_FORMAT, core->user, entry->message_id, sent->name, local_uid);
+  if (!heron_store_outbox_remove (core->store, entry->id, error))
+    return FALSE;
+  _heron_sync_queue_replay (core);
+  return TRUE;
+}
+
+/* Sending one entry */
+
+typedef struct {
+  HeronSyncCore *core;
+  gint64         id;
+  gboolean       reached_end;   /* SENDING was recorded: the final "." may have gone out */
+  gboolean       hook_failed;
+} SendContext;
+
+static gboolean
+before_end (gpointer   user_data,
+            GError   **error)
+{
+  SendContext *context = user_data;
+
+  test_crash_point ("before-end");
+  if (!heron_store_outbox_set_state (context->core->store, context->id, HERON_STORE_OUTBOX_SENDING,
+                                     NULL, 0, FALSE, error))
+    {
+      context->hook_failed = TRUE;
+      return FALSE;
+    }
+  context->reached_end = TRUE;
+  return TRUE;
+}
+
+static const char *
+smtp_password (HeronSyncCore  *core,
+               GError        **error)
+{
+  HeronSyncOutbox *outbox = core->outbox;
+  g_autoptr(GAsyncResult) result = NULL;
+  HeronSyncWait wait = { 0 };
+  char *password;
+
+  if (outbox->password != NULL)
+    return outbox->password;
+  if (outbox->keyring_password != NULL)
+    return outbox->keyring_password;
+
+  heron_secrets_lookup_async (core->account_id, HERON_ACCOUNT_PROTOCOL_SMTP, outbox->smtp.host,
+                              outbox->smtp.user, core->cancellable, _heron_sync_wait_cb, &wait);
+  result = _heron_sync_await (core, &wait);
+  password = heron_secrets_lookup_finish (result, error);
+  if (password == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, HERON_SMTP_ERROR, HERON_SMTP_ERROR_AUTH,
+                     _("No password is stored for %s on %s"), outbox->smtp.user, outbox->smtp.host);
+      return NULL;
+    }
+  outbox->keyring_password = g_strdup (password);
+  heron_secrets_free (password);
+  return outbox->keyring_password;
+}
+
+/* Records a failure of an attempt that did not reach the end of the data. */
+static void
+record_failure (HeronSyncCore         *core,
+                HeronStoreOutboxEntry *entry,
+                const GError          *failure,
+                gboolean               transient)
+{
+  g_autoptr(GError) error = NULL;
+  HeronStoreOutboxState state = transient ? HERON_STORE_OUTBOX_QUEUED : HERON_STORE_OUTBOX_FAILED;
+  gint64 next = transient ? next_attempt_after (core, MAX (entry->attempts, 1)) : 0;
+
+  g_debug ("%s: <%s> not sent (%s): %s", core->user, entry->message_id,
+           transient ? "will retry" : "for good", failure->message);
+  if (!heron_store_outbox_set_state (core->store, entry->id, state, failure->message, next, FALSE, &error))
+    g_warning ("The outbox could not record a failure: %s", error->message);
+  post_event (core, HERON_SYNC_EVENT_SEND_FAILED, entry->message_id, failure);
+}
+
+static gboolean
+send_entry (HeronSyncCore          *core,
+            HeronStoreOutboxEntry  *entry,
+            GError                **error)
+{
+  HeronSyncOutbox *outbox = core->outbox;
+  static const char * const bcc[] = { "Bcc", "Resent-Bcc", NULL };
+  g_autoptr(GBytes) source = NULL;
+  g_autoptr(GBytes) wire = NULL;
+  g_autoptr(GError) failure = NULL;
+  g_autoptr(HeronSmtpClient) client = NULL;
+  g_autoptr(HeronSmtpSendResult) result = NULL;
+  g_autoptr(GAsyncResult) async_result = NULL;
+  HeronSmtpClientSettings settings;
+  HeronSyncWait wait = { 0 };
+  SendContext context = { core, entry->id, FALSE, FALSE };
+  const char *password = NULL;
+
+  source = read_source (core, entry->id, error);
+  if (source == NULL)
+    return FALSE;
+  /* Bcc is for the envelope only; the copy in Sent keeps it (docs/smtp.md) */
+  wire = edit_header (source, bcc, NULL);
+
+  if (outbox->auth != HERON_ACCOUNT_AUTH_PASSWORD)
+    {
+      failure = g_error_new (HERON_SMTP_ERROR, HERON_SMTP_ERROR_UNSUPPORTED,
+                             _("Sending through %s needs OAuth2, which the outbox does not support yet"),
+                             outbox->smtp.host);
+      record_failure (core, entry, failure, FALSE);
+      return TRUE;
+    }
+  if (outbox->smtp.user != NULL)
+    {
+      password = smtp_password (core, &failure);
+      if (password == NULL)
+        {
+          if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            return TRUE;
+          record_failure (core, entry, failure, FALSE);
+          return TRUE;
+        }
+    }
+
+  if (!heron_store_outbox_set_state (core->store, entry->id, HERON_STORE_OUTBOX_QUEUED, entry->error,
+                                     0, TRUE, error))
+    return FALSE;
+  entry->attempts++;
+
+  heron_smtp_client_settings_copy (&outbox->smtp, &settings);
+  settings.password = g_strdup (password);
+  client = heron_smtp_client_new (&settings);
+  heron_smtp_client_settings_clear (&settings);
+
+  g_debug ("%s: sending <%s> to %u recipients (attempt %u)", core->user, entry->message_id,
+           g_strv_length (entry->recipients), entry->attempts);
+  heron_smtp_client_send_bytes_full_async (client, entry->sender, (const char * const *) entry->recipients,
+                                           wire, before_end, &context, core->cancellable,
+                                           _heron_sync_wait_cb, &wait);
+  async_result = _heron_sync_await (core, &wait);
+  result = heron_smtp_client_send_finish (client, async_result, &failure);
+
+  if (result != NULL)
+    {
+      g_autofree char *rejections = heron_smtp_send_result_dup_rejections (result);
+      g_autoptr(GError) partial = NULL;
+
+      test_crash_point ("after-accept");
+      if (rejections != NULL)
+        partial = g_error_new (HERON_SMTP_ERROR, HERON_SMTP_ERROR_RECIPIENTS_REJECTED,
+                               _("The message was sent, but not to every recipient: %s"), rejections);
+      if (!heron_store_outbox_set_state (core->store, entry->id, HERON_STORE_OUTBOX_SENT,
+                                         partial != NULL ? partial->message : NULL, 0, FALSE, error))
+        return FALSE;
+      entry->state = HERON_STORE_OUTBOX_SENT;
+      post_event (core, HERON_SYNC_EVENT_SENT, entry->message_id, partial);
+      return file_sent_copy (core, entry, error);
+    }
+
+  if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Stopping. Before the end the entry stays QUEUED; after it, SENDING (found at the next
+       * start, it becomes "may have been sent"). */
+      return TRUE;
+    }
+
+  if (context.hook_failed)
+    {
+      /* The store could not record the point of no return: the end was never sent. */
+      record_failure (core, entry, failure, TRUE);
+      return TRUE;
+    }
+
+  if (context.reached_end && heron_smtp_error_get_reply (failure) == NULL)
+    {
+      g_autoptr(GError) uncertain = NULL;
+
+      /* No answer to the end of the data: it may have been taken. */
+      if (g_error_matches (failure, HERON_SMTP_ERROR, HERON_SMTP_ERROR_UNCONFIRMED))
+        uncertain = g_error_copy (failure);
+      else
+        uncertain = g_error_new (HERON_SMTP_ERROR, HERON_SMTP_ERROR_UNCONFIRMED,
+                                 _("The message may have been sent: the connection to %s failed "
+                                   "after the whole message was sent (%s)"),
+                                 outbox->smtp.host, failure->message);
+      g_debug ("%s: <%s> may have been sent: %s", core->user, entry->message_id, uncertain->message);
+      if (!heron_store_outbox_set_state (core->store, entry->id, HERON_STORE_OUTBOX_UNCERTAIN,
+                                         uncertain->message, 0, FALSE, error))
+        return FALSE;
+      post_event (core, HERON_SYNC_EVENT_SEND_FAILED, entry->message_id, uncertain);
+      return TRUE;
+    }
+
+  if (g_error_matches (failure, HERON_SMTP_ERROR, HERON_SMTP_ERROR_AUTH))
+    g_clear_pointer (&outbox->keyring_password, wipe_free);
+
+  /* A definite answer (or nothing reached the server): try again later, or wait for the person. */
+  record_failure (core, entry, failure,
+                  failure->domain == G_IO_ERROR || heron_smtp_error_is_transient (failure));
+  return TRUE;
+}
+
+/* The job: sends what is due, files what was sent, and sets the timer for the next retry. */
+static gboolean
+outbox_run (HeronSyncCore  *core,
+            HeronSyncJob   *job,
+            GError        **error)
+{
+  HeronSyncOutbox *outbox = core->outbox;
+  g_autoptr(GPtrArray) entries = NULL;
+  gint64 next = G_MAXINT64;
+
+  outbox->run_queued = FALSE;
+  entries = heron_store_outbox_list (core->store, error);
+  if (entries == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < entries->len && !g_cancellable_is_cancelled (core->cancellable); i++)
+    {
+      HeronStoreOutboxEntry *entry = g_ptr_array_index (entries, i);
+      g_autoptr(GError) local_error = NULL;
+      gboolean ok = TRUE;
+
+      switch (entry->state)
+        {
+        case HERON_STORE_OUTBOX_QUEUED:
+          if (entry->next_attempt > g_get_real_time ())
+            {
+              next = MIN (next, entry->next_attempt);
+              continue;
+            }
+          ok = send_entry (core, entry, &local_error);
+          break;
+        case HERON_STORE_OUTBOX_SENT:
+          ok = file_sent_copy (core, entry, &local_error);
+          break;
+        case HERON_STORE_OUTBOX_SENDING:
+        case HERON_STORE_OUTBOX_FAILED:
+        case HERON_STORE_OUTBOX_UNCERTAIN:
+        default:
+          continue;
+        }
+      if (!ok)
+        {
+          g_warning ("The outbox could not handle <%s>: %s", entry->message_id, local_error->message);
+          _heron_sync_core_post_error (core, NULL, local_error);
+        }
+    }
+
+  /* Entries that failed during this run have their next attempt in the store now. */
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  entries = heron_store_outbox_list (core->store, error);
+  if (entries == NULL)
+    return FALSE;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HeronStoreOutboxEntry *entry = g_ptr_array_index (entries, i);
+
+      if (entry->state == HERON_STORE_OUTBOX_QUEUED)
+        next = MIN (next, entry->next_attempt);
+    }
+  if (next != G_MAXINT64)
+    schedule_at (core, next);
+  return TRUE;
+}
+
+/* Life cycle (worker thread) */
+
+void
+_heron_sync_outbox_start (HeronSyncCore *core)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+
+  entries = heron_store_outbox_list (core->store, &error);
+  if (entries == NULL)
+    {
+      g_warning ("The outbox cannot be read: %s", error->message);
+      _heron_sync_core_post_error (core, NULL, error);
+      return;
+    }
+
+  /* A crash (or a stop) after the end of the data went out and before the answer was recorded:
+   * the message may have been sent. It is not sent again by itself. */
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HeronStoreOutboxEntry *entry = g_ptr_array_index (entries, i);
+      g_autoptr(GError) uncertain = NULL;
+
+      if (entry->state != HERON_STORE_OUTBOX_SENDING)
+        continue;
+      uncertain = g_error_new (HERON_SMTP_ERROR, HERON_SMTP_ERROR_UNCONFIRMED,
+                               _("The message may have been sent: Heron stopped after sending it "
+                                 "to %s and before the server confirmed it"),
+                               core->outbox->smtp.host);
+      if (!heron_store_outbox_set_state (core->store, entry->id, HERON_STORE_OUTBOX_UNCERTAIN,
+                                         uncertain->message, 0, FALSE, &error))
+        {
+          g_warning ("The outbox could not record a message that may have been sent: %s", error->message);
+          g_clear_error (&error);
+          continue;
+        }
+      post_event (core, HERON_SYNC_EVENT_SEND_FAILED, entry->message_id, uncertain);
+    }
+  queue_run (core);
+}
+
+void
+_heron_sync_outbox_online (HeronSyncCore *core)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+
+  /* The network is back: what waits for a retry goes now, with the back-off starting over;
+   * and a copy waiting for the folder list is filed. */
+  entries = heron_store_outbox_list (core->store, NULL);
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      HeronStoreOutboxEntry *entry = g_ptr_array_index (entries, i);
+
+      if (entry->state == HERON_STORE_OUTBOX_QUEUED && entry->next_attempt > 0)
+        heron_store_outbox_set_state (core->store, entry->id, HERON_STORE_OUTBOX_QUEUED, entry->error,
+                                      0, FALSE, NULL);
+    }
+  /* After the jobs of the login (the folder list first: a copy for Sent needs it), even when a
+   * run is queued already before them. */
+  if (entries != NULL && entries->len > 0)
+    queue_run_always (core);
+}
+
+void
+_heron_sync_outbox_stop (HeronSyncCore *core)
+{
+  core->outbox->stopped = TRUE;
+  clear_timer (core->outbox);
+}
+
+/* Requests */
+
+static gboolean
+enqueue (HeronSyncCore  *core,
+         HeronSyncJob   *job,
+         GError        **error)
+{
+  static const char * const draft_fields[] = { HERON_MIME_DRAFT_HEADER, NULL };
+  GBytes *original = job->data;
+  g_autoptr(HeronMimeMessage) message = NULL;
+  g_autoptr(GPtrArray) recipients = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) added = g_string_new (NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(HeronStoreSourceWriter) writer = NULL;
+  g_autoptr(HeronStoreOutboxEntry) entry = heron_store_outbox_entry_new ();
+  g_autofree char *message_id = NULL;
+  const char *eol = line_end_of (original);
+  HeronMimeAddress *from;
+  const char *id;
+  gint64 outbox_id;
+
+  message = heron_mime_message_new_from_bytes (original, error);
+  if (message == NULL)
+    return FALSE;
+  if (heron_mime_message_get_flags (message) & HERON_MIME_MESSAGE_NO_HEADERS)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("This is not a message: it has no header"));
+      return FALSE;
+    }
+  if (heron_mime_message_get_from (message)->len == 0 ||
+      *((HeronMimeAddress *) g_ptr_array_index (heron_mime_message_get_from (message), 0))->address == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("The message has no sender address (From)"));
+      return FALSE;
+    }
+  from = g_ptr_array_index (heron_mime_message_get_from (message), 0);
+  add_addresses (recipients, heron_mime_message_get_to (message));
+  add_addresses (recipients, heron_mime_message_get_cc (message));
+  add_addresses (recipients, heron_mime_message_get_bcc (message));
+  if (recipients->len == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("The message has no recipients in To, Cc or Bcc"));
+      return FALSE;
+    }
+  /* Refused now rather than by the server later */
+  for (guint i = 0; i < recipients->len; i++)
+    if (!heron_account_address_is_valid (g_ptr_array_index (recipients, i)))
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                     _("“%s” is not an e-mail address"), (char *) g_ptr_array_index (recipients, i));
+        return FALSE;
+      }
+  if (!heron_account_address_is_valid (from->address))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("“%s” is not an e-mail address"), from->address);
+      return FALSE;
+    }
+  g_ptr_array_add (recipients, NULL);
+
+  /* Every copy (each recipient's, Sent's) must carry the same Message-ID and Date: the server
+   * would add its own to the copies it delivers only. */
+  id = heron_mime_message_get_message_id (message);
+  if (id == NULL || *id == '\0')
+    {
+      g_autofree char *uuid = g_uuid_string_random ();
+
+      message_id = g_strdup_printf ("%s@%s", uuid, domain_of (from->address));
+      g_string_append_printf (added, "Message-ID: <%s>%s", message_id, eol);
+    }
+  else
+    message_id = g_strdup (id);
+  if (heron_mime_message_get_date (message) == NULL)
+    {
+      /* RFC 5322 names the days and months in English, whatever the locale */
+      static const char * const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+      static const char * const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+                                             "Sep", "Oct", "Nov", "Dec" };
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *offset = g_date_time_format (now, "%z");
+
+      g_string_append_printf (added, "Date: %s, %02d %s %d %02d:%02d:%02d %s%s",
+                              days[g_date_time_get_day_of_week (now) - 1], g_date_time_get_day_of_month (now),
+                              months[g_date_time_get_month (now) - 1], g_date_time_get_year (now),
+                              g_date_time_get_hour (now), g_date_time_get_minute (now),
+                              g_date_time_get_second (now), offset, eol);
+    }
+  /* a draft's marker does not go out */
+  bytes = edit_header (original, draft_fields, added->len > 0 ? added->str : NULL);
+
+  writer = write_source (core->store, bytes, error);
+  if (writer == NULL)
+    return FALSE;
+  entry->message_id = g_strdup (message_id);
+  entry->sender = g_strdup (from->address);
+  entry->recipients = (GStrv) g_ptr_array_steal (recipients, NULL);
+  entry->subject = g_strdup (heron_mime_message_get_subject (message));
+  outbox_id = heron_store_outbox_add (core->store, entry, writer, error);
+  if (outbox_id == 0)
+    return FALSE;
+  g_debug ("%s: <%s> queued in the outbox (%" G_GINT64_FORMAT ")", core->user, message_id, outbox_id);
+
+  job->result = g_steal_pointer (&message_id);
+  job->result_free = g_free;
+  queue_run (core);
+  return TRUE;
+}
+
+void
+heron_account_worker_send_async (HeronAccountWorker  *self,
+                                 GBytes              *message,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  HeronSyncJob *job;
+
+  g_return_if_fail (HERON_IS_ACCOUNT_WORKER (self));
+  g_return_if_fail (message != NULL);
+
+  job = _heron_sync_job_new_custom (self, enqueue, FALSE, heron_account_worker_send_async,
+                                    cancellable, callback, user_data);
+  job->data = g_bytes_ref (message);
+  job->data_free = (GDestroyNotify) g_bytes_unref;
+  /* Storing it takes a moment; a sync in the queue can wait for that */
+  job->urgent = TRUE;
+  _heron_sync_hand_over (self, job);
+}
+
+gboolean
+heron_account_worker_send_finish (HeronAccountWorker  *self,
+                                  GAsyncResult        *result,
+                                  GError             **error)
+{
+  g_autofree char *message_id = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  message_id = g_task_propagate_pointer (G_TASK (result), error);
+  return message_id != NULL;
+}
+
+/* Drafts */
+
+typedef struct {
+  GBytes *message;
+  gint64  replaces_uid;
+} DraftData;
+
+static void
+draft_data_free (gpointer data)
+{
+  DraftData *draft = data;
+
+  g_bytes_unref (draft->message);
+  g_free (draft);
+}
+
+static gboolean
+save_draft (HeronSyncCore  *core,
+            HeronSyncJob   *job,
+            GError        **error)
+{
+  DraftData *draft = job->data;
+  g_autoptr(HeronStoreFolder) drafts = NULL;
+  g_autoptr(HeronMimeMessage) message = NULL;
+  g_autoptr(HeronStoreMessage) summary = NULL;
+  g_autoptr(HeronStoreSourceWriter) writer = NULL;
+  gint64 local_uid = 0;
+
+  drafts = find_special_folder (core, core->outbox->drafts_folder, HERON_STORE_SPECIAL_USE_DRAFTS);
+  if (drafts == NULL && _heron_sync_core_is_online (core))
+    {
+      /* Saved right after connecting, before the folder list job ran (it waits behind this
+       * one): learn the folders now. */
+      g_autoptr(GError) list_error = NULL;
+
+      if (!_heron_sync_folders (core, &list_error))
+        g_debug ("%s: listing folders for a draft: %s", core->user, list_error->message);
+      drafts = find_special_folder (core, core->outbox->drafts_folder, HERON_STORE_SPECIAL_USE_DRAFTS);
+    }
+  if (drafts == NULL)
+    {
+      g_set_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND,
+                   _("The account %s has no Drafts folder"), core->user);
+      return FALSE;
+    }
+  message = heron_mime_message_new_from_bytes (draft->message, error);
+  if (message == NULL)
+    return FALSE;
+  summary = summary_from_message (message, g_bytes_get_size (draft->message),
+                                  HERON_STORE_FLAG_DRAFT | HERON_STORE_FLAG_SEEN);
+  writer = write_source (core->store, draft->message, error);
+  if (writer == NULL)
+    return FALSE;
+  _heron_sync_core_remember_folder (core, drafts->id, drafts->name);
+
+  /* The new version first: a crash between the two leaves two drafts, never none. */
+  if (heron_store_op_append (core->store, drafts->id, summary, writer,
+                             heron_mime_message_get_text (message), &local_uid, error) == 0)
+    return FALSE;
+
+  if (draft->replaces_uid != 0)
+    {
+      g_autoptr(HeronStoreMessage) old = heron_store_get_message (core->store, drafts->id, draft->replaces_uid, NULL);
+      g_autoptr(GError) local_error = NULL;
+      gint64 uid = draft->replaces_uid;
+
+      /* A local UID the server numbered meanwhile (its APPEND was replayed): the journal knows
+       * it while it is not empty; else the draft is found by its Message-ID. */
+      if (old == NULL && uid < 0)
+        {
+          const char *old_id = core->outbox->draft_ids != NULL ?
+                               g_hash_table_lookup (core->outbox->draft_ids, &uid) : NULL;
+          guint32 server_uid = 0;
+
+          if (heron_store_journal_resolve_uid (core->store, uid, &server_uid, NULL) && server_uid != 0)
+            uid = server_uid;
+          else if (old_id != NULL)
+            {
+              g_autoptr(GArray) refs = heron_store_lookup_message_id (core->store, old_id, NULL);
+
+              for (guint i = 0; refs != NULL && i < refs->len; i++)
+                if (g_array_index (refs, HeronStoreMessageRef, i).folder_id == drafts->id)
+                  uid = g_array_index (refs, HeronStoreMessageRef, i).uid;
+            }
+        }
+      if (heron_store_op_expunge (core->store, drafts->id, &uid, 1, &local_error) == 0)
+        {
+          /* Gone already (deleted elsewhere, or sent): nothing to replace */
+          if (!g_error_matches (local_error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+        }
+    }
+
+  if (summary->message_id != NULL)
+    {
+      if (core->outbox->draft_ids == NULL)
+        core->outbox->draft_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+      g_hash_table_replace (core->outbox->draft_ids, g_memdup2 (&local_uid, sizeof local_uid),
+                            g_strdup (summary->message_id));
+    }
+  job->result = g_memdup2 (&local_uid, sizeof local_uid);
+  job->result_free = g_free;
+  _heron_sync_queue_replay (core);
+  return TRUE;
+}
+
+void
+heron_account_worker_save_draft_async (HeronAccountWorker  *self,
+                                       GBytes              *message,
+                                       gint64               replaces_uid,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  HeronSyncJob *job;
+  DraftData *draft;
+
+  g_return_if_fail (HERON_IS_ACCOUNT_WORKER (self));
+  g_return_if_fail (message != NULL);
+
+  draft = g_new0 (DraftData, 1);
+  draft->message = g_bytes_ref (message);
+  draft->replaces_uid = replaces_uid;
+  job = _heron_sync_job_new_custom (self, save_draft, FALSE, heron_account_worker_save_draft_async,
+                                    cancellable, callback, user_data);
+  job->data = draft;
+  job->data_free = draft_data_free;
+  _heron_sync_hand_over (self, job);
+}
+
+gint64
+heron_account_worker_save_draft_finish (HeronAccountWorker  *self,
+                                        GAsyncResult        *result,
+                                        GError             **error)
+{
+  g_autofree gint64 *uid = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  uid = g_task_propagate_pointer (G_TASK (result), error);
+  return uid != NULL ? *uid : 0;
+}
+
+/* Retry and discard */
+
+static gboolean
+retry_or_discard (HeronSyncCore  *core,
+                  HeronSyncJob   *job,
+                  gboolean        discard,
+                  GError        **error)
+{
+  g_autoptr(GPtrArray) entries = heron_store_outbox_list (core->store, error);
+
+  if (entries == NULL)
+    return FALSE;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HeronStoreOutboxEntry *entry = g_ptr_array_index (entries, i);
+
+      if (g_strcmp0 (entry->message_id, job->data) != 0)
+        continue;
+      if (discard)
+        {
+          if (entry->state == HERON_STORE_OUTBOX_SENT)
+            continue;   /* sent: only its copy for Sent is waiting */
+          if (!heron_store_outbox_remove (core->store, entry->id, error))
+            return FALSE;
+        }
+      else if (entry->state == HERON_STORE_OUTBOX_FAILED ||
+               entry->state == HERON_STORE_OUTBOX_UNCERTAIN ||
+               entry->state == HERON_STORE_OUTBOX_QUEUED)
+        {
+          if (!heron_store_outbox_set_state (core->store, entry->id, HERON_STORE_OUTBOX_QUEUED,
+                                             entry->error, 0, FALSE, error))
+            return FALSE;
+        }
+    }
+  if (!discard)
+    queue_run (core);
+  return TRUE;
+}
+
+static gboolean
+retry_job (HeronSyncCore  *core,
+           HeronSyncJob   *job,
+           GError        **error)
+{
+  return retry_or_discard (core, job, FALSE, error);
+}
+
+static gboolean
+discard_job (HeronSyncCore  *core,
+             HeronSyncJob   *job,
+             GError        **error)
+{
+  return retry_or_discard (core, job, TRUE, error);
+}
+
+static void
+hand_over_outbox_job (HeronAccountWorker *self,
+                      HeronSyncJobFunc    run,
+                      const char         *message_id)
+{
+  HeronSyncJob *job = _heron_sync_job_new_custom (self, run, FALSE, heron_account_worker_retry_send,
+                                                  NULL, NULL, NULL);
+
+  job->data = g_strdup (message_id);
+  job->data_free = g_free;
+  _heron_sync_hand_over (self, job);
+}
+
+void
+heron_account_worker_retry_send (HeronAccountWorker *self,
+                                 const char         *message_id)
+{
+  g_return_if_fail (HERON_IS_ACCOUNT_WORKER (self));
+  g_return_if_fail (message_id != NULL);
+
+  hand_over_outbox_job (self, retry_job, message_id);
+}
+
+void
+heron_account_worker_discard_send (HeronAccountWorker *self,
+                                   const char         *message_id)
+{
+  g_return_if_fail (HERON_IS_ACCOUNT_WORKER (self));
+  g_return_if_fail (message_id != NULL);
+
+  hand_over_outbox_job (self, discard_job, message_id);
+}

@@ -1,0 +1,803 @@
+/* heron-sync-watch.c: which folders the worker keeps in sync, and how it learns that they changed
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Everything here runs on the account's worker thread.
+ *
+ * Sync policy: INBOX always; the other folders by the account's folder-sync setting (every
+ * selectable one, the subscribed ones, or the listed ones). After each folder-list sync a policy
+ * job queues a sync of every such folder whose server state differs from the cache's.
+ *
+ * Watching: a connection of its own EXAMINEs INBOX and parks in IDLE. When the server offers
+ * NOTIFY (RFC 5465) it first says NOTIFY SET STATUS (SELECTED (...)) (MAILBOXES (the other synced
+ * folders) (...)): INBOX's changes come as before (EXISTS, FETCH, VANISHED), the others' as STATUS
+ * responses. Without NOTIFY (or with it turned off by the options) a STATUS poll of the synced
+ * folders on the command connection runs every status_poll_ms. Either way a STATUS whose UIDNEXT,
+ * HIGHESTMODSEQ or MESSAGES differ from the cache's state queues an incremental sync of that
+ * folder (20 ms later, so that a burst becomes one), and its MESSAGES and UNSEEN are kept as the
+ * folder's server counts.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "account/heron-account-types.h"
+#include "heron-sync-private.h"
+
+#define SYNC_DELAY_MS 20
+
+typedef struct {
+  guint   items;          /* HeronImapStatusItems known */
+  guint32 messages;
+  guint32 uidnext;
+  guint32 uidvalidity;
+  guint32 unseen;
+  guint64 highestmodseq;
+} FolderStatus;
+
+struct _HeronSyncWatch {
+  GHashTable *statuses;   /* server name -> FolderStatus: the last STATUS heard */
+  GHashTable *pending;    /* server name -> GSource of a scheduled sync */
+  GStrv       notified;   /* the folders NOTIFY SET named on the watch connection */
+  gboolean    notify;     /* NOTIFY is in effect on core->idle_session */
+  GSource    *poll;       /* on core->context (g_source_remove() knows only the default one) */
+};
+
+static gboolean poll_job   (HeronSyncCore  *core,
+                            HeronSyncJob   *job,
+                            GError        **error);
+static gboolean policy_job (HeronSyncCore  *core,
+                            HeronSyncJob   *job,
+                            GError        **error);
+
+static HeronSyncWatch *
+get_watch (HeronSyncCore *core)
+{
+  if (core->watch == NULL)
+    {
+      core->watch = g_new0 (HeronSyncWatch, 1);
+      core->watch->statuses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      core->watch->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                    (GDestroyNotify) g_source_unref);
+    }
+  return core->watch;
+}
+
+/* Policy */
+
+static gboolean
+is_inbox (const char *name)
+{
+  return g_ascii_strcasecmp (name, "INBOX") == 0;
+}
+
+gboolean
+_heron_sync_policy_includes (HeronSyncCore          *core,
+                             const HeronStoreFolder *folder)
+{
+  if (is_inbox (folder->name))
+    return TRUE;
+  if (folder->attributes & (HERON_STORE_FOLDER_NOSELECT | HERON_STORE_FOLDER_NONEXISTENT))
+    return FALSE;
+
+  switch ((HeronAccountFolderSync) core->folder_sync)
+    {
+    case HERON_ACCOUNT_FOLDER_SYNC_ALL:
+      return TRUE;
+    case HERON_ACCOUNT_FOLDER_SYNC_SUBSCRIBED:
+      return folder->subscribed;
+    case HERON_ACCOUNT_FOLDER_SYNC_LIST:
+    default:
+      /* the config names folders in UTF-8 (the display name); the server's name matches too */
+      for (guint i = 0; core->sync_folders != NULL && core->sync_folders[i] != NULL; i++)
+        if (g_strcmp0 (core->sync_folders[i], folder->display_name) == 0 ||
+            g_strcmp0 (core->sync_folders[i], folder->name) == 0)
+          return TRUE;
+      return FALSE;
+    }
+}
+
+/* The synced folders but INBOX, by name; NULL with @error when the cache cannot be read. */
+static GPtrArray *
+policy_folders (HeronSyncCore  *core,
+                GError        **error)
+{
+  g_autoptr(GPtrArray) folders = heron_store_get_folders (core->store, error);
+  GPtrArray *names;
+
+  if (folders == NULL)
+    return NULL;
+  names = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < folders->len; i++)
+    {
+      HeronStoreFolder *folder = g_ptr_array_index (folders, i);
+
+      if (!is_inbox (folder->name) && _heron_sync_policy_includes (core, folder))
+        g_ptr_array_add (names, g_strdup (folder->name));
+    }
+  return names;
+}
+
+/* Whether the cache lags behind what the server last said of the folder. */
+static gboolean
+needs_sync (const HeronStoreFolder *folder,
+            const FolderStatus     *status,
+            const FolderStatus     *previous)
+{
+  if (folder->uidvalidity == 0)
+    return TRUE;   /* never synced */
+  if (status == NULL)
+    return TRUE;   /* nothing known: an incremental sync finds out (cheap with QRESYNC) */
+  if ((status->items & HERON_IMAP_STATUS_UIDVALIDITY) && status->uidvalidity != folder->uidvalidity)
+    return TRUE;
+  if ((status->items & HERON_IMAP_STATUS_UIDNEXT) && status->uidnext != folder->uidnext)
+    return TRUE;
+  if ((status->items & HERON_IMAP_STATUS_HIGHESTMODSEQ) && folder->highestmodseq != 0 &&
+      status->highestmodseq != folder->highestmodseq)
+    return TRUE;
+  if ((status->items & HERON_IMAP_STATUS_MESSAGES) && status->messages != folder->n_messages)
+    return TRUE;
+  /* Without mod-sequences a flag change shows only in UNSEEN. */
+  if (!(status->items & HERON_IMAP_STATUS_HIGHESTMODSEQ) || folder->highestmodseq == 0)
+    if ((status->items & HERON_IMAP_STATUS_UNSEEN) && previous != NULL &&
+        (previous->items & HERON_IMAP_STATUS_UNSEEN) && previous->unseen != status->unseen)
+      return TRUE;
+  return FALSE;
+}
+
+/* Syncing one folder soon */
+
+static gboolean
+sync_queued (HeronSyncCore *core,
+             const char    *name)
+{
+  for (GList *l = core->jobs.head; l != NULL; l = l->next)
+    {
+      HeronSyncJob *job = l->data;
+
+      if (job->kind == HERON_SYNC_JOB_SYNC_FOLDER && job->task == NULL && g_strcmp0 (job->folder, name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+queue_sync (HeronSyncCore *core,
+            const char    *name)
+{
+  HeronSyncJob *job;
+
+  if (sync_queued (core, name))
+    return;
+  job = g_new0 (HeronSyncJob, 1);
+  job->kind = HERON_SYNC_JOB_SYNC_FOLDER;
+  job->folder = g_strdup (name);
+  _heron_sync_queue_job (core, job);
+}
+
+typedef struct {
+  HeronSyncCore *core;
+  char          *name;
+  gboolean       check;   /* only if the cache still lags behind the last STATUS */
+} PendingSync;
+
+static void
+pending_sync_free (gpointer data)
+{
+  PendingSync *pending = data;
+
+  g_free (pending->name);
+  g_free (pending);
+}
+
+static gboolean
+on_pending_sync (gpointer user_data)
+{
+  PendingSync *pending = user_data;
+  HeronSyncCore *core = pending->core;
+
+  HeronSyncWatch *watch = get_watch (core);
+
+  g_hash_table_remove (watch->pending, pending->name);
+  if (!_heron_sync_core_is_online (core))
+    return G_SOURCE_REMOVE;
+  if (pending->check)
+    {
+      /* a sync that ran meanwhile may have caught up already (NOTIFY sends a folder's STATUS
+       * again when IDLE starts, for one) */
+      g_autoptr(HeronStoreFolder) folder = heron_store_lookup_folder (core->store, pending->name, NULL);
+      const FolderStatus *status = g_hash_table_lookup (watch->statuses, pending->name);
+
+      if (folder == NULL || (status != NULL && !needs_sync (folder, status, NULL)))
+        return G_SOURCE_REMOVE;
+    }
+  queue_sync (core, pending->name);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_sync (HeronSyncCore *core,
+               const char    *name,
+               gboolean       check)
+{
+  HeronSyncWatch *watch = get_watch (core);
+  PendingSync *pending;
+  GSource *source;
+
+  if (g_hash_table_contains (watch->pending, name))
+    return;
+  pending = g_new0 (PendingSync, 1);
+  pending->core = core;
+  pending->name = g_strdup (name);
+  pending->check = check;
+  /* a short pause gathers a burst of events into one sync */
+  source = g_timeout_source_new (SYNC_DELAY_MS);
+  g_source_set_callback (source, on_pending_sync, pending, pending_sync_free);
+  g_source_set_static_name (source, "[heron] folder sync");
+  g_source_attach (source, core->context);
+  g_hash_table_insert (watch->pending, g_strdup (name), source);
+}
+
+void
+_heron_sync_schedule_folder_sync (HeronSyncCore *core,
+                                  const char    *name)
+{
+  schedule_sync (core, name, FALSE);
+}
+
+void
+_heron_sync_schedule_inbox_sync (HeronSyncCore *core)
+{
+  schedule_sync (core, "INBOX", FALSE);
+}
+
+/* What the server says of a folder: STATUS, LIST-STATUS, NOTIFY */
+
+void
+_heron_sync_note_status (HeronSyncCore                *core,
+                         const HeronImapMailboxStatus *status,
+                         gboolean                      schedule)
+{
+  HeronSyncWatch *watch = get_watch (core);
+  g_autoptr(HeronStoreFolder) folder = NULL;
+  g_autoptr(GError) error = NULL;
+  FolderStatus *known;
+  FolderStatus previous = { 0 };
+  const char *name = status->mailbox.raw;
+
+  if (name == NULL)
+    return;
+  folder = heron_store_lookup_folder (core->store, name, NULL);
+  if (folder == NULL && status->mailbox.name != NULL && is_inbox (status->mailbox.name))
+    folder = heron_store_lookup_folder (core->store, "INBOX", NULL);
+  if (folder == NULL)
+    return;   /* not in the cache (yet): the next folder-list sync brings it */
+
+  known = g_hash_table_lookup (watch->statuses, folder->name);
+  if (known == NULL)
+    {
+      known = g_new0 (FolderStatus, 1);
+      g_hash_table_insert (watch->statuses, g_strdup (folder->name), known);
+    }
+  previous = *known;
+
+  /* a NOTIFY STATUS carries only what changed: merge */
+  if (status->items & HERON_IMAP_STATUS_MESSAGES)
+    known->messages = status->messages;
+  if (status->items & HERON_IMAP_STATUS_UIDNEXT)
+    known->uidnext = status->uidnext;
+  if (status->items & HERON_IMAP_STATUS_UIDVALIDITY)
+    known->uidvalidity = status->uidvalidity;
+  if (status->items & HERON_IMAP_STATUS_UNSEEN)
+    known->unseen = status->unseen;
+  if (status->items & HERON_IMAP_STATUS_HIGHESTMODSEQ)
+    known->highestmodseq = status->highestmodseq;
+  known->items |= status->items;
+
+  if ((status->items & (HERON_IMAP_STATUS_MESSAGES | HERON_IMAP_STATUS_UNSEEN)) &&
+      !heron_store_set_folder_status (core->store, folder->id,
+                                      (status->items & HERON_IMAP_STATUS_MESSAGES) ? status->messages : -1,
+                                      (status->items & HERON_IMAP_STATUS_UNSEEN) ? status->unseen : -1,
+                                      &error))
+    g_warning ("Could not keep the counts of %s: %s", folder->name, error->message);
+
+  if (schedule && _heron_sync_policy_includes (core, folder) &&
+      needs_sync (folder, known, previous.items != 0 ? &previous : NULL))
+    {
+      g_debug ("%s: %s changed on the server", core->user, folder->name);
+      schedule_sync (core, folder->name, TRUE);
+    }
+}
+
+/* The STATUS poll */
+
+static gboolean
+poll_queued (HeronSyncCore *core)
+{
+  for (GList *l = core->jobs.head; l != NULL; l = l->next)
+    if (((HeronSyncJob *) l->data)->kind == HERON_SYNC_JOB_CUSTOM &&
+        ((HeronSyncJob *) l->data)->run == poll_job)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+queue_own_custom (HeronSyncCore    *core,
+                  HeronSyncJobFunc  run)
+{
+  HeronSyncJob *job = g_new0 (HeronSyncJob, 1);
+
+  job->kind = HERON_SYNC_JOB_CUSTOM;
+  job->run = run;
+  _heron_sync_queue_job (core, job);
+}
+
+static gboolean
+on_poll (gpointer user_data)
+{
+  HeronSyncCore *core = user_data;
+
+  if (_heron_sync_core_is_online (core) && !poll_queued (core))
+    queue_own_custom (core, poll_job);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_poll (HeronSyncCore *core)
+{
+  HeronSyncWatch *watch = get_watch (core);
+  GSource *source;
+
+  if (watch->poll != NULL)
+    return;
+  g_debug ("%s: polling the synced folders every %u ms", core->user, core->status_poll_ms);
+  source = g_timeout_source_new (core->status_poll_ms);
+  g_source_set_callback (source, on_poll, core, NULL);
+  g_source_set_static_name (source, "[heron] status poll");
+  g_source_attach (source, core->context);
+  watch->poll = source;
+}
+
+static void
+stop_poll (HeronSyncWatch *watch)
+{
+  if (watch->poll == NULL)
+    return;
+  g_source_destroy (watch->poll);
+  g_clear_pointer (&watch->poll, g_source_unref);
+}
+
+static const char * const *
+status_items (HeronImapSession *session)
+{
+  static const char * const with_modseq[] = {
+    "MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "HIGHESTMODSEQ", NULL
+  };
+  static const char * const without[] = { "MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", NULL };
+
+  return heron_imap_session_has_capability (session, "CONDSTORE") ? with_modseq : without;
+}
+
+const char * const *
+_heron_sync_status_items (HeronImapSession *session)
+{
+  return status_items (session);
+}
+
+/* STATUS of every synced folder, pipelined, on the command connection; INBOX too when no IDLE
+ * watches it. */
+static gboolean
+poll_job (HeronSyncCore  *core,
+          HeronSyncJob   *job,
+          GError        **error)
+{
+  g_autoptr(GPtrArray) names = NULL;
+  g_autofree HeronSyncWait *waits = NULL;
+  gboolean ok = TRUE;
+
+  if (!_heron_sync_core_is_online (core))
+    return TRUE;
+  names = policy_folders (core, error);
+  if (names == NULL)
+    return FALSE;
+  if (core->idle_session == NULL)
+    g_ptr_array_insert (names, 0, g_strdup ("INBOX"));
+  if (names->len == 0)
+    return TRUE;
+
+  /* STATUS of the selected mailbox tells what the session last saw, not what is new (RFC 9051
+   * section 6.3.11 advises against it): leave it first */
+  if (heron_imap_session_get_selected (core->session) != NULL)
+    {
+      const char *selected = heron_imap_session_get_selected (core->session);
+
+      if (heron_imap_session_has_capability (core->session, "UNSELECT"))
+        {
+          g_autoptr(GAsyncResult) result = NULL;
+          HeronSyncWait wait = { 0 };
+
+          heron_imap_session_close_mailbox_async (core->session, FALSE, core->cancellable,
+                                                  _heron_sync_wait_cb, &wait);
+          result = _heron_sync_await (core, &wait);
+          if (!heron_imap_session_close_mailbox_finish (core->session, result, error))
+            return FALSE;
+        }
+      else
+        {
+          /* an incremental sync of it is what finds its changes */
+          for (guint i = 0; i < names->len; i++)
+            if (g_strcmp0 (g_ptr_array_index (names, i), selected) == 0)
+              {
+                queue_sync (core, selected);
+                g_ptr_array_remove_index (names, i);
+                break;
+              }
+        }
+    }
+  if (names->len == 0)
+    return TRUE;
+
+  waits = g_new0 (HeronSyncWait, names->len);
+  for (guint i = 0; i < names->len; i++)
+    heron_imap_session_status_async (core->session, g_ptr_array_index (names, i),
+                                     status_items (core->session), core->cancellable,
+                                     _heron_sync_wait_cb, &waits[i]);
+
+  /* every answer is awaited, so no callback outlives @waits */
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autoptr(GAsyncResult) result = _heron_sync_await (core, &waits[i]);
+      g_autoptr(HeronImapResponse) response = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      response = heron_imap_session_status_finish (core->session, result, &local_error);
+      if (response != NULL)
+        _heron_sync_note_status (core, &response->mailbox_status, TRUE);
+      else if (g_error_matches (local_error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_NO_RESPONSE))
+        {
+          /* gone since the folder list: the next list sync drops it */
+          g_debug ("%s: STATUS %s: %s", core->user, (char *) g_ptr_array_index (names, i),
+                   local_error->message);
+          _heron_sync_schedule_folders_sync (core);
+        }
+      else if (ok)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          ok = FALSE;
+        }
+    }
+  return ok;
+}
+
+/* The watch connection */
+
+static void
+discard_session (HeronSyncCore     *core,
+                 HeronImapSession **session)
+{
+  g_autoptr(HeronImapSession) dropped = g_steal_pointer (session);
+
+  if (dropped == NULL)
+    return;
+  /* its ::closed must not take the account offline */
+  g_signal_handlers_disconnect_by_data (dropped, core);
+  heron_imap_session_close (dropped);
+}
+
+static void
+drop_watch_session (HeronSyncCore *core)
+{
+  discard_session (core, &core->idle_session);
+}
+
+static gboolean
+folders_sync_queued (HeronSyncCore *core)
+{
+  for (GList *l = core->jobs.head; l != NULL; l = l->next)
+    if (((HeronSyncJob *) l->data)->kind == HERON_SYNC_JOB_SYNC_FOLDERS &&
+        ((HeronSyncJob *) l->data)->task == NULL)
+      return TRUE;
+  return FALSE;
+}
+
+void
+_heron_sync_schedule_folders_sync (HeronSyncCore *core)
+{
+  HeronSyncJob *job;
+
+  if (folders_sync_queued (core))
+    return;
+  job = g_new0 (HeronSyncJob, 1);
+  job->kind = HERON_SYNC_JOB_SYNC_FOLDERS;
+  _heron_sync_queue_job (core, job);
+}
+
+static void
+notify_overflow (HeronSyncCore *core)
+{
+  HeronSyncWatch *watch = get_watch (core);
+  g_autoptr(GPtrArray) names = policy_folders (core, NULL);
+
+  /* RFC 5465 section 5.8: the server stopped notifying. Poll from now on, and catch up. */
+  g_debug ("%s: the server stopped NOTIFY: polling instead", core->user);
+  watch->notify = FALSE;
+  start_poll (core);
+  for (guint i = 0; names != NULL && i < names->len; i++)
+    _heron_sync_schedule_folder_sync (core, g_ptr_array_index (names, i));
+  _heron_sync_schedule_inbox_sync (core);
+}
+
+static void
+on_watch_event (HeronImapSession  *session,
+                HeronImapResponse *response,
+                gpointer           user_data)
+{
+  HeronSyncCore *core = user_data;
+
+  switch (response->kind)
+    {
+    case HERON_IMAP_RESPONSE_MAILBOX_STATUS:
+      _heron_sync_note_status (core, &response->mailbox_status, TRUE);
+      return;
+
+    case HERON_IMAP_RESPONSE_STATUS:
+      if (response->status.code.kind == HERON_IMAP_CODE_OTHER && response->status.code.name != NULL &&
+          g_ascii_strcasecmp (response->status.code.name, "NOTIFICATIONOVERFLOW") == 0)
+        {
+          notify_overflow (core);
+          return;
+        }
+      break;
+
+    case HERON_IMAP_RESPONSE_LIST:
+      /* MailboxName: a folder came, went or was renamed */
+      _heron_sync_schedule_folders_sync (core);
+      return;
+
+    default:
+      break;
+    }
+
+  _heron_sync_idle_event (core, response);
+}
+
+static gboolean
+strv_equal_unordered (GStrv      a,
+                      GPtrArray *b)
+{
+  guint n = a != NULL ? g_strv_length (a) : 0;
+
+  if (n != b->len)
+    return FALSE;
+  for (guint i = 0; i < b->len; i++)
+    if (!g_strv_contains ((const char * const *) a, g_ptr_array_index (b, i)))
+      return FALSE;
+  return TRUE;
+}
+
+/* NOTIFY SET STATUS: INBOX (selected) as IDLE reports it, the other synced folders as STATUS,
+ * and the folder names. */
+static gboolean
+set_notify (HeronSyncCore     *core,
+            HeronImapSession  *session,
+            GPtrArray         *names,
+            GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  HeronImapNotifyGroup groups[3];
+  HeronSyncWait wait = { 0 };
+  guint message_events = HERON_IMAP_NOTIFY_MESSAGE_NEW | HERON_IMAP_NOTIFY_MESSAGE_EXPUNGE |
+                         HERON_IMAP_NOTIFY_FLAG_CHANGE;
+  guint n = 0;
+
+  g_ptr_array_add (names, NULL);
+  groups[n++] = (HeronImapNotifyGroup) { HERON_IMAP_NOTIFY_SELECTED, NULL, message_events, NULL };
+  if (names->len > 1)
+    groups[n++] = (HeronImapNotifyGroup) { HERON_IMAP_NOTIFY_MAILBOXES,
+                                           (const char * const *) names->pdata, message_events, NULL };
+  groups[n++] = (HeronImapNotifyGroup) { HERON_IMAP_NOTIFY_PERSONAL, NULL,
+                                         HERON_IMAP_NOTIFY_MAILBOX_NAME, NULL };
+  heron_imap_session_notify_async (session, TRUE, groups, n, core->cancellable,
+                                   _heron_sync_wait_cb, &wait);
+  result = _heron_sync_await (core, &wait);
+  g_ptr_array_remove_index (names, names->len - 1);
+  return heron_imap_session_notify_finish (session, result, error);
+}
+
+static gboolean
+watch_start (HeronSyncCore  *core,
+             GError        **error)
+{
+  HeronSyncWatch *watch = get_watch (core);
+  g_autoptr(HeronImapSession) session = NULL;
+  g_autoptr(HeronImapSelectResult) select = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) idle_result = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  HeronSyncWait wait = { 0 };
+  HeronSyncWait idle_wait = { 0 };
+  HeronImapSelectParams params = { 0 };
+
+  if (!core->idle || core->idle_session != NULL || !_heron_sync_core_is_online (core))
+    return TRUE;
+
+  session = _heron_sync_open_session (core, error);
+  if (session == NULL)
+    return FALSE;
+  if (!heron_imap_session_has_capability (session, "IDLE"))
+    {
+      discard_session (core, &session);
+      start_poll (core);
+      return TRUE;
+    }
+
+  /* EXAMINE: the watch never changes anything. CONDSTORE makes flag changes carry MODSEQ; with
+   * QRESYNC enabled expunges come as VANISHED with their UIDs. */
+  params.condstore = heron_imap_session_is_enabled (session, "CONDSTORE");
+  heron_imap_session_select_async (session, "INBOX", TRUE, params.condstore ? &params : NULL,
+                                   NULL, NULL, core->cancellable, _heron_sync_wait_cb, &wait);
+  result = _heron_sync_await (core, &wait);
+  select = heron_imap_session_select_finish (session, result, error);
+  if (select == NULL)
+    {
+      discard_session (core, &session);
+      return FALSE;
+    }
+
+  g_signal_connect (session, "mailbox-event", G_CALLBACK (on_watch_event), core);
+
+  watch->notify = FALSE;
+  g_clear_pointer (&watch->notified, g_strfreev);
+  if (core->use_notify && heron_imap_session_has_capability (session, "NOTIFY"))
+    {
+      g_autoptr(GError) notify_error = NULL;
+
+      names = policy_folders (core, error);
+      if (names == NULL)
+        {
+          discard_session (core, &session);
+          return FALSE;
+        }
+      if (set_notify (core, session, names, &notify_error))
+        {
+          watch->notify = TRUE;
+          g_ptr_array_add (names, NULL);
+          watch->notified = (GStrv) g_ptr_array_steal (names, NULL);
+        }
+      else if (heron_imap_session_get_state (session) == HERON_IMAP_SESSION_CLOSED)
+        {
+          discard_session (core, &session);
+          g_propagate_error (error, g_steal_pointer (&notify_error));
+          return FALSE;
+        }
+      else
+        g_debug ("%s: NOTIFY refused (%s): polling instead", core->user, notify_error->message);
+    }
+
+  heron_imap_session_idle_start_async (session, core->cancellable, _heron_sync_wait_cb, &idle_wait);
+  idle_result = _heron_sync_await (core, &idle_wait);
+  if (!heron_imap_session_idle_start_finish (session, idle_result, error))
+    {
+      discard_session (core, &session);
+      return FALSE;
+    }
+
+  if (watch->notify)
+    stop_poll (watch);
+  else
+    start_poll (core);
+
+  g_debug ("%s: watching INBOX%s", core->user, watch->notify ? " and the synced folders (NOTIFY)" : "");
+  core->idle_session = g_steal_pointer (&session);
+  return TRUE;
+}
+
+gboolean
+_heron_sync_watch_start (HeronSyncCore  *core,
+                         GError        **error)
+{
+  if (watch_start (core, error))
+    return TRUE;
+  /* no watch connection: the poll watches every synced folder, INBOX included */
+  if (_heron_sync_core_is_online (core))
+    start_poll (core);
+  return FALSE;
+}
+
+static void
+clear_pending (HeronSyncWatch *watch)
+{
+  GHashTableIter iter;
+  gpointer source;
+
+  g_hash_table_iter_init (&iter, watch->pending);
+  while (g_hash_table_iter_next (&iter, NULL, &source))
+    g_source_destroy (source);
+  g_hash_table_remove_all (watch->pending);
+}
+
+void
+_heron_sync_watch_stop (HeronSyncCore *core)
+{
+  drop_watch_session (core);
+  if (core->watch == NULL)
+    return;
+  core->watch->notify = FALSE;
+  g_clear_pointer (&core->watch->notified, g_strfreev);
+  stop_poll (core->watch);
+  clear_pending (core->watch);
+}
+
+void
+_heron_sync_watch_free (HeronSyncCore *core)
+{
+  HeronSyncWatch *watch = g_steal_pointer (&core->watch);
+
+  if (watch == NULL)
+    return;
+  stop_poll (watch);
+  clear_pending (watch);
+  g_hash_table_unref (watch->pending);
+  g_hash_table_unref (watch->statuses);
+  g_strfreev (watch->notified);
+  g_free (watch);
+}
+
+/* The policy job: after each folder-list sync */
+
+static gboolean
+policy_queued (HeronSyncCore *core)
+{
+  for (GList *l = core->jobs.head; l != NULL; l = l->next)
+    if (((HeronSyncJob *) l->data)->kind == HERON_SYNC_JOB_CUSTOM &&
+        ((HeronSyncJob *) l->data)->run == policy_job)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+policy_job (HeronSyncCore  *core,
+            HeronSyncJob   *job,
+            GError        **error)
+{
+  HeronSyncWatch *watch = get_watch (core);
+  g_autoptr(GPtrArray) names = NULL;
+
+  if (!_heron_sync_core_is_online (core))
+    return TRUE;
+  names = policy_folders (core, error);
+  if (names == NULL)
+    return FALSE;
+
+  /* NOTIFY names its folders: a different set needs a new NOTIFY SET (on a new watch) */
+  if (watch->notify && core->idle_session != NULL && !strv_equal_unordered (watch->notified, names))
+    {
+      HeronSyncJob *restart = g_new0 (HeronSyncJob, 1);
+
+      g_debug ("%s: the synced folders changed: watching them anew", core->user);
+      drop_watch_session (core);
+      watch->notify = FALSE;
+      restart->kind = HERON_SYNC_JOB_START_IDLE;
+      _heron_sync_queue_job (core, restart);
+    }
+  else if (!watch->notify)
+    start_poll (core);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_autoptr(HeronStoreFolder) folder = heron_store_lookup_folder (core->store, name, NULL);
+
+      if (folder != NULL && needs_sync (folder, g_hash_table_lookup (watch->statuses, name), NULL))
+        queue_sync (core, name);
+    }
+  return TRUE;
+}
+
+void
+_heron_sync_folders_synced (HeronSyncCore *core)
+{
+  if (!policy_queued (core))
+    queue_own_custom (core, policy_job);
+}

@@ -1,0 +1,1174 @@
+/* test-gui-main-window.c: the real HeronApplication under Xvfb against the harness's Dovecot:
+ * folders and messages appear, the reader shows a message, remote content of an HTML message is
+ * not requested until it is allowed, actions from the window reach the server, a change made by
+ * another client appears by itself, and actions taken while the server is down reach it once it
+ * is back. Screenshots of the main window, the reader, the narrow layout and dark style.
+ *
+ * Run inside tests/harness/heron-test-session --display: private XDG directories (the account is
+ * written there with the config store, its password into the session's keyring).
+ *
+ * Copyright 2026 The Heron developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "heron-application.h"
+#include "heron-composer-window.h"
+#include "heron-test-server.h"
+#include "heron-window.h"
+
+/* A guard against hanging, not a timed assertion: every wait is for an event that must come. */
+#define WAIT_LIMIT_S 90
+
+#define PLAIN_SUBJECT "Herons of the marsh"
+#define PLAIN_TEXT "The grey heron stands in the shallows at dawn."
+#define HTML_SUBJECT "Newsletter with pictures"
+#define HTML_TEXT "This newsletter has a tracking picture."
+#define SEEDED 12
+#define CID_SUBJECT "Picture inside"
+/* A 2x3 red PNG. */
+#define CID_PNG_BASE64 "iVBORw0KGgoAAAANSUhEUgAAAAIAAAADCAIAAAA2iEnWAAAAEElEQVR4nGP4z8AARAwoFABE0AX7pM/egAAAAABJRU5ErkJggg=="
+
+static HeronTestServer *server;
+static const char *user;
+static char *account_id;
+static guint32 plain_uid;
+static guint32 html_uid;
+
+/* The loopback HTTP server the HTML message's picture points at. */
+static GSocketService *http_service;
+static guint16 http_port;
+static guint http_hits;
+
+static gboolean
+on_http_incoming (GSocketService    *service,
+                  GSocketConnection *connection,
+                  GObject           *source,
+                  gpointer           user_data)
+{
+  static const char reply[] =
+    "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  char buffer[2048];
+
+  http_hits++;
+  g_test_message ("HTTP request %u on the loopback server", http_hits);
+  g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)), buffer,
+                       sizeof buffer, NULL, NULL);
+  g_output_stream_write_all (out, reply, sizeof reply - 1, NULL, NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+static void
+start_http_server (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  http_service = g_socket_service_new ();
+  http_port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (http_service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (http_service, "incoming", G_CALLBACK (on_http_incoming), NULL);
+  g_socket_service_start (http_service);
+}
+
+/* A notification server on the session bus, standing for GNOME Shell's: it keeps the last
+ * notification and can press its buttons (org.freedesktop.Notifications, as GLib's backend
+ * outside a sandbox uses it). */
+static const char notifications_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "<arg type='u' direction='out'/></method>"
+  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "<method name='GetServerInformation'><arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "<arg type='s' direction='out'/><arg type='s' direction='out'/></method>"
+  "<signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+  "<signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+  "</interface></node>";
+
+static guint notify_count;
+static char *notify_summary;
+static char *notify_body;
+static GStrv notify_actions;
+static gboolean notifications_owned;
+
+static void
+on_notifications_call (GDBusConnection       *connection,
+                       const char            *sender,
+                       const char            *path,
+                       const char            *interface,
+                       const char            *method,
+                       GVariant              *parameters,
+                       GDBusMethodInvocation *invocation,
+                       gpointer               user_data)
+{
+  if (g_strcmp0 (method, "Notify") == 0)
+    {
+      g_free (notify_summary);
+      g_free (notify_body);
+      g_strfreev (notify_actions);
+      g_variant_get (parameters, "(&su&sss^asa{sv}i)", NULL, NULL, NULL, &notify_summary,
+                     &notify_body, &notify_actions, NULL, NULL);
+      notify_count++;
+      g_test_message ("notification %u: %s — %s", notify_count, notify_summary, notify_body);
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", notify_count));
+    }
+  else if (g_strcmp0 (method, "GetCapabilities") == 0)
+    {
+      const char *caps[] = { "actions", "body", NULL };
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
+    }
+  else if (g_strcmp0 (method, "GetServerInformation") == 0)
+    g_dbus_method_invocation_return_value (invocation,
+                                           g_variant_new ("(ssss)", "test", "heron", "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+on_notifications_name_acquired (GDBusConnection *connection,
+                                const char      *name,
+                                gpointer         user_data)
+{
+  notifications_owned = TRUE;
+}
+
+static void
+start_notification_server (void)
+{
+  static const GDBusInterfaceVTable vtable = { on_notifications_call, NULL, NULL, { 0 } };
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (bus);
+  g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications", info->interfaces[0],
+                                     &vtable, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                on_notifications_name_acquired, NULL, NULL, NULL);
+}
+
+/* Presses the button labelled @label of the last notification. */
+static void
+press_notification_button (const char *label)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  const char *key = NULL;
+
+  g_assert_nonnull (notify_actions);
+  for (guint i = 0; notify_actions[i] != NULL && notify_actions[i + 1] != NULL; i += 2)
+    if (g_strcmp0 (notify_actions[i + 1], label) == 0)
+      key = notify_actions[i];
+  g_assert_nonnull (key);
+  g_dbus_connection_emit_signal (bus, NULL, "/org/freedesktop/Notifications",
+                                 "org.freedesktop.Notifications", "ActionInvoked",
+                                 g_variant_new ("(us)", notify_count, key), &error);
+  g_assert_no_error (error);
+}
+
+/* Waiting */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+wait_until (Condition   condition,
+            gpointer    data,
+            const char *what)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_LIMIT_S * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > end)
+        g_error ("Gave up waiting for %s", what);
+      g_main_context_iteration (NULL, FALSE);
+      if (!condition (data))
+        g_usleep (2000);
+    }
+}
+
+/* Lets the main loop run for a while (for things that must NOT happen). */
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}
+
+/* Screenshots (as tests/app/test-window.c takes them) */
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  const char *dir = g_getenv ("HERON_TEST_SCREENSHOT_DIR");
+  int width, height;
+
+  g_assert_nonnull (dir);
+  spin (300);
+  gtk_test_widget_wait_for_draw (widget);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot saved to %s", path);
+}
+
+/* The server side */
+
+static GBytes *
+make_message (const char *message_id,
+              const char *subject,
+              const char *content_type,
+              const char *body)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *date = g_date_time_format (now, "%a, %d %b %Y %H:%M:%S %z");
+  char *text = g_strdup_printf ("From: Grace Hopper <grace@example.test>\r\n"
+                                "To: %s\r\n"
+                                "Subject: %s\r\n"
+                                "Date: %s\r\n"
+                                "Message-ID: <%s>\r\n"
+                                "MIME-Version: 1.0\r\n"
+                                "Content-Type: %s; charset=utf-8\r\n"
+                                "\r\n"
+                                "%s\r\n",
+                                user, subject, date, message_id, content_type, body);
+
+  return g_bytes_new_take (text, strlen (text));
+}
+
+static gboolean
+server_flags_have (guint32     uid,
+                   const char *flag,
+                   gboolean    wanted)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) flags = heron_test_server_get_flags (server, user, "INBOX", uid, &error);
+
+  g_assert_no_error (error);
+  return g_strv_contains ((const char * const *) flags, flag) == wanted;
+}
+
+typedef struct {
+  guint32     uid;
+  const char *flag;
+  gboolean    wanted;
+} FlagWait;
+
+static gboolean
+flag_reached (gpointer data)
+{
+  FlagWait *wait = data;
+  static gint64 last;
+
+  /* doveadm is a process: ask a few times a second, not in a busy loop. */
+  if (g_get_monotonic_time () - last < 250 * 1000)
+    return FALSE;
+  last = g_get_monotonic_time ();
+  return server_flags_have (wait->uid, wait->flag, wait->wanted);
+}
+
+static void
+wait_for_server_flag (guint32     uid,
+                      const char *flag,
+                      gboolean    wanted)
+{
+  FlagWait wait = { uid, flag, wanted };
+  g_autofree char *what = g_strdup_printf ("%s %s on the server (UID %u)", flag,
+                                           wanted ? "set" : "cleared", uid);
+
+  wait_until (flag_reached, &wait, what);
+}
+
+typedef struct {
+  const char *mailbox;
+  const char *message_id;
+} FindWait;
+
+static gboolean
+message_on_server (gpointer data)
+{
+  FindWait *wait = data;
+  g_autoptr(GError) error = NULL;
+  static gint64 last;
+
+  if (g_get_monotonic_time () - last < 250 * 1000)
+    return FALSE;
+  last = g_get_monotonic_time ();
+  return heron_test_server_find_message (server, user, wait->mailbox, wait->message_id, &error) != 0;
+}
+
+/* The application side */
+
+typedef void (*GuiTest) (HeronApplication *app,
+                         HeronWindow      *window);
+
+static void
+on_activate_run (GApplication *app,
+                 gpointer      user_data)
+{
+  GuiTest test = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  g_assert_true (HERON_IS_WINDOW (window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  test (HERON_APPLICATION (app), HERON_WINDOW (window));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+}
+
+static void
+run_in_application (GuiTest test)
+{
+  g_autoptr(HeronApplication) app = heron_application_new ();
+  char *argv[] = { (char *) "test-gui-main-window", NULL };
+
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_run), test);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
+}
+
+static HeronAccount *
+get_account (HeronApplication *app)
+{
+  HeronAccountManager *manager = heron_application_get_account_manager (app);
+  HeronAccount *account;
+
+  g_assert_nonnull (manager);
+  account = heron_account_manager_lookup (manager, account_id);
+  g_assert_nonnull (account);
+  return account;
+}
+
+static gboolean
+inbox_known (gpointer data)
+{
+  return heron_account_lookup_folder (HERON_ACCOUNT (data), "INBOX") != NULL;
+}
+
+typedef struct {
+  HeronWindow *window;
+  guint        n;
+} ListWait;
+
+static gboolean
+list_has_at_least (gpointer data)
+{
+  ListWait *wait = data;
+  GListModel *model = heron_message_list_view_get_model (heron_window_get_message_list_view (wait->window));
+
+  return model != NULL && g_list_model_get_n_items (model) >= wait->n;
+}
+
+/* Shows INBOX and waits until the list holds at least @n messages. */
+static HeronFolder *
+show_inbox (HeronApplication *app,
+            HeronWindow      *window,
+            guint             n)
+{
+  HeronAccount *account = get_account (app);
+  HeronFolder *inbox;
+  ListWait wait = { window, n };
+
+  wait_until (inbox_known, account, "the INBOX folder in the account");
+  inbox = heron_account_lookup_folder (account, "INBOX");
+  g_assert_true (heron_window_show_folder (window, inbox));
+  wait_until (list_has_at_least, &wait, "the messages of INBOX in the list");
+  return inbox;
+}
+
+/* The position of the message with @subject in the list, or -1. */
+static int
+find_in_list (HeronWindow *window,
+              const char  *subject)
+{
+  GListModel *model = heron_message_list_view_get_model (heron_window_get_message_list_view (window));
+  guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HeronMessage) message = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (heron_message_get_subject (message), subject) == 0)
+        return (int) i;
+    }
+  return -1;
+}
+
+typedef struct {
+  HeronWindow *window;
+  const char  *subject;
+} SubjectWait;
+
+static gboolean
+subject_listed (gpointer data)
+{
+  SubjectWait *wait = data;
+
+  return find_in_list (wait->window, wait->subject) >= 0;
+}
+
+static gboolean
+subject_gone (gpointer data)
+{
+  return !subject_listed (data);
+}
+
+static HeronMessage *
+select_subject (HeronWindow *window,
+                const char  *subject)
+{
+  HeronMessageListView *list = heron_window_get_message_list_view (window);
+  SubjectWait wait = { window, subject };
+  g_autoptr(GPtrArray) selected = NULL;
+
+  wait_until (subject_listed, &wait, subject);
+  g_assert_true (heron_message_list_view_select_position (list, (guint) find_in_list (window, subject)));
+  selected = heron_message_list_view_get_selected (list);
+  g_assert_cmpuint (selected->len, ==, 1);
+  return g_object_ref (g_ptr_array_index (selected, 0));
+}
+
+static gboolean
+reader_ready (gpointer data)
+{
+  return heron_message_view_get_loaded (heron_window_get_message_view (HERON_WINDOW (data)));
+}
+
+typedef struct {
+  gboolean  done;
+  char     *text;
+} JsResult;
+
+static void
+on_js_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  JsResult *js = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JSCValue) value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source),
+                                                                          result, &error);
+
+  g_assert_no_error (error);
+  js->text = jsc_value_to_string (value);
+  js->done = TRUE;
+}
+
+static gboolean
+js_done (gpointer data)
+{
+  return ((JsResult *) data)->done;
+}
+
+/* The value of @script in the web view's page, as a string. */
+static char *
+web_view_eval (WebKitWebView *web_view,
+               const char    *script)
+{
+  JsResult js = { FALSE, NULL };
+
+  webkit_web_view_evaluate_javascript (web_view, script, -1, NULL, NULL, NULL, on_js_done, &js);
+  wait_until (js_done, &js, "the web view's answer");
+  return js.text;
+}
+
+/* The text the web view shows. */
+static char *
+web_view_text (WebKitWebView *web_view)
+{
+  return web_view_eval (web_view, "document.body.innerText");
+}
+
+/* Tests */
+
+static gboolean
+special_folders_known (gpointer data)
+{
+  return heron_account_get_folder_for_role (HERON_ACCOUNT (data), HERON_FOLDER_ROLE_TRASH) != NULL &&
+         heron_account_get_folder_for_role (HERON_ACCOUNT (data), HERON_FOLDER_ROLE_ARCHIVE) != NULL;
+}
+
+static void
+check_folders_and_messages (HeronApplication *app,
+                            HeronWindow      *window)
+{
+  HeronFolder *inbox = show_inbox (app, window, 3);
+  HeronAccount *account = get_account (app);
+  g_autoptr(HeronMessage) message = NULL;
+  SubjectWait plain_listed = { window, PLAIN_SUBJECT };
+  SubjectWait html_listed = { window, HTML_SUBJECT };
+
+  g_assert_cmpstr (heron_folder_get_display_name (inbox), ==, "Inbox");
+  /* The special folders Dovecot makes are in the tree with their roles. */
+  wait_until (special_folders_known, account, "Trash and Archive");
+  wait_until (subject_listed, &plain_listed, "the plain message in the list");
+  wait_until (subject_listed, &html_listed, "the HTML message in the list");
+
+  message = select_subject (window, PLAIN_SUBJECT);
+  wait_until (reader_ready, window, "the reader");
+  save_screenshot (GTK_WIDGET (window), "main-window.png");
+}
+
+static gboolean
+composer_open (gpointer data)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (data)); l != NULL; l = l->next)
+    if (HERON_IS_COMPOSER_WINDOW (l->data))
+      {
+        g_assert_cmpstr (gtk_window_get_title (l->data), !=, NULL);
+        gtk_window_destroy (l->data);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+check_open_message (HeronApplication *app,
+                    HeronWindow      *window)
+{
+  HeronMessageView *view = heron_window_get_message_view (window);
+  g_autoptr(HeronMessage) message = NULL;
+  g_autofree char *text = NULL;
+
+  show_inbox (app, window, 3);
+  message = select_subject (window, PLAIN_SUBJECT);
+  wait_until (reader_ready, window, "the reader");
+
+  g_assert_true (heron_message_view_get_message (view) == message);
+  g_assert_false (heron_message_view_get_showing_html (view));
+  text = heron_message_view_dup_plain_text (view);
+  g_assert_nonnull (strstr (text, PLAIN_TEXT));
+  /* Opening it read it, on the server too. */
+  wait_for_server_flag (plain_uid, "\\Seen", TRUE);
+
+  /* Reply opens the composer with the reply's subject. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "reply", NULL);
+  wait_until (composer_open, app, "the composer");
+}
+
+static gboolean
+http_hit (gpointer data)
+{
+  return http_hits > 0;
+}
+
+static void
+check_remote_content (HeronApplication *app,
+                      HeronWindow      *window)
+{
+  HeronMessageView *view = heron_window_get_message_view (window);
+  g_autoptr(HeronMessage) message = NULL;
+  g_autofree char *text = NULL;
+
+  show_inbox (app, window, 3);
+  http_hits = 0;
+  message = select_subject (window, HTML_SUBJECT);
+  wait_until (reader_ready, window, "the HTML message in the reader");
+
+  g_assert_true (heron_message_view_get_showing_html (view));
+  text = web_view_text (heron_message_view_get_web_view (view));
+  g_assert_nonnull (strstr (text, HTML_TEXT));
+  g_assert_true (heron_message_view_get_has_remote_content (view));
+  g_assert_true (heron_message_view_get_remote_blocked (view));
+
+  /* Time for a request to leave if anything let it: none does. */
+  spin (2000);
+  g_assert_cmpuint (http_hits, ==, 0);
+  save_screenshot (GTK_WIDGET (window), "reader-remote-blocked.png");
+
+  /* "Show for this message": now the picture is asked for. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reader.show-remote-content", NULL));
+  wait_until (http_hit, NULL, "the remote picture's request");
+  g_assert_false (heron_message_view_get_remote_blocked (view));
+  wait_until (reader_ready, window, "the HTML message loaded again");
+  save_screenshot (GTK_WIDGET (window), "reader-html.png");
+}
+
+/* A picture of the message itself (cid:) is shown while remote content is blocked. */
+static void
+check_cid_image (HeronApplication *app,
+                 HeronWindow      *window)
+{
+  HeronMessageView *view = heron_window_get_message_view (window);
+  g_autoptr(HeronMessage) message = NULL;
+  g_autofree char *width = NULL;
+  g_autofree char *height = NULL;
+
+  show_inbox (app, window, 3);
+  message = select_subject (window, CID_SUBJECT);
+  wait_until (reader_ready, window, "the message with a picture");
+  g_assert_true (heron_message_view_get_showing_html (view));
+  g_assert_true (heron_message_view_get_remote_blocked (view));
+  width = web_view_eval (heron_message_view_get_web_view (view), "document.getElementById('pic').naturalWidth");
+  height = web_view_eval (heron_message_view_get_web_view (view), "document.getElementById('pic').naturalHeight");
+  g_assert_cmpstr (width, ==, "2");
+  g_assert_cmpstr (height, ==, "3");
+}
+
+typedef struct {
+  HeronWindow *window;
+  const char  *subject;
+  gboolean     flagged;
+} FlaggedWait;
+
+static gboolean
+listed_flagged (gpointer data)
+{
+  FlaggedWait *wait = data;
+  GListModel *model = heron_message_list_view_get_model (heron_window_get_message_list_view (wait->window));
+  int position = find_in_list (wait->window, wait->subject);
+  g_autoptr(HeronMessage) message = NULL;
+
+  if (position < 0)
+    return FALSE;
+  message = g_list_model_get_item (model, (guint) position);
+  return heron_message_get_flagged (message) == wait->flagged;
+}
+
+static void
+check_actions (HeronApplication *app,
+               HeronWindow      *window)
+{
+  g_autoptr(HeronMessage) message = NULL;
+  FindWait archived = { "Archive", "seed-archive@example.test" };
+  FindWait trashed = { "Trash", "seed-trash@example.test" };
+  FlaggedWait flagged = { window, PLAIN_SUBJECT, TRUE };
+  SubjectWait archived_row = { window, "To be archived" };
+  SubjectWait deleted_row = { window, "To be deleted" };
+
+  show_inbox (app, window, 3);
+
+  /* Mark unread, then read again (opening it marked it read; the server's copy follows). */
+  message = select_subject (window, PLAIN_SUBJECT);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "mark-unread", NULL);
+  wait_for_server_flag (plain_uid, "\\Seen", FALSE);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "mark-read", NULL);
+  wait_for_server_flag (plain_uid, "\\Seen", TRUE);
+
+  /* Flag: the list shows it at once, the server follows. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "toggle-flag", NULL);
+  wait_until (listed_flagged, &flagged, "the flag in the list");
+  wait_for_server_flag (plain_uid, "\\Flagged", TRUE);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "toggle-flag", NULL);
+  wait_for_server_flag (plain_uid, "\\Flagged", FALSE);
+  g_clear_object (&message);
+
+  /* Move to Archive. */
+  message = select_subject (window, "To be archived");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "move-to", g_variant_new_string ("Archive"));
+  wait_until (message_on_server, &archived, "the message in Archive on the server");
+  wait_until (subject_gone, &archived_row, "the archived message to leave the list");
+  g_clear_object (&message);
+
+  /* Delete: to Trash. */
+  message = select_subject (window, "To be deleted");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "delete", NULL);
+  wait_until (message_on_server, &trashed, "the message in Trash on the server");
+  wait_until (subject_gone, &deleted_row, "the deleted message to leave the list");
+}
+
+static void
+check_server_changes_appear (HeronApplication *app,
+                             HeronWindow      *window)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  FlaggedWait flagged = { window, HTML_SUBJECT, TRUE };
+  SubjectWait arrived = { window, "Arrived while watching" };
+
+  show_inbox (app, window, 3);
+  /* Another client flags a message and new mail arrives: both show without a click. */
+  g_assert_true (heron_test_server_add_flags (server, user, "INBOX", html_uid, "\\Flagged", &error));
+  g_assert_no_error (error);
+  wait_until (listed_flagged, &flagged, "the flag set by another client");
+
+  bytes = make_message ("arrived@example.test", "Arrived while watching", "text/plain", "Hello.");
+  g_assert_true (heron_test_server_deliver_lmtp (server, user, bytes, &error));
+  g_assert_no_error (error);
+  wait_until (subject_listed, &arrived, "the new message in the list");
+}
+
+static gboolean
+account_not_online (gpointer data)
+{
+  return heron_account_get_state (HERON_ACCOUNT (data)) != HERON_SYNC_STATE_ONLINE;
+}
+
+static void
+check_offline_actions (HeronApplication *app,
+                       HeronWindow      *window)
+{
+  HeronAccount *account = get_account (app);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeronMessage) message = NULL;
+  FlaggedWait flagged = { window, PLAIN_SUBJECT, TRUE };
+
+  show_inbox (app, window, 3);
+  g_assert_true (server_flags_have (plain_uid, "\\Flagged", FALSE));
+
+  g_assert_true (heron_test_server_stop_imap (server, &error));
+  g_assert_no_error (error);
+  wait_until (account_not_online, account, "the account to notice the server is down");
+
+  message = select_subject (window, PLAIN_SUBJECT);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "flag", NULL);
+  /* The list shows it at once; the server cannot have it. */
+  wait_until (listed_flagged, &flagged, "the flag in the list while offline");
+  g_assert_true (server_flags_have (plain_uid, "\\Flagged", FALSE));
+  save_screenshot (GTK_WIDGET (window), "main-window-offline.png");
+
+  g_assert_true (heron_test_server_start_imap (server, &error));
+  g_assert_no_error (error);
+  wait_for_server_flag (plain_uid, "\\Flagged", TRUE);
+}
+
+static gboolean
+notified (gpointer data)
+{
+  return notify_count > GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+name_owned (gpointer data)
+{
+  return notifications_owned;
+}
+
+static gboolean
+window_inactive (gpointer data)
+{
+  return !gtk_window_is_active (GTK_WINDOW (data));
+}
+
+static void
+check_new_mail_notification (HeronApplication *app,
+                             HeronWindow      *window)
+{
+  GSettings *settings = heron_application_get_settings (app);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  SubjectWait arrived = { window, "A notified message" };
+  guint before = notify_count;
+  GtkWidget *other;
+  guint32 uid;
+
+  show_inbox (app, window, 3);
+  wait_until (name_owned, NULL, "the notification server's name");
+  /* Announced only while the person is not looking at the window: another window (standing for
+   * another application) takes the focus. */
+  other = gtk_window_new ();
+  gtk_window_set_title (GTK_WINDOW (other), "Another application");
+  gtk_window_present (GTK_WINDOW (other));
+  wait_until (window_inactive, window, "the main window to lose the focus");
+  g_settings_set_boolean (settings, "notify-new-mail", TRUE);
+
+  bytes = make_message ("notified@example.test", "A notified message", "text/plain", "Ding.");
+  g_assert_true (heron_test_server_deliver_lmtp (server, user, bytes, &error));
+  g_assert_no_error (error);
+  wait_until (subject_listed, &arrived, "the new message in the list");
+  wait_until (notified, GUINT_TO_POINTER (before), "the new-mail notification");
+  g_assert_cmpstr (notify_summary, ==, "Grace Hopper");
+  g_assert_cmpstr (notify_body, ==, "A notified message");
+
+  /* "Mark as Read" from the notification reaches the server. */
+  uid = heron_test_server_find_message (server, user, "INBOX", "notified@example.test", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (uid, >, 0);
+  g_assert_true (server_flags_have (uid, "\\Seen", FALSE));
+  press_notification_button ("Mark as Read");
+  wait_for_server_flag (uid, "\\Seen", TRUE);
+
+  g_settings_set_boolean (settings, "notify-new-mail", FALSE);
+  gtk_window_destroy (GTK_WINDOW (other));
+}
+
+static GtkWidget *
+find_child_of_type (GtkWidget *root,
+                    GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_child_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct {
+  HeronWindow *window;
+  GListModel  *folder_list;
+} SearchWait;
+
+static gboolean
+search_results_shown (gpointer data)
+{
+  SearchWait *wait = data;
+  GListModel *model = heron_message_list_view_get_model (heron_window_get_message_list_view (wait->window));
+
+  return model != NULL && model != wait->folder_list && find_in_list (wait->window, PLAIN_SUBJECT) >= 0;
+}
+
+static gboolean
+folder_list_back (gpointer data)
+{
+  SearchWait *wait = data;
+
+  return heron_message_list_view_get_model (heron_window_get_message_list_view (wait->window)) == wait->folder_list;
+}
+
+static void
+check_search (HeronApplication *app,
+              HeronWindow      *window)
+{
+  HeronMessageListView *list = heron_window_get_message_list_view (window);
+  SearchWait wait = { window, NULL };
+  GtkWidget *entry;
+  GListModel *results;
+
+  show_inbox (app, window, 3);
+  wait.folder_list = heron_message_list_view_get_model (list);
+
+  /* The search bar opens, and results replace the folder's list. */
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "search", g_variant_new_boolean (TRUE));
+  entry = find_child_of_type (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  g_assert_nonnull (entry);
+  g_assert_true (gtk_widget_get_mapped (entry));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "grey heron");
+  wait_until (search_results_shown, &wait, "the search results");
+  results = heron_message_list_view_get_model (list);
+  g_assert_cmpint (find_in_list (window, HTML_SUBJECT), <, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (results), >=, 1);
+  save_screenshot (GTK_WIDGET (window), "main-window-search.png");
+
+  /* Closing the bar brings the folder back. */
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "search", g_variant_new_boolean (FALSE));
+  wait_until (folder_list_back, &wait, "the folder's list after the search");
+}
+
+static GtkWidget *
+find_button_with_label (GtkWidget  *root,
+                        const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0 &&
+      gtk_widget_get_mapped (root))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_with_label (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+undo_shown (gpointer data)
+{
+  return find_button_with_label (GTK_WIDGET (data), "_Undo") != NULL;
+}
+
+static gboolean
+message_gone_from_server (gpointer data)
+{
+  return !message_on_server (data);
+}
+
+static void
+check_undo_delete (HeronApplication *app,
+                   HeronWindow      *window)
+{
+  g_autoptr(HeronMessage) message = NULL;
+  FindWait in_trash = { "Trash", "undo@example.test" };
+  FindWait in_inbox = { "INBOX", "undo@example.test" };
+  SubjectWait listed = { window, "Delete and undo" };
+
+  show_inbox (app, window, 3);
+  message = select_subject (window, "Delete and undo");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "delete", NULL);
+  wait_until (subject_gone, &listed, "the deleted message to leave the list");
+
+  /* The toast's Undo brings it back, on the server too. */
+  wait_until (undo_shown, window, "the Undo button of the toast");
+  g_signal_emit_by_name (find_button_with_label (GTK_WIDGET (window), "_Undo"), "clicked");
+  wait_until (subject_listed, &listed, "the message back in the list");
+  wait_until (message_on_server, &in_inbox, "the message back in INBOX on the server");
+  wait_until (message_gone_from_server, &in_trash, "the message out of Trash on the server");
+}
+
+static gboolean
+leaflet_folded (gpointer data)
+{
+  return adw_leaflet_get_folded (heron_window_get_leaflet (HERON_WINDOW (data)));
+}
+
+static void
+check_narrow_and_dark (HeronApplication *app,
+                       HeronWindow      *window)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autoptr(HeronMessage) message = NULL;
+
+  show_inbox (app, window, 3);
+  message = select_subject (window, HTML_SUBJECT);
+  wait_until (reader_ready, window, "the reader");
+
+  /* Dark style, wide. */
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_true (adw_style_manager_get_dark (style));
+  save_screenshot (GTK_WIDGET (window), "main-window-dark.png");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+
+  /* Narrow: one pane at a time; the message list, then the reader. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 720);
+  wait_until (leaflet_folded, window, "the narrow layout");
+  adw_leaflet_set_visible_child_name (heron_window_get_leaflet (window), "list");
+  save_screenshot (GTK_WIDGET (window), "main-window-narrow.png");
+  adw_leaflet_set_visible_child_name (heron_window_get_leaflet (window), "reader");
+  save_screenshot (GTK_WIDGET (window), "reader-narrow.png");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "go-back", NULL);
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (heron_window_get_leaflet (window)), ==, "list");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "go-back", NULL);
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (heron_window_get_leaflet (window)), ==, "sidebar");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+}
+
+static void
+test_folders_and_messages (void)
+{
+  run_in_application (check_folders_and_messages);
+}
+
+static void
+test_open_message (void)
+{
+  run_in_application (check_open_message);
+}
+
+static void
+test_remote_content (void)
+{
+  run_in_application (check_remote_content);
+}
+
+static void
+test_cid_image (void)
+{
+  run_in_application (check_cid_image);
+}
+
+static void
+test_actions (void)
+{
+  run_in_application (check_actions);
+}
+
+static void
+test_server_changes (void)
+{
+  run_in_application (check_server_changes_appear);
+}
+
+static void
+test_offline_actions (void)
+{
+  run_in_application (check_offline_actions);
+}
+
+static void
+test_undo_delete (void)
+{
+  run_in_application (check_undo_delete);
+}
+
+static void
+test_search (void)
+{
+  run_in_application (check_search);
+}
+
+static void
+test_new_mail_notification (void)
+{
+  run_in_application (check_new_mail_notification);
+}
+
+static void
+test_narrow_and_dark (void)
+{
+  run_in_application (check_narrow_and_dark);
+}
+
+/* Setup: one server, one user, one account for the program. */
+
+static guint32
+deliver (const char *message_id,
+         const char *subject,
+         const char *content_type,
+         const char *body)
+{
+  g_autoptr(GBytes) bytes = make_message (message_id, subject, content_type, body);
+  g_autoptr(GError) error = NULL;
+  guint32 uid = heron_test_server_deliver (server, user, "INBOX", bytes, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (uid, >, 0);
+  return uid;
+}
+
+static void
+store_secret_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (heron_secrets_store_finish (result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+setup_account (void)
+{
+  g_autoptr(HeronAccountConfigStore) store = heron_account_config_store_new ();
+  g_autoptr(HeronAccountConfig) config = heron_account_config_new ();
+  g_autoptr(HeronAccountIdentity) identity = heron_account_identity_new ("Alice Liddell", user);
+  g_autoptr(GError) error = NULL;
+  HeronAccountServer *servers[2];
+  gboolean stored = FALSE;
+
+  heron_account_config_add_identity (config, identity);
+  heron_account_config_set_display_name (config, "Example Mail");
+  servers[0] = heron_account_config_get_imap (config);
+  servers[1] = heron_account_config_get_smtp (config);
+  for (guint i = 0; i < 2; i++)
+    {
+      heron_account_server_set_host (servers[i], heron_test_server_get_host (server));
+      heron_account_server_set_port (servers[i], i == 0 ? heron_test_server_get_imap_port (server)
+                                                        : heron_test_server_get_smtp_port (server));
+      heron_account_server_set_security (servers[i], HERON_ACCOUNT_SECURITY_STARTTLS);
+      heron_account_server_set_auth (servers[i], HERON_ACCOUNT_AUTH_PASSWORD);
+      heron_account_server_set_user (servers[i], user);
+      heron_account_server_set_pinned_certificate_file (servers[i], heron_test_server_get_ca_file (server));
+    }
+  g_assert_true (heron_account_config_validate (config, &error));
+  g_assert_no_error (error);
+  g_assert_true (heron_account_config_store_load (store, NULL, &error));
+  g_assert_true (heron_account_config_store_add (store, config, &error));
+  g_assert_no_error (error);
+  account_id = g_strdup (heron_account_config_get_id (config));
+
+  heron_secrets_store_async (account_id, heron_account_server_get_protocol (servers[0]),
+                             heron_account_server_get_host (servers[0]), user,
+                             heron_test_server_get_password (server), NULL, store_secret_done, &stored);
+  wait_until (flag_is_set, &stored, "the password in the keyring");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *html = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  HeronSeedSpec spec = { .seed = 7, .first_index = 0, .count = SEEDED, .newest_date = 0 };
+  int status;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  /* New mail is announced only in the test that checks it. */
+  settings = g_settings_new (HERON_APP_ID);
+  /* Screenshots of a settled window, not of a transition. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  g_settings_set_boolean (settings, "notify-new-mail", FALSE);
+
+  server = heron_test_server_new_full (HERON_TEST_SERVER_FLAGS_NO_SMTP, &error);
+  g_assert_no_error (error);
+  user = heron_test_server_get_user (server);
+  start_http_server ();
+  start_notification_server ();
+
+  /* The seed corpus for a realistic list, then the messages the tests look for (newer). */
+  spec.owner_address = user;
+  g_assert_true (heron_test_server_seed (server, user, "INBOX", &spec, &error));
+  g_assert_no_error (error);
+  deliver ("seed-archive@example.test", "To be archived", "text/plain", "Please file this.");
+  deliver ("seed-trash@example.test", "To be deleted", "text/plain", "Nobody needs this.");
+  deliver ("undo@example.test", "Delete and undo", "text/plain", "Oops.");
+  plain_uid = deliver ("plain@example.test", PLAIN_SUBJECT, "text/plain", PLAIN_TEXT);
+  html = g_strdup_printf ("<html><body><h1>Spring news</h1><p>" HTML_TEXT "</p>"
+                          "<img src=\"http://127.0.0.1:%u/track.png\" width=\"1\" height=\"1\">"
+                          "<p><a href=\"https://example.test/more\">Read more</a></p></body></html>",
+                          http_port);
+  html_uid = deliver ("html@example.test", HTML_SUBJECT, "text/html", html);
+  deliver ("cid@example.test", CID_SUBJECT, "multipart/related; type=\"text/html\"; boundary=\"b1\"",
+           "--b1\r\n"
+           "Content-Type: text/html; charset=utf-8\r\n\r\n"
+           "<html><body><p>Our new logo:</p><img id=\"pic\" src=\"cid:logo@example.test\"></body></html>\r\n"
+           "--b1\r\n"
+           "Content-Type: image/png\r\n"
+           "Content-Transfer-Encoding: base64\r\n"
+           "Content-ID: <logo@example.test>\r\n\r\n"
+           CID_PNG_BASE64 "\r\n"
+           "--b1--");
+  setup_account ();
+
+  g_test_add_func ("/heron/app/gui/main-window/folders-and-messages", test_folders_and_messages);
+  g_test_add_func ("/heron/app/gui/main-window/open-message", test_open_message);
+  g_test_add_func ("/heron/app/gui/main-window/remote-content-blocked", test_remote_content);
+  g_test_add_func ("/heron/app/gui/main-window/cid-image", test_cid_image);
+  g_test_add_func ("/heron/app/gui/main-window/actions-reach-server", test_actions);
+  g_test_add_func ("/heron/app/gui/main-window/server-changes-appear", test_server_changes);
+  g_test_add_func ("/heron/app/gui/main-window/offline-actions", test_offline_actions);
+  g_test_add_func ("/heron/app/gui/main-window/undo-delete", test_undo_delete);
+  g_test_add_func ("/heron/app/gui/main-window/search", test_search);
+  g_test_add_func ("/heron/app/gui/main-window/new-mail-notification", test_new_mail_notification);
+  g_test_add_func ("/heron/app/gui/main-window/narrow-and-dark", test_narrow_and_dark);
+
+  status = g_test_run ();
+
+  g_socket_service_stop (http_service);
+  g_clear_object (&http_service);
+  heron_test_server_free (server);
+  g_free (account_id);
+  return status;
+}

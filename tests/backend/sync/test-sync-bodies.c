@@ -1,0 +1,1068 @@
+/* test-sync-bodies.c: message bodies on demand and prefetched, snippets and the server's search,
+ * against the real Dovecot of tests/servers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One Dovecot serves every test; each test has a user of its own. The cache is read as the UI
+ * reads it, through a HeronStoreReader.
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "heron-test-server.h"
+#include "account/heron-account-config.h"
+#include "imap/heron-imap-utf7.h"
+#include "store/heron-store.h"
+#include "sync/heron-account-worker.h"
+
+#define WAIT_MS 60000
+
+static HeronTestServer *server;
+static char *tmpdir;
+
+typedef struct {
+  HeronAccountWorker *worker;
+  char               *user;
+  char               *password;
+  char               *store_path;
+  GPtrArray          *events;   /* HeronSyncEvent */
+} Fixture;
+
+static void
+on_event (HeronAccountWorker *worker,
+          HeronSyncEvent     *event,
+          gpointer            user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_ptr_array_add (fixture->events, heron_sync_event_copy (event));
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (gboolean (*check) (Fixture *, gconstpointer),
+          Fixture       *fixture,
+          gconstpointer  data,
+          guint          timeout_ms,
+          const char    *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, on_timeout, &timed_out);
+
+  while (!check (fixture, data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_error ("Timed out after %u ms waiting for %s", timeout_ms, what);
+  g_source_remove (id);
+}
+
+static gboolean
+check_state (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return (int) heron_account_worker_get_state (fixture->worker) == GPOINTER_TO_INT (data);
+}
+
+typedef struct {
+  HeronSyncEventKind kind;
+  const char *folder;
+  guint after;
+} EventWait;
+
+static gint
+find_event (Fixture         *fixture,
+            const EventWait *wait)
+{
+  for (guint i = wait->after; i < fixture->events->len; i++)
+    {
+      HeronSyncEvent *event = g_ptr_array_index (fixture->events, i);
+      if (event->kind == wait->kind && (wait->folder == NULL || g_strcmp0 (event->folder, wait->folder) == 0))
+        return i;
+    }
+  return -1;
+}
+
+static gboolean
+check_event (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return find_event (fixture, data) >= 0;
+}
+
+static HeronSyncEvent *
+wait_event (Fixture            *fixture,
+            HeronSyncEventKind  kind,
+            const char         *folder,
+            guint               after)
+{
+  EventWait wait = { kind, folder, after };
+
+  wait_for (check_event, fixture, &wait, WAIT_MS, heron_sync_event_kind_to_string (kind));
+  return g_ptr_array_index (fixture->events, find_event (fixture, &wait));
+}
+
+static void
+fixture_start (Fixture *fixture,
+               gboolean idle,
+               guint    chunk_size)
+{
+  g_autoptr(HeronAccountConfig) config = heron_account_config_new ();
+  HeronAccountServer *imap = heron_account_config_get_imap (config);
+  g_autoptr(GError) error = NULL;
+  HeronAccountWorkerOptions options;
+
+  heron_account_server_set_host (imap, heron_test_server_get_host (server));
+  heron_account_server_set_port (imap, heron_test_server_get_imap_port (server));
+  heron_account_server_set_security (imap, HERON_ACCOUNT_SECURITY_STARTTLS);
+  heron_account_server_set_auth (imap, HERON_ACCOUNT_AUTH_PASSWORD);
+  heron_account_server_set_user (imap, fixture->user);
+  heron_account_server_set_pinned_certificate_file (imap, heron_test_server_get_ca_file (server));
+  heron_account_config_set_prefetch_days (config, 30);
+
+  heron_account_worker_options_init (&options);
+  options.store_path = fixture->store_path;
+  options.password = fixture->password;
+  options.idle = idle;
+  options.chunk_size = chunk_size;
+  options.backoff_initial_ms = 200;
+  options.backoff_max_ms = 1000;
+  options.read_timeout_ms = 20000;
+
+  fixture->worker = heron_account_worker_new (config, &options, &error);
+  g_assert_no_error (error);
+  g_signal_connect (fixture->worker, "event", G_CALLBACK (on_event), fixture);
+  heron_account_worker_start (fixture->worker);
+}
+
+static void
+fixture_init (Fixture    *fixture,
+              const char *name)
+{
+  memset (fixture, 0, sizeof *fixture);
+  fixture->user = g_strdup_printf ("%s@" HERON_TEST_SERVER_DOMAIN, name);
+  fixture->password = g_strdup (heron_test_server_get_user_password (server, fixture->user));
+  fixture->store_path = g_build_filename (tmpdir, name, "cache.db", NULL);
+  fixture->events = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_sync_event_free);
+  g_assert_nonnull (fixture->password);
+}
+
+static void
+fixture_online (Fixture *fixture,
+                gboolean idle,
+                guint    chunk_size)
+{
+  fixture_start (fixture, idle, chunk_size);
+  wait_for (check_state, fixture, GINT_TO_POINTER (HERON_SYNC_STATE_ONLINE), WAIT_MS, "online");
+}
+
+static void
+fixture_clear (Fixture *fixture)
+{
+  if (fixture->worker != NULL)
+    {
+      heron_account_worker_stop (fixture->worker);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_clear_object (&fixture->worker);
+    }
+  g_free (fixture->user);
+  g_free (fixture->password);
+  g_free (fixture->store_path);
+  g_ptr_array_unref (fixture->events);
+}
+
+typedef struct {
+  gboolean done;
+  GAsyncResult *result;
+  gint64 when;
+} Wait;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  wait->done = TRUE;
+  wait->when = g_get_monotonic_time ();
+}
+
+static gboolean
+check_wait (Fixture       *fixture,
+            gconstpointer  data)
+{
+  return ((const Wait *) data)->done;
+}
+
+static void
+sync_folder (Fixture    *fixture,
+             const char *folder)
+{
+  g_autoptr(GError) error = NULL;
+  Wait wait = { 0 };
+
+  heron_account_worker_sync_folder_async (fixture->worker, folder, NULL, on_done, &wait);
+  wait_for (check_wait, fixture, &wait, WAIT_MS, "a folder sync");
+  heron_account_worker_sync_folder_finish (fixture->worker, wait.result, &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+}
+
+/* fetch_body; returns the error (NULL on success) */
+static GError *
+fetch_body (Fixture    *fixture,
+            const char *folder,
+            gint64      uid)
+{
+  GError *error = NULL;
+  Wait wait = { 0 };
+
+  heron_account_worker_fetch_body_async (fixture->worker, folder, uid, NULL, on_done, &wait);
+  wait_for (check_wait, fixture, &wait, WAIT_MS, "fetch_body");
+  heron_account_worker_fetch_body_finish (fixture->worker, wait.result, &error);
+  g_object_unref (wait.result);
+  return error;
+}
+
+static GBytes *
+make_message (const char *subject,
+              const char *date,
+              const char *body)
+{
+  g_autofree char *text = g_strdup_printf ("From: Bob <bob@example.test>\r\n"
+                                           "To: someone@example.test\r\n"
+                                           "Subject: %s\r\n"
+                                           "Date: %s\r\n"
+                                           "Message-ID: <%s.%u@heron.test>\r\n"
+                                           "MIME-Version: 1.0\r\n"
+                                           "Content-Type: text/plain; charset=utf-8\r\n"
+                                           "\r\n"
+                                           "%s\r\n", subject, date, subject, g_random_int (), body);
+
+  return g_bytes_new (text, strlen (text));
+}
+
+static guint32
+deliver_bytes (Fixture    *fixture,
+               const char *mailbox,
+               GBytes     *message)
+{
+  g_autoptr(GError) error = NULL;
+  guint32 uid = heron_test_server_deliver (server, fixture->user, mailbox, message, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (uid, >, 0);
+  return uid;
+}
+
+static guint32
+deliver (Fixture    *fixture,
+         const char *mailbox,
+         const char *subject,
+         const char *body)
+{
+  g_autoptr(GBytes) message = make_message (subject, "Thu, 14 Nov 2024 09:30:00 +0000", body);
+
+  return deliver_bytes (fixture, mailbox, message);
+}
+
+static char *
+rfc2822_days_ago (int days)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) then = g_date_time_add_days (now, -days);
+
+  return g_date_time_format (then, "%a, %d %b %Y %H:%M:%S +0000");
+}
+
+static HeronStoreReader *
+open_reader (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  HeronStoreReader *reader = heron_store_reader_open (fixture->store_path, &error);
+
+  g_assert_no_error (error);
+  return reader;
+}
+
+static gint64
+folder_id (HeronStoreReader *reader,
+           const char       *name)
+{
+  g_autoptr(GPtrArray) folders = heron_store_reader_get_folders (reader, NULL);
+
+  g_assert_nonnull (folders);
+  for (guint i = 0; i < folders->len; i++)
+    {
+      HeronStoreFolder *folder = g_ptr_array_index (folders, i);
+      if (g_strcmp0 (folder->name, name) == 0)
+        return folder->id;
+    }
+  g_error ("No folder %s in the cache", name);
+  return 0;
+}
+
+static HeronStoreMessage *
+cached_message (Fixture    *fixture,
+                const char *folder,
+                gint64      uid)
+{
+  g_autoptr(HeronStoreReader) reader = open_reader (fixture);
+  g_autoptr(GError) error = NULL;
+  HeronStoreMessage *message = heron_store_reader_get_message (reader, folder_id (reader, folder), uid, &error);
+
+  g_assert_no_error (error);
+  return message;
+}
+
+static GBytes *
+cached_source (Fixture    *fixture,
+               const char *folder,
+               gint64      uid)
+{
+  g_autoptr(HeronStoreReader) reader = open_reader (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) stream = heron_store_reader_open_source (reader, folder_id (reader, folder), uid, NULL, &error);
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+
+  g_assert_no_error (error);
+  g_output_stream_splice (out, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  g_assert_no_error (error);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static void
+assert_bytes_equal (GBytes *a,
+                    GBytes *b)
+{
+  g_assert_cmpuint (g_bytes_get_size (a), ==, g_bytes_get_size (b));
+  g_assert_true (g_bytes_equal (a, b));
+}
+
+/* Tests */
+
+static void
+test_on_demand (void)
+{
+  Fixture fixture;
+  g_autoptr(GBytes) sent = make_message ("on demand", "Thu, 14 Nov 2024 09:30:00 +0000",
+                                         "Dear Alice,\r\n\r\nthe quarterly figures are attached.\r\n"
+                                         "> quoted text stays out of the snippet\r\n");
+  g_autoptr(GBytes) cached = NULL;
+  g_autoptr(HeronStoreMessage) before = NULL;
+  g_autoptr(HeronStoreMessage) after = NULL;
+  HeronSyncEvent *event;
+  GError *error;
+  guint32 uid;
+
+  fixture_init (&fixture, "ondemand");
+  uid = deliver_bytes (&fixture, "INBOX", sent);
+  fixture_online (&fixture, FALSE, 500);
+  sync_folder (&fixture, "INBOX");
+
+  before = cached_message (&fixture, "INBOX", uid);
+  g_assert_false (before->body_local);
+
+  error = fetch_body (&fixture, "INBOX", uid);
+  g_assert_no_error (error);
+  event = wait_event (&fixture, HERON_SYNC_EVENT_BODY_FETCHED, "INBOX", 0);
+  g_assert_cmpuint (event->uids->len, ==, 1);
+  g_assert_cmpint (g_array_index (event->uids, gint64, 0), ==, uid);
+
+  /* the server's bytes, as the UI reads them */
+  cached = cached_source (&fixture, "INBOX", uid);
+  assert_bytes_equal (cached, sent);
+  after = cached_message (&fixture, "INBOX", uid);
+  g_assert_true (after->body_local);
+  g_assert_nonnull (after->snippet);
+  g_assert_nonnull (strstr (after->snippet, "quarterly figures"));
+  g_assert_null (strstr (after->snippet, "quoted"));
+
+  /* local now: completes at once, also offline */
+  error = fetch_body (&fixture, "INBOX", uid);
+  g_assert_no_error (error);
+
+  /* an unknown message */
+  error = fetch_body (&fixture, "INBOX", uid + 1000);
+  g_assert_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  fixture_clear (&fixture);
+}
+
+static void
+test_large (void)
+{
+  Fixture fixture;
+  GString *text = g_string_new (NULL);
+  g_autoptr(GBytes) sent = NULL;
+  g_autoptr(GBytes) cached = NULL;
+  g_autoptr(HeronStoreMessage) message = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *path = NULL;
+  char prefix[3];
+  GStatBuf st;
+  GError *error;
+  guint32 uid;
+  guint8 line[57];
+
+  fixture_init (&fixture, "large");
+  g_string_append (text, "From: Bob <bob@example.test>\r\n"
+                         "To: large@example.test\r\n"
+                         "Subject: a large attachment\r\n"
+                         "Date: Thu, 14 Nov 2024 09:30:00 +0000\r\n"
+                         "Message-ID: <large@heron.test>\r\n"
+                         "MIME-Version: 1.0\r\n"
+                         "Content-Type: multipart/mixed; boundary=\"b\"\r\n"
+                         "\r\n"
+                         "--b\r\n"
+                         "Content-Type: text/plain; charset=utf-8\r\n"
+                         "\r\n"
+                         "The scanned contracts are attached, all twenty megabytes.\r\n"
+                         "--b\r\n"
+                         "Content-Type: application/octet-stream; name=\"scan.bin\"\r\n"
+                         "Content-Disposition: attachment; filename=\"scan.bin\"\r\n"
+                         "Content-Transfer-Encoding: base64\r\n"
+                         "\r\n");
+  /* 20 MB of base64 lines */
+  while (text->len < 20 * 1000 * 1000)
+    {
+      g_autofree char *encoded = NULL;
+
+      for (guint i = 0; i < sizeof line; i++)
+        line[i] = g_random_int_range (0, 256);
+      encoded = g_base64_encode (line, sizeof line);
+      g_string_append (text, encoded);
+      g_string_append (text, "\r\n");
+    }
+  g_string_append (text, "--b--\r\n");
+  sent = g_string_free_to_bytes (text);
+
+  uid = deliver_bytes (&fixture, "INBOX", sent);
+  fixture_online (&fixture, FALSE, 500);
+  sync_folder (&fixture, "INBOX");
+
+  error = fetch_body (&fixture, "INBOX", uid);
+  g_assert_no_error (error);
+
+  /* it went to a file named by its hash (the writer spilled to disk as it arrived: the 128 KiB
+   * buffer is all it ever held in memory) */
+  hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, sent);
+  prefix[0] = hash[0];
+  prefix[1] = hash[1];
+  prefix[2] = '\0';
+  {
+    g_autofree char *dir = g_strconcat (fixture.store_path, "-sources", NULL);
+    path = g_build_filename (dir, prefix, hash + 2, NULL);
+  }
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, g_bytes_get_size (sent));
+
+  cached = cached_source (&fixture, "INBOX", uid);
+  assert_bytes_equal (cached, sent);
+  message = cached_message (&fixture, "INBOX", uid);
+  g_assert_true (message->body_local);
+  g_assert_nonnull (message->snippet);
+  g_assert_nonnull (strstr (message->snippet, "scanned contracts"));
+
+  fixture_clear (&fixture);
+}
+
+static void
+test_during_sync (void)
+{
+  Fixture fixture;
+  g_autoptr(GError) error = NULL;
+  HeronSeedSpec spec = { .seed = 7, .count = 3000 };
+  Wait sync_wait = { 0 };
+  Wait fetch_wait = { 0 };
+  guint32 uid;
+
+  fixture_init (&fixture, "during");
+  spec.owner_address = fixture.user;
+  g_assert_true (heron_test_server_seed (server, fixture.user, "Big", &spec, &error));
+  g_assert_no_error (error);
+  uid = deliver (&fixture, "INBOX", "read me now", "Please read this while the sync runs.");
+
+  /* small chunks: a first sync of many round trips */
+  fixture_online (&fixture, FALSE, 100);
+  sync_folder (&fixture, "INBOX");
+
+  heron_account_worker_sync_folder_async (fixture.worker, "Big", NULL, on_done, &sync_wait);
+  wait_event (&fixture, HERON_SYNC_EVENT_PROGRESS, "Big", 0);
+  heron_account_worker_fetch_body_async (fixture.worker, "INBOX", uid, NULL, on_done, &fetch_wait);
+
+  wait_for (check_wait, &fixture, &fetch_wait, WAIT_MS, "fetch_body");
+  g_assert_true (heron_account_worker_fetch_body_finish (fixture.worker, fetch_wait.result, &error));
+  g_assert_no_error (error);
+  /* the person's message came first: the sync was still running */
+  g_assert_false (sync_wait.done);
+
+  wait_for (check_wait, &fixture, &sync_wait, WAIT_MS, "the sync of Big");
+  g_assert_true (heron_account_worker_sync_folder_finish (fixture.worker, sync_wait.result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (fetch_wait.when, <, sync_wait.when);
+  {
+    g_autoptr(HeronStoreMessage) message = cached_message (&fixture, "INBOX", uid);
+    g_assert_true (message->body_local);
+  }
+  g_object_unref (sync_wait.result);
+  g_object_unref (fetch_wait.result);
+  fixture_clear (&fixture);
+}
+
+static void
+test_prefetch (void)
+{
+  Fixture fixture;
+  g_autofree char *old_date = rfc2822_days_ago (100);
+  g_autofree char *new_date = rfc2822_days_ago (2);
+  guint32 old_inbox[3], new_inbox[3], old_other[2], new_other[2];
+  guint after;
+
+  fixture_init (&fixture, "prefetch");
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Other", &error));
+    g_assert_no_error (error);
+  }
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GBytes) old_message = make_message ("old", old_date, "An old message.");
+      g_autoptr(GBytes) new_message = make_message ("new", new_date, "A new message.");
+
+      old_inbox[i] = deliver_bytes (&fixture, "INBOX", old_message);
+      new_inbox[i] = deliver_bytes (&fixture, "INBOX", new_message);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GBytes) old_message = make_message ("old", old_date, "An old message.");
+      g_autoptr(GBytes) new_message = make_message ("new", new_date, "A new message.");
+
+      old_other[i] = deliver_bytes (&fixture, "Other", old_message);
+      new_other[i] = deliver_bytes (&fixture, "Other", new_message);
+    }
+
+  /* by itself, after INBOX's sync: the three new ones */
+  fixture_online (&fixture, FALSE, 500);
+  {
+    HeronSyncEvent *event = wait_event (&fixture, HERON_SYNC_EVENT_BODY_FETCHED, "INBOX", 0);
+
+    g_assert_cmpuint (event->uids->len, ==, 3);
+    for (guint i = 0; i < 3; i++)
+      g_assert_cmpint (g_array_index (event->uids, gint64, i), ==, new_inbox[i]);
+  }
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(HeronStoreMessage) old_message = cached_message (&fixture, "INBOX", old_inbox[i]);
+      g_autoptr(HeronStoreMessage) new_message = cached_message (&fixture, "INBOX", new_inbox[i]);
+
+      g_assert_false (old_message->body_local);
+      g_assert_true (new_message->body_local);
+      g_assert_nonnull (strstr (new_message->snippet, "A new message"));
+    }
+
+  /* on request, with progress (the worker may have begun by itself after the sync: either way,
+   * when the request completes the bodies are there) */
+  sync_folder (&fixture, "Other");
+  after = 0;
+  {
+    g_autoptr(GError) error = NULL;
+    Wait wait = { 0 };
+
+    heron_account_worker_prefetch_bodies_async (fixture.worker, "Other", NULL, on_done, &wait);
+    wait_for (check_wait, &fixture, &wait, WAIT_MS, "prefetch_bodies");
+    g_assert_true (heron_account_worker_prefetch_bodies_finish (fixture.worker, wait.result, &error));
+    g_assert_no_error (error);
+    g_object_unref (wait.result);
+  }
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  {
+    gboolean two_of_two = FALSE;
+
+    /* the sync's progress counts 4 messages; the prefetch's, the 2 inside the window */
+    for (guint i = after; i < fixture.events->len; i++)
+      {
+        HeronSyncEvent *event = g_ptr_array_index (fixture.events, i);
+
+        if (event->kind == HERON_SYNC_EVENT_PROGRESS && g_strcmp0 (event->folder, "Other") == 0 &&
+            event->total == 2 && event->done == 2)
+          two_of_two = TRUE;
+      }
+    g_assert_true (two_of_two);
+  }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(HeronStoreMessage) old_message = cached_message (&fixture, "Other", old_other[i]);
+      g_autoptr(HeronStoreMessage) new_message = cached_message (&fixture, "Other", new_other[i]);
+
+      g_assert_false (old_message->body_local);
+      g_assert_true (new_message->body_local);
+    }
+
+  fixture_clear (&fixture);
+}
+
+static void
+test_snippets (void)
+{
+  Fixture fixture;
+  g_autoptr(HeronStoreMessage) before = NULL;
+  g_autoptr(HeronStoreMessage) after = NULL;
+  GString *body = g_string_new ("Unmistakable opening words of this message.\r\n\r\n");
+  GError *error;
+  guint32 uid;
+
+  /* a word far beyond any preview's length */
+  for (guint i = 0; i < 60; i++)
+    g_string_append (body, "Filler text that pushes the last word far away.\r\n");
+  g_string_append (body, "Farawayword.\r\n");
+
+  fixture_init (&fixture, "snippets");
+  uid = deliver (&fixture, "INBOX", "snippets", body->str);
+  g_string_free (body, TRUE);
+  fixture_online (&fixture, FALSE, 500);
+  sync_folder (&fixture, "INBOX");
+
+  /* the server's PREVIEW, while the body is not local */
+  before = cached_message (&fixture, "INBOX", uid);
+  g_assert_false (before->body_local);
+  g_assert_nonnull (before->snippet);
+  g_assert_true (g_str_has_prefix (before->snippet, "Unmistakable opening words"));
+  {
+    g_autoptr(HeronStoreReader) reader = open_reader (&fixture);
+    g_autoptr(GArray) hits = heron_store_reader_search (reader, "Farawayword", 0, 10, NULL);
+    g_assert_nonnull (hits);
+    g_assert_cmpuint (hits->len, ==, 0);
+  }
+
+  /* then the body's own */
+  error = fetch_body (&fixture, "INBOX", uid);
+  g_assert_no_error (error);
+  after = cached_message (&fixture, "INBOX", uid);
+  g_assert_true (after->body_local);
+  g_assert_true (g_str_has_prefix (after->snippet, "Unmistakable opening words"));
+  {
+    g_autoptr(HeronStoreReader) reader = open_reader (&fixture);
+    g_autoptr(GArray) hits = heron_store_reader_search (reader, "Farawayword", 0, 10, NULL);
+    g_assert_nonnull (hits);
+    g_assert_cmpuint (hits->len, ==, 1);
+  }
+
+  fixture_clear (&fixture);
+}
+
+static void
+test_offline (void)
+{
+  Fixture fixture;
+  g_autoptr(GError) server_error = NULL;
+  GError *error;
+  guint32 local_uid, remote_uid;
+
+  fixture_init (&fixture, "offline");
+  local_uid = deliver (&fixture, "INBOX", "local", "Fetched before the server went away.");
+  remote_uid = deliver (&fixture, "INBOX", "remote", "Never fetched.");
+  fixture_online (&fixture, FALSE, 500);
+  sync_folder (&fixture, "INBOX");
+  error = fetch_body (&fixture, "INBOX", local_uid);
+  g_assert_no_error (error);
+
+  /* every folder synced once (the worker may sync them all by itself after connecting): what
+   * is tested is a fetch while offline, not a sync cut short */
+  {
+    g_auto(GStrv) mailboxes = heron_test_server_list_mailboxes (server, fixture.user, &server_error);
+
+    g_assert_no_error (server_error);
+    for (guint i = 0; mailboxes[i] != NULL; i++)
+      sync_folder (&fixture, mailboxes[i]);
+  }
+  g_assert_true (heron_test_server_stop_imap (server, &server_error));
+  g_assert_no_error (server_error);
+  wait_for (check_state, &fixture, GINT_TO_POINTER (HERON_SYNC_STATE_OFFLINE), WAIT_MS, "offline");
+
+  error = fetch_body (&fixture, "INBOX", remote_uid);
+  g_assert_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_OFFLINE);
+  g_clear_error (&error);
+  /* what is local stays readable */
+  error = fetch_body (&fixture, "INBOX", local_uid);
+  g_assert_no_error (error);
+
+  g_assert_true (heron_test_server_start_imap (server, &server_error));
+  g_assert_no_error (server_error);
+  wait_for (check_state, &fixture, GINT_TO_POINTER (HERON_SYNC_STATE_ONLINE), WAIT_MS, "online again");
+  error = fetch_body (&fixture, "INBOX", remote_uid);
+  g_assert_no_error (error);
+
+  fixture_clear (&fixture);
+}
+
+static void
+test_expunged (void)
+{
+  Fixture fixture;
+  g_autoptr(GError) server_error = NULL;
+  g_autoptr(HeronStoreReader) reader = NULL;
+  g_autoptr(HeronStoreMessage) message = NULL;
+  g_autoptr(GError) read_error = NULL;
+  GError *error;
+  guint32 uid, kept;
+
+  fixture_init (&fixture, "expunged");
+  g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Other", &server_error));
+  g_assert_no_error (server_error);
+  uid = deliver (&fixture, "Other", "doomed", "This one goes.");
+  kept = deliver (&fixture, "Other", "kept", "This one stays.");
+  fixture_online (&fixture, FALSE, 500);
+  sync_folder (&fixture, "Other");
+  /* the on-demand connection has Other open already */
+  error = fetch_body (&fixture, "Other", kept);
+  g_assert_no_error (error);
+
+  /* behind our back, with nothing to tell the worker */
+  g_assert_true (heron_test_server_expunge (server, fixture.user, "Other", uid, &server_error));
+  g_assert_no_error (server_error);
+
+  error = fetch_body (&fixture, "Other", uid);
+  g_assert_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* and the cache dropped it */
+  reader = open_reader (&fixture);
+  message = heron_store_reader_get_message (reader, folder_id (reader, "Other"), uid, &read_error);
+  g_assert_null (message);
+  g_assert_error (read_error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND);
+
+  fixture_clear (&fixture);
+}
+
+static void
+test_search (void)
+{
+  Fixture fixture;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) found = NULL;
+  HeronSeedSpec spec = { .seed = 3, .count = 50 };
+  Wait wait = { 0 };
+  guint32 first, late;
+
+  fixture_init (&fixture, "search");
+  spec.owner_address = fixture.user;
+  g_assert_true (heron_test_server_seed (server, fixture.user, "Archive", &spec, &error));
+  g_assert_no_error (error);
+  first = deliver (&fixture, "Archive", "seeded", "The password is zanzibarquokka, keep it safe.");
+
+  fixture_online (&fixture, FALSE, 500);
+  sync_folder (&fixture, "Archive");
+  /* arrives after the sync: the cache does not have it */
+  late = deliver (&fixture, "Archive", "late", "Another zanzibarquokka sighting.");
+
+  heron_account_worker_search_async (fixture.worker, "Archive", "zanzibarquokka", NULL, on_done, &wait);
+  wait_for (check_wait, &fixture, &wait, WAIT_MS, "search");
+  found = heron_account_worker_search_finish (fixture.worker, wait.result, &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  g_assert_cmpuint (found->len, ==, 2);
+  g_assert_cmpint (g_array_index (found, gint64, 0), ==, first);
+  g_assert_cmpint (g_array_index (found, gint64, 1), ==, late);
+
+  /* the hit the cache lacked is there now, for the list to show */
+  {
+    g_autoptr(HeronStoreMessage) message = cached_message (&fixture, "Archive", late);
+    g_assert_cmpstr (message->subject, ==, "late");
+  }
+
+  /* two words: both must be there */
+  {
+    g_autoptr(GArray) none = NULL;
+    Wait wait2 = { 0 };
+
+    heron_account_worker_search_async (fixture.worker, "Archive", "zanzibarquokka sighting", NULL,
+                                       on_done, &wait2);
+    wait_for (check_wait, &fixture, &wait2, WAIT_MS, "search");
+    none = heron_account_worker_search_finish (fixture.worker, wait2.result, &error);
+    g_assert_no_error (error);
+    g_object_unref (wait2.result);
+    g_assert_cmpuint (none->len, ==, 1);
+    g_assert_cmpint (g_array_index (none, gint64, 0), ==, late);
+  }
+
+  /* a folder that does not exist */
+  {
+    g_autoptr(GArray) none = NULL;
+    Wait wait3 = { 0 };
+
+    heron_account_worker_search_async (fixture.worker, "Nowhere", "x", NULL, on_done, &wait3);
+    wait_for (check_wait, &fixture, &wait3, WAIT_MS, "search");
+    none = heron_account_worker_search_finish (fixture.worker, wait3.result, &error);
+    g_assert_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+    g_object_unref (wait3.result);
+  }
+
+  fixture_clear (&fixture);
+}
+
+static guint
+search_hits (Fixture    *fixture,
+             const char *query)
+{
+  g_autoptr(HeronStoreReader) reader = open_reader (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) hits = heron_store_reader_search (reader, query, 0, 100, &error);
+
+  g_assert_no_error (error);
+  return hits->len;
+}
+
+typedef struct {
+  const char *query;
+  guint       hits;
+} SearchWait;
+
+static gboolean
+check_search (Fixture       *fixture,
+              gconstpointer  data)
+{
+  const SearchWait *wait = data;
+
+  return search_hits (fixture, wait->query) == wait->hits;
+}
+
+static void
+prefetch_bodies (Fixture    *fixture,
+                 const char *folder)
+{
+  g_autoptr(GError) error = NULL;
+  Wait wait = { 0 };
+
+  heron_account_worker_prefetch_bodies_async (fixture->worker, folder, NULL, on_done, &wait);
+  wait_for (check_wait, fixture, &wait, WAIT_MS, "prefetch_bodies");
+  g_assert_true (heron_account_worker_prefetch_bodies_finish (fixture->worker, wait.result, &error));
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+}
+
+/* A prefetch stores the sources only; the text pass indexes them afterwards, by itself. An
+ * on-demand fetch and a requested prefetch have the text at once. */
+static void
+test_text_pass (void)
+{
+  Fixture fixture;
+  g_autofree char *new_date = rfc2822_days_ago (2);
+  g_autofree char *old_date = rfc2822_days_ago (100);
+  GString *body = g_string_new ("Opening words of a prefetched message.\r\n\r\n");
+  guint32 uids[4], old_uid, other_uid;
+  SearchWait search = { "Quokkafaraway", 4 };
+
+  /* a word far beyond any preview's length: only the body's text can find it */
+  for (guint i = 0; i < 60; i++)
+    g_string_append (body, "Filler text that pushes the last word far away.\r\n");
+  g_string_append (body, "Quokkafaraway.\r\n");
+
+  fixture_init (&fixture, "textpass");
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Other", &error));
+    g_assert_no_error (error);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (uids); i++)
+    {
+      g_autoptr(GBytes) message = make_message ("prefetched", new_date, body->str);
+      uids[i] = deliver_bytes (&fixture, "INBOX", message);
+    }
+  {
+    g_autoptr(GBytes) old_message = make_message ("old", old_date, "Outside the window: Wombatfaraway.");
+    g_autoptr(GBytes) other_message = make_message ("other", new_date, "Requested: Numbatfaraway.");
+
+    old_uid = deliver_bytes (&fixture, "INBOX", old_message);
+    other_uid = deliver_bytes (&fixture, "Other", other_message);
+  }
+  g_string_free (body, TRUE);
+
+  /* the prefetch after INBOX's sync brings the four bodies; the index catches up by itself */
+  fixture_online (&fixture, FALSE, 500);
+  {
+    HeronSyncEvent *event = wait_event (&fixture, HERON_SYNC_EVENT_BODY_FETCHED, "INBOX", 0);
+    g_assert_cmpuint (event->uids->len, ==, G_N_ELEMENTS (uids));
+  }
+  wait_for (check_search, &fixture, &search, WAIT_MS, "the text pass to index the prefetched bodies");
+  for (guint i = 0; i < G_N_ELEMENTS (uids); i++)
+    {
+      g_autoptr(HeronStoreMessage) message = cached_message (&fixture, "INBOX", uids[i]);
+
+      g_assert_true (message->body_local);
+      g_assert_nonnull (message->snippet);
+      g_assert_true (g_str_has_prefix (message->snippet, "Opening words of a prefetched message"));
+    }
+
+  /* on demand: indexed when the fetch completes */
+  g_assert_cmpuint (search_hits (&fixture, "Wombatfaraway"), ==, 0);
+  {
+    GError *error = fetch_body (&fixture, "INBOX", old_uid);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (search_hits (&fixture, "Wombatfaraway"), ==, 1);
+
+  /* a requested prefetch completes with the text indexed */
+  sync_folder (&fixture, "Other");
+  prefetch_bodies (&fixture, "Other");
+  {
+    g_autoptr(HeronStoreMessage) message = cached_message (&fixture, "Other", other_uid);
+    g_assert_true (message->body_local);
+  }
+  g_assert_cmpuint (search_hits (&fixture, "Numbatfaraway"), ==, 1);
+
+  fixture_clear (&fixture);
+}
+
+/* A folder whose name is not ASCII: the cache keeps the server's modified UTF-7 name, the
+ * session encodes again, so every command must decode it first (_heron_sync_wire_name()). */
+static gboolean
+check_folder (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(HeronStoreReader) reader = open_reader (fixture);
+  g_autoptr(GPtrArray) folders = heron_store_reader_get_folders (reader, NULL);
+
+  for (guint i = 0; folders != NULL && i < folders->len; i++)
+    if (g_strcmp0 (((HeronStoreFolder *) g_ptr_array_index (folders, i))->name, data) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_non_ascii_folder (void)
+{
+  static const char name[] = "Entw\u00fcrfe Caf\u00e9";
+  Fixture fixture;
+  g_autofree char *new_date = rfc2822_days_ago (2);
+  g_autofree char *encoded = heron_imap_utf7_encode (name);
+  const char *cached_name;
+  g_autoptr(GBytes) first = NULL;
+  g_autoptr(GBytes) second = NULL;
+  guint32 first_uid, second_uid;
+
+  fixture_init (&fixture, "nonascii");
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_true (heron_test_server_create_mailbox (server, fixture.user, name, &error));
+    g_assert_no_error (error);
+  }
+  first = make_message ("first", "Thu, 14 Nov 2024 09:30:00 +0000", "Read on demand: Bilbyword.");
+  second = make_message ("second", new_date, "Prefetched: Dunnartword.");
+  first_uid = deliver_bytes (&fixture, name, first);
+  second_uid = deliver_bytes (&fixture, name, second);
+
+  fixture_online (&fixture, FALSE, 500);
+  /* the server's name as the folder list gave it (modified UTF-7 without UTF8=ACCEPT) */
+  {
+    gboolean timed_out = FALSE;
+    guint id = g_timeout_add (WAIT_MS, on_timeout, &timed_out);
+
+    while (!check_folder (&fixture, encoded) && !check_folder (&fixture, name) && !timed_out)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_false (timed_out);
+    g_source_remove (id);
+  }
+  cached_name = check_folder (&fixture, encoded) ? encoded : name;
+  sync_folder (&fixture, cached_name);
+
+  /* on demand, on the body connection */
+  {
+    GError *error = fetch_body (&fixture, cached_name, first_uid);
+    g_autoptr(GBytes) cached = NULL;
+
+    g_assert_no_error (error);
+    cached = cached_source (&fixture, cached_name, first_uid);
+    assert_bytes_equal (cached, first);
+  }
+
+  /* prefetched, on the command connection */
+  prefetch_bodies (&fixture, cached_name);
+  {
+    g_autoptr(GBytes) cached = cached_source (&fixture, cached_name, second_uid);
+    assert_bytes_equal (cached, second);
+  }
+  g_assert_cmpuint (search_hits (&fixture, "Dunnartword"), ==, 1);
+
+  /* the server's search */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GArray) found = NULL;
+    Wait wait = { 0 };
+
+    heron_account_worker_search_async (fixture.worker, cached_name, "Bilbyword", NULL, on_done, &wait);
+    wait_for (check_wait, &fixture, &wait, WAIT_MS, "search");
+    found = heron_account_worker_search_finish (fixture.worker, wait.result, &error);
+    g_assert_no_error (error);
+    g_object_unref (wait.result);
+    g_assert_cmpuint (found->len, ==, 1);
+    g_assert_cmpint (g_array_index (found, gint64, 0), ==, first_uid);
+  }
+
+  fixture_clear (&fixture);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int result;
+
+  g_test_init (&argc, &argv, NULL);
+
+  server = heron_test_server_new_full (HERON_TEST_SERVER_FLAGS_NO_SMTP, &error);
+  if (server == NULL)
+    g_error ("The test server did not start: %s", error->message);
+  tmpdir = g_dir_make_tmp ("heron-test-sync-bodies-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  /* every user up front (Dovecot sees a changed passwd-file by its mtime, to the second) */
+  {
+    static const char * const users[] = {
+      "ondemand", "large", "during", "prefetch", "snippets", "offline", "expunged", "search",
+      "textpass", "nonascii", NULL
+    };
+    for (guint i = 0; users[i] != NULL; i++)
+      {
+        g_autofree char *user = g_strdup_printf ("%s@" HERON_TEST_SERVER_DOMAIN, users[i]);
+        g_assert_true (heron_test_server_add_user (server, user, NULL, &error));
+        g_assert_no_error (error);
+      }
+  }
+
+  g_test_add_func ("/heron/sync/bodies/on-demand", test_on_demand);
+  g_test_add_func ("/heron/sync/bodies/large", test_large);
+  g_test_add_func ("/heron/sync/bodies/during-sync", test_during_sync);
+  g_test_add_func ("/heron/sync/bodies/prefetch", test_prefetch);
+  g_test_add_func ("/heron/sync/bodies/snippets", test_snippets);
+  g_test_add_func ("/heron/sync/bodies/offline", test_offline);
+  g_test_add_func ("/heron/sync/bodies/expunged", test_expunged);
+  g_test_add_func ("/heron/sync/bodies/search", test_search);
+  g_test_add_func ("/heron/sync/bodies/text-pass", test_text_pass);
+  g_test_add_func ("/heron/sync/bodies/non-ascii-folder", test_non_ascii_folder);
+
+  result = g_test_run ();
+
+  heron_test_server_free (server);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
+    (void) system (cmd);
+  }
+  g_free (tmpdir);
+  return result;
+}

@@ -1,0 +1,1450 @@
+/* test-sync-ops.c: the worker's operations on messages and folders and their journal replay,
+ * against the real Dovecot of tests/servers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each test has a user of its own. An operation must show in the cache at once (online or not);
+ * after the replay the server (read with doveadm) equals the cache, local UIDs carry the server's
+ * UIDs, and the journal is empty. The crash tests prepare journal entries by hand (an entry left
+ * IN_PROGRESS whose effect the server already has) or SIGKILL a child process (this program run
+ * with --child) in the middle of a replay.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "heron-test-server.h"
+#include "account/heron-account-config.h"
+#include "store/heron-store.h"
+#include "sync/heron-account-worker.h"
+
+#define WAIT_MS 60000
+
+static HeronTestServer *server;
+static char *tmpdir;
+
+/* Helpers */
+
+typedef struct {
+  HeronAccountWorker *worker;
+  char               *user;
+  char               *password;
+  char               *store_path;
+  GPtrArray          *events;   /* HeronSyncEvent */
+} Fixture;
+
+static void
+on_event (HeronAccountWorker *worker,
+          HeronSyncEvent     *event,
+          gpointer            user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_ptr_array_add (fixture->events, heron_sync_event_copy (event));
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main context (waking up every 20 ms to look again) until check() holds, or
+ * fails after timeout_ms. */
+static void
+wait_for (gboolean (*check) (Fixture *, gconstpointer),
+          Fixture       *fixture,
+          gconstpointer  data,
+          guint          timeout_ms,
+          const char    *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, on_timeout, &timed_out);
+  guint tick = g_timeout_add (20, on_tick, NULL);
+
+  while (!check (fixture, data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_error ("Timed out after %u ms waiting for %s", timeout_ms, what);
+  g_source_remove (id);
+  g_source_remove (tick);
+}
+
+typedef struct {
+  HeronSyncEventKind kind;
+  HeronSyncState state;
+  guint after;
+} EventWait;
+
+static gint
+find_event (Fixture         *fixture,
+            const EventWait *wait)
+{
+  for (guint i = wait->after; i < fixture->events->len; i++)
+    {
+      HeronSyncEvent *event = g_ptr_array_index (fixture->events, i);
+      if (event->kind == wait->kind && (event->kind != HERON_SYNC_EVENT_STATE || event->state == wait->state))
+        return i;
+    }
+  return -1;
+}
+
+static gboolean
+check_event (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return find_event (fixture, data) >= 0;
+}
+
+static HeronSyncEvent *
+wait_event (Fixture            *fixture,
+            HeronSyncEventKind  kind,
+            HeronSyncState      state,
+            guint               after)
+{
+  EventWait wait = { kind, state, after };
+
+  wait_for (check_event, fixture, &wait, WAIT_MS, heron_sync_event_kind_to_string (kind));
+  return g_ptr_array_index (fixture->events, find_event (fixture, &wait));
+}
+
+static HeronAccountConfig *
+make_config (const char *host,
+             guint16     port,
+             const char *ca_file,
+             const char *user)
+{
+  HeronAccountConfig *config = heron_account_config_new ();
+  HeronAccountServer *imap = heron_account_config_get_imap (config);
+
+  heron_account_server_set_host (imap, host);
+  heron_account_server_set_port (imap, port);
+  heron_account_server_set_security (imap, HERON_ACCOUNT_SECURITY_STARTTLS);
+  heron_account_server_set_auth (imap, HERON_ACCOUNT_AUTH_PASSWORD);
+  heron_account_server_set_user (imap, user);
+  heron_account_server_set_pinned_certificate_file (imap, ca_file);
+  return config;
+}
+
+static HeronAccountWorker *
+new_worker (const char *host,
+            guint16     port,
+            const char *ca_file,
+            const char *user,
+            const char *password,
+            const char *store_path,
+            gboolean    ignore_move,
+            gboolean    ignore_uidplus)
+{
+  g_autoptr(HeronAccountConfig) config = make_config (host, port, ca_file, user);
+  g_autoptr(GError) error = NULL;
+  HeronAccountWorkerOptions options;
+  HeronAccountWorker *worker;
+
+  heron_account_worker_options_init (&options);
+  options.store_path = store_path;
+  options.password = password;
+  options.idle = FALSE;
+  options.backoff_initial_ms = 200;
+  options.backoff_max_ms = 1000;
+  options.read_timeout_ms = 20000;
+  options.ignore_move = ignore_move;
+  options.ignore_uidplus = ignore_uidplus;
+  worker = heron_account_worker_new (config, &options, &error);
+  g_assert_no_error (error);
+  return worker;
+}
+
+static gboolean
+check_state (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return (int) heron_account_worker_get_state (fixture->worker) == GPOINTER_TO_INT (data);
+}
+
+static void
+fixture_start_full (Fixture  *fixture,
+                    gboolean  ignore_move,
+                    gboolean  ignore_uidplus)
+{
+  fixture->worker = new_worker (heron_test_server_get_host (server), heron_test_server_get_imap_port (server),
+                                heron_test_server_get_ca_file (server), fixture->user, fixture->password,
+                                fixture->store_path, ignore_move, ignore_uidplus);
+  g_signal_connect (fixture->worker, "event", G_CALLBACK (on_event), fixture);
+  heron_account_worker_start (fixture->worker);
+  wait_for (check_state, fixture, GINT_TO_POINTER (HERON_SYNC_STATE_ONLINE), WAIT_MS, "online");
+}
+
+static void
+fixture_start (Fixture *fixture)
+{
+  fixture_start_full (fixture, FALSE, FALSE);
+}
+
+static void
+fixture_init (Fixture    *fixture,
+              const char *name)
+{
+  memset (fixture, 0, sizeof *fixture);
+  fixture->user = g_strdup_printf ("%s@" HERON_TEST_SERVER_DOMAIN, name);
+  fixture->password = g_strdup (heron_test_server_get_user_password (server, fixture->user));
+  fixture->store_path = g_build_filename (tmpdir, name, "cache.db", NULL);
+  fixture->events = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_sync_event_free);
+  g_assert_nonnull (fixture->password);
+}
+
+static void
+fixture_stop (Fixture *fixture)
+{
+  if (fixture->worker == NULL)
+    return;
+  heron_account_worker_stop (fixture->worker);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&fixture->worker);
+}
+
+static void
+fixture_clear (Fixture *fixture)
+{
+  fixture_stop (fixture);
+  g_free (fixture->user);
+  g_free (fixture->password);
+  g_free (fixture->store_path);
+  g_ptr_array_unref (fixture->events);
+}
+
+typedef struct {
+  gboolean done;
+  GAsyncResult *result;
+} Wait;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  wait->done = TRUE;
+}
+
+static gboolean
+check_wait (Fixture       *fixture,
+            gconstpointer  data)
+{
+  return ((const Wait *) data)->done;
+}
+
+static void
+await (Fixture    *fixture,
+       Wait       *wait,
+       const char *what)
+{
+  wait_for (check_wait, fixture, wait, WAIT_MS, what);
+}
+
+static void
+sync_folder (Fixture    *fixture,
+             const char *folder)
+{
+  g_autoptr(GError) error = NULL;
+  Wait wait = { 0 };
+
+  heron_account_worker_sync_folder_async (fixture->worker, folder, NULL, on_done, &wait);
+  await (fixture, &wait, "a folder sync");
+  heron_account_worker_sync_folder_finish (fixture->worker, wait.result, &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+}
+
+static void
+sync_folders (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  Wait wait = { 0 };
+
+  heron_account_worker_sync_folders_async (fixture->worker, NULL, on_done, &wait);
+  await (fixture, &wait, "the folder list");
+  heron_account_worker_sync_folders_finish (fixture->worker, wait.result, &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+}
+
+/* The operations, waiting for their tasks (which complete before the server is involved). */
+
+static GArray *
+do_move (Fixture      *fixture,
+         const char   *folder,
+         const gint64 *uids,
+         guint         n_uids,
+         const char   *dest,
+         gboolean      copy)
+{
+  g_autoptr(GError) error = NULL;
+  GArray *locals;
+  Wait wait = { 0 };
+
+  if (copy)
+    heron_account_worker_copy_async (fixture->worker, folder, uids, n_uids, dest, NULL, on_done, &wait);
+  else
+    heron_account_worker_move_async (fixture->worker, folder, uids, n_uids, dest, NULL, on_done, &wait);
+  await (fixture, &wait, copy ? "copy" : "move");
+  locals = copy ? heron_account_worker_copy_finish (fixture->worker, wait.result, &error) :
+                  heron_account_worker_move_finish (fixture->worker, wait.result, &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  g_assert_nonnull (locals);
+  return locals;
+}
+
+static GArray *
+do_delete (Fixture      *fixture,
+           const char   *folder,
+           const gint64 *uids,
+           guint         n_uids)
+{
+  g_autoptr(GError) error = NULL;
+  GArray *locals;
+  Wait wait = { 0 };
+
+  heron_account_worker_delete_async (fixture->worker, folder, uids, n_uids, NULL, on_done, &wait);
+  await (fixture, &wait, "delete");
+  locals = heron_account_worker_delete_finish (fixture->worker, wait.result, &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  return locals;
+}
+
+static void
+do_expunge (Fixture      *fixture,
+            const char   *folder,
+            const gint64 *uids,
+            guint         n_uids)
+{
+  g_autoptr(GError) error = NULL;
+  Wait wait = { 0 };
+
+  heron_account_worker_expunge_async (fixture->worker, folder, uids, n_uids, NULL, on_done, &wait);
+  await (fixture, &wait, "expunge");
+  g_assert_true (heron_account_worker_expunge_finish (fixture->worker, wait.result, &error));
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+}
+
+static void
+do_set_flags (Fixture    *fixture,
+              const char *folder,
+              gint64      uid,
+              guint       add,
+              guint       remove)
+{
+  g_autoptr(GError) error = NULL;
+  Wait wait = { 0 };
+
+  heron_account_worker_set_flags_async (fixture->worker, folder, &uid, 1, add, remove, NULL, NULL,
+                                        NULL, on_done, &wait);
+  await (fixture, &wait, "set_flags");
+  heron_account_worker_set_flags_finish (fixture->worker, wait.result, &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+}
+
+static char *
+make_message (const char *user,
+              const char *id)
+{
+  return g_strdup_printf ("From: Bob <bob@example.test>\r\n"
+                          "To: %s\r\n"
+                          "Subject: Message %s\r\n"
+                          "Date: Thu, 14 Nov 2024 09:30:00 +0000\r\n"
+                          "Message-ID: <%s@heron.test>\r\n"
+                          "\r\n"
+                          "Hello from %s.\r\n", user, id, id, id);
+}
+
+static gint64
+do_append (Fixture    *fixture,
+           const char *folder,
+           const char *id,
+           guint       flags)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = make_message (fixture->user, id);
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  Wait wait = { 0 };
+  gint64 uid;
+
+  heron_account_worker_append_async (fixture->worker, folder, bytes, flags, NULL, NULL, on_done, &wait);
+  await (fixture, &wait, "append");
+  uid = heron_account_worker_append_finish (fixture->worker, wait.result, &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  g_assert_cmpint (uid, <, 0);
+  return uid;
+}
+
+typedef enum { CREATE, RENAME, DELETE } FolderOp;
+
+static void
+do_folder (Fixture    *fixture,
+           FolderOp    op,
+           const char *name,
+           const char *new_name)
+{
+  g_autoptr(GError) error = NULL;
+  Wait wait = { 0 };
+
+  switch (op)
+    {
+    case CREATE:
+      heron_account_worker_create_folder_async (fixture->worker, name, NULL, on_done, &wait);
+      await (fixture, &wait, "create");
+      heron_account_worker_create_folder_finish (fixture->worker, wait.result, &error);
+      break;
+    case RENAME:
+      heron_account_worker_rename_folder_async (fixture->worker, name, new_name, NULL, on_done, &wait);
+      await (fixture, &wait, "rename");
+      heron_account_worker_rename_folder_finish (fixture->worker, wait.result, &error);
+      break;
+    case DELETE:
+    default:
+      heron_account_worker_delete_folder_async (fixture->worker, name, NULL, on_done, &wait);
+      await (fixture, &wait, "delete folder");
+      heron_account_worker_delete_folder_finish (fixture->worker, wait.result, &error);
+      break;
+    }
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+}
+
+/* Reading the server and the cache */
+
+static guint32
+deliver (Fixture    *fixture,
+         const char *mailbox,
+         const char *id,
+         const char *flags)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = make_message (fixture->user, id);
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  guint32 uid = heron_test_server_deliver (server, fixture->user, mailbox, bytes, flags, &error);
+
+  g_assert_no_error (error);
+  return uid;
+}
+
+static guint
+count_on_server (Fixture    *fixture,
+                 const char *mailbox,
+                 const char *id)
+{
+  g_autofree char *message_id = g_strdup_printf ("<%s@heron.test>", id);
+  const char *argv[] = { "-f", "tab", "fetch", "-u", fixture->user, "uid", "mailbox", mailbox, "header",
+                         "Message-ID", message_id, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  g_assert_true (heron_test_server_doveadm (server, argv, &out, &error));
+  g_assert_no_error (error);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)   /* line 0 is the header */
+    if (lines[i][0] != '\0')
+      n++;
+  return n;
+}
+
+static gint
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static char *
+normalize_flags (const char *flags)
+{
+  g_auto(GStrv) words = g_strsplit (flags != NULL ? flags : "", " ", -1);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (words[i][0] != '\0' && g_ascii_strcasecmp (words[i], "\\Recent") != 0)
+      g_ptr_array_add (kept, words[i]);
+  g_ptr_array_sort (kept, compare_strings);
+  g_ptr_array_add (kept, NULL);
+  return g_strjoinv (" ", (char **) kept->pdata);
+}
+
+static gint
+compare_uid_lines (gconstpointer a,
+                   gconstpointer b)
+{
+  gint64 ua = g_ascii_strtoll (*(const char * const *) a, NULL, 10);
+  gint64 ub = g_ascii_strtoll (*(const char * const *) b, NULL, 10);
+  return ua < ub ? -1 : ua > ub;
+}
+
+static char *
+join_lines (GPtrArray *lines)
+{
+  GString *text = g_string_new (NULL);
+
+  g_ptr_array_sort (lines, compare_uid_lines);
+  for (guint i = 0; i < lines->len; i++)
+    g_string_append_printf (text, "%s\n", (char *) g_ptr_array_index (lines, i));
+  return g_string_free (text, FALSE);
+}
+
+/* "uid flags subject" per message, by UID */
+static char *
+server_state (Fixture    *fixture,
+              const char *mailbox)
+{
+  const char *argv[] = { "-f", "tab", "fetch", "-u", fixture->user, "uid flags hdr.subject", "mailbox", mailbox, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_true (heron_test_server_doveadm (server, argv, &out, &error));
+  g_assert_no_error (error);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)   /* line 0 is the header */
+    {
+      g_auto(GStrv) cols = g_strsplit (lines[i], "\t", 3);
+      g_autofree char *flags = NULL;
+
+      if (cols[0] == NULL || cols[0][0] == '\0' || cols[1] == NULL)
+        continue;
+      flags = normalize_flags (cols[1]);
+      g_ptr_array_add (result, g_strdup_printf ("%s %s | %s", cols[0], flags,
+                                                cols[2] != NULL ? g_strstrip (cols[2]) : ""));
+    }
+  return join_lines (result);
+}
+
+static gint64
+store_folder_id (HeronStoreReader *reader,
+                 const char       *name)
+{
+  g_autoptr(GPtrArray) folders = heron_store_reader_get_folders (reader, NULL);
+
+  g_assert_nonnull (folders);
+  for (guint i = 0; i < folders->len; i++)
+    {
+      HeronStoreFolder *folder = g_ptr_array_index (folders, i);
+      if (g_strcmp0 (folder->name, name) == 0)
+        return folder->id;
+    }
+  return 0;
+}
+
+static const char *system_flag_names[] = { "\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft" };
+
+static GPtrArray *
+store_rows (Fixture    *fixture,
+            const char *folder)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeronStoreReader) reader = heron_store_reader_open (fixture->store_path, &error);
+  GPtrArray *rows;
+  gint64 id;
+  guint count = 0;
+
+  g_assert_no_error (error);
+  id = store_folder_id (reader, folder);
+  g_assert_cmpint (id, !=, 0);
+  g_assert_true (heron_store_reader_count_messages (reader, id, &count, &error));
+  rows = heron_store_reader_get_rows (reader, id, 0, count, &error);
+  g_assert_no_error (error);
+  return rows;
+}
+
+static char *
+store_state (Fixture    *fixture,
+             const char *folder)
+{
+  g_autoptr(GPtrArray) rows = store_rows (fixture, folder);
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      HeronStoreMessage *message = g_ptr_array_index (rows, i);
+      GString *flags = g_string_new (message->keywords);
+      g_autofree char *normal = NULL;
+
+      for (guint j = 0; j < G_N_ELEMENTS (system_flag_names); j++)
+        if (message->flags & (1u << j))
+          g_string_append_printf (flags, " %s", system_flag_names[j]);
+      normal = normalize_flags (flags->str);
+      g_string_free (flags, TRUE);
+      g_ptr_array_add (result, g_strdup_printf ("%" G_GINT64_FORMAT " %s | %s", message->uid, normal,
+                                                message->subject != NULL ? message->subject : ""));
+    }
+  return join_lines (result);
+}
+
+static gboolean
+store_has_uid (Fixture    *fixture,
+               const char *folder,
+               gint64      uid)
+{
+  g_autoptr(GPtrArray) rows = store_rows (fixture, folder);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (((HeronStoreMessage *) g_ptr_array_index (rows, i))->uid == uid)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+assert_store_equals_server (Fixture    *fixture,
+                            const char *folder)
+{
+  g_autofree char *on_server = server_state (fixture, folder);
+  g_autofree char *in_store = store_state (fixture, folder);
+
+  g_assert_cmpstr (in_store, ==, on_server);
+}
+
+static guint
+pending_operations (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeronStoreReader) reader = heron_store_reader_open (fixture->store_path, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (heron_store_reader_count_pending_operations (reader, &n, &error));
+  g_assert_no_error (error);
+  return n;
+}
+
+static gboolean
+check_journal_empty (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  return pending_operations (fixture) == 0;
+}
+
+static void
+wait_replayed (Fixture *fixture)
+{
+  wait_for (check_journal_empty, fixture, NULL, WAIT_MS, "an empty journal");
+}
+
+static void
+go_offline (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  guint mark = fixture->events->len;
+
+  g_assert_true (heron_test_server_stop_imap (server, &error));
+  g_assert_no_error (error);
+  wait_event (fixture, HERON_SYNC_EVENT_STATE, HERON_SYNC_STATE_OFFLINE, mark);
+}
+
+static void
+go_online (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  guint mark = fixture->events->len;
+
+  g_assert_true (heron_test_server_start_imap (server, &error));
+  g_assert_no_error (error);
+  wait_event (fixture, HERON_SYNC_EVENT_STATE, HERON_SYNC_STATE_ONLINE, mark);
+}
+
+static char *
+server_folders (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) mailboxes = heron_test_server_list_mailboxes (server, fixture->user, &error);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  g_assert_no_error (error);
+  for (guint i = 0; mailboxes[i] != NULL; i++)
+    g_ptr_array_add (names, mailboxes[i]);
+  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (",", (char **) names->pdata);
+}
+
+static char *
+store_folders (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeronStoreReader) reader = heron_store_reader_open (fixture->store_path, &error);
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  g_assert_no_error (error);
+  folders = heron_store_reader_get_folders (reader, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < folders->len; i++)
+    {
+      HeronStoreFolder *folder = g_ptr_array_index (folders, i);
+      if (!(folder->attributes & HERON_STORE_FOLDER_NONEXISTENT))
+        g_ptr_array_add (names, folder->name);
+    }
+  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (",", (char **) names->pdata);
+}
+
+/* Tests: every operation, online and offline */
+
+typedef enum {
+  OP_MOVE,
+  OP_COPY,
+  OP_DELETE,
+  OP_EXPUNGE,
+  OP_APPEND,
+  OP_FOLDERS,
+} OpKind;
+
+typedef struct {
+  const char *user;
+  OpKind      op;
+  gboolean    offline;
+  gboolean    ignore_move;
+  gboolean    ignore_uidplus;
+} Scenario;
+
+static void
+test_operation (gconstpointer data)
+{
+  const Scenario *scenario = data;
+  Fixture fixture;
+  guint32 uids[3];
+  gint64 wanted[2];
+  g_autofree char *state = NULL;
+  g_autofree char *id1 = g_strdup_printf ("%s.1", scenario->user);
+  g_autofree char *id2 = g_strdup_printf ("%s.2", scenario->user);
+  g_autofree char *id3 = g_strdup_printf ("%s.3", scenario->user);
+  guint32 marked = 0;
+
+  fixture_init (&fixture, scenario->user);
+  uids[0] = deliver (&fixture, "INBOX", id1, NULL);
+  uids[1] = deliver (&fixture, "INBOX", id2, "\\Seen");
+  uids[2] = deliver (&fixture, "INBOX", id3, NULL);
+  if (scenario->ignore_uidplus)
+    {
+      /* The person marked another message \Deleted elsewhere: the fallback for UID EXPUNGE
+       * must leave it alone. */
+      g_autofree char *other = g_strdup_printf ("%s.other", scenario->user);
+      marked = deliver (&fixture, "INBOX", other, "\\Deleted");
+    }
+  wanted[0] = uids[0];
+  wanted[1] = uids[1];
+
+  fixture_start_full (&fixture, scenario->ignore_move, scenario->ignore_uidplus);
+  sync_folder (&fixture, "INBOX");
+  sync_folder (&fixture, "Archive");
+  sync_folder (&fixture, "Trash");
+  sync_folder (&fixture, "Drafts");
+  if (scenario->offline)
+    go_offline (&fixture);
+
+  switch (scenario->op)
+    {
+    case OP_MOVE:
+    case OP_COPY:
+      {
+        g_autoptr(GArray) locals = do_move (&fixture, "INBOX", wanted, 2, "Archive", scenario->op == OP_COPY);
+
+        /* in the cache at once */
+        g_assert_cmpuint (locals->len, ==, 2);
+        g_assert_cmpint (g_array_index (locals, gint64, 0), <, 0);
+        g_assert_true (store_has_uid (&fixture, "Archive", g_array_index (locals, gint64, 1)));
+        g_assert_true (store_has_uid (&fixture, "INBOX", uids[0]) == (scenario->op == OP_COPY));
+        g_assert_true (store_has_uid (&fixture, "INBOX", uids[2]));
+      }
+      break;
+    case OP_DELETE:
+      {
+        g_autoptr(GArray) locals = do_delete (&fixture, "INBOX", wanted, 2);
+        g_autoptr(GArray) none = NULL;
+        gint64 in_trash;
+
+        g_assert_cmpuint (locals->len, ==, 2);
+        g_assert_false (store_has_uid (&fixture, "INBOX", uids[0]));
+        g_assert_true (store_has_uid (&fixture, "Trash", g_array_index (locals, gint64, 0)));
+        /* in the Trash, delete removes for good: offline a local message named by its local
+         * UID (the replay resolves it), online the server's UID once the move is replayed */
+        in_trash = g_array_index (locals, gint64, 1);
+        if (!scenario->offline)
+          {
+            g_autoptr(GPtrArray) rows = NULL;
+
+            wait_replayed (&fixture);
+            rows = store_rows (&fixture, "Trash");
+            for (guint i = 0; i < rows->len; i++)
+              {
+                HeronStoreMessage *message = g_ptr_array_index (rows, i);
+                if (g_str_has_suffix (message->subject, ".2"))
+                  in_trash = message->uid;
+              }
+            g_assert_cmpint (in_trash, >, 0);
+          }
+        none = do_delete (&fixture, "Trash", &in_trash, 1);
+        g_assert_cmpuint (none->len, ==, 0);
+        g_assert_false (store_has_uid (&fixture, "Trash", in_trash));
+      }
+      break;
+    case OP_EXPUNGE:
+      do_expunge (&fixture, "INBOX", wanted, 2);
+      g_assert_false (store_has_uid (&fixture, "INBOX", uids[0]));
+      g_assert_false (store_has_uid (&fixture, "INBOX", uids[1]));
+      break;
+    case OP_APPEND:
+      {
+        g_autofree char *id = g_strdup_printf ("%s.draft", scenario->user);
+        gint64 local = do_append (&fixture, "Drafts", id, HERON_STORE_FLAG_DRAFT | HERON_STORE_FLAG_SEEN);
+        g_autoptr(GPtrArray) rows = NULL;
+
+        g_assert_true (store_has_uid (&fixture, "Drafts", local));
+        rows = store_rows (&fixture, "Drafts");
+        g_assert_cmpuint (rows->len, ==, 1);
+        {
+          g_autofree char *subject = g_strdup_printf ("Message %s", id);
+          g_assert_cmpstr (((HeronStoreMessage *) g_ptr_array_index (rows, 0))->subject, ==, subject);
+        }
+        g_assert_true (((HeronStoreMessage *) g_ptr_array_index (rows, 0))->body_local);
+      }
+      break;
+    case OP_FOLDERS:
+    default:
+      do_folder (&fixture, CREATE, "Projects", NULL);
+      do_folder (&fixture, CREATE, "Projects/Heron", NULL);
+      do_folder (&fixture, CREATE, "Doomed", NULL);
+      do_folder (&fixture, RENAME, "Projects", "Work");
+      do_folder (&fixture, DELETE, "Doomed", NULL);
+      state = store_folders (&fixture);
+      g_assert_nonnull (strstr (state, "Work,Work/Heron"));
+      g_assert_null (strstr (state, "Projects"));
+      g_assert_null (strstr (state, "Doomed"));
+      g_clear_pointer (&state, g_free);
+      break;
+    }
+
+  if (scenario->offline)
+    {
+      g_assert_cmpuint (pending_operations (&fixture), >, 0);
+      go_online (&fixture);
+    }
+  wait_replayed (&fixture);
+
+  /* Without a sync: the server equals the cache, local UIDs now the server's */
+  switch (scenario->op)
+    {
+    case OP_MOVE:
+      assert_store_equals_server (&fixture, "INBOX");
+      assert_store_equals_server (&fixture, "Archive");
+      g_assert_cmpuint (count_on_server (&fixture, "INBOX", id1), ==, 0);
+      g_assert_cmpuint (count_on_server (&fixture, "Archive", id1), ==, 1);
+      g_assert_cmpuint (count_on_server (&fixture, "Archive", id2), ==, 1);
+      break;
+    case OP_COPY:
+      assert_store_equals_server (&fixture, "INBOX");
+      assert_store_equals_server (&fixture, "Archive");
+      g_assert_cmpuint (count_on_server (&fixture, "INBOX", id1), ==, 1);
+      g_assert_cmpuint (count_on_server (&fixture, "Archive", id1), ==, 1);
+      break;
+    case OP_DELETE:
+      assert_store_equals_server (&fixture, "INBOX");
+      assert_store_equals_server (&fixture, "Trash");
+      g_assert_cmpuint (count_on_server (&fixture, "Trash", id1), ==, 1);
+      g_assert_cmpuint (count_on_server (&fixture, "Trash", id2), ==, 0);
+      g_assert_cmpuint (count_on_server (&fixture, "INBOX", id2), ==, 0);
+      break;
+    case OP_EXPUNGE:
+      assert_store_equals_server (&fixture, "INBOX");
+      g_assert_cmpuint (count_on_server (&fixture, "INBOX", id1), ==, 0);
+      g_assert_cmpuint (count_on_server (&fixture, "INBOX", id3), ==, 1);
+      break;
+    case OP_APPEND:
+      {
+        g_autofree char *id = g_strdup_printf ("%s.draft", scenario->user);
+
+        assert_store_equals_server (&fixture, "Drafts");
+        g_assert_cmpuint (count_on_server (&fixture, "Drafts", id), ==, 1);
+      }
+      break;
+    case OP_FOLDERS:
+    default:
+      {
+        g_autofree char *on_server = server_folders (&fixture);
+        g_autofree char *in_store = store_folders (&fixture);
+
+        g_assert_cmpstr (in_store, ==, on_server);
+        g_assert_nonnull (strstr (on_server, "Work,Work/Heron"));
+        /* and the folder list sync agrees */
+        sync_folders (&fixture);
+        g_free (in_store);
+        in_store = store_folders (&fixture);
+        g_assert_cmpstr (in_store, ==, on_server);
+      }
+      break;
+    }
+
+  if (marked != 0)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(GStrv) flags = heron_test_server_get_flags (server, fixture.user, "INBOX", marked, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (g_strv_contains ((const char * const *) flags, "\\Deleted"));
+    }
+
+  /* a sync changes nothing any more */
+  if (scenario->op != OP_FOLDERS)
+    {
+      g_autofree char *before = store_state (&fixture, "INBOX");
+      g_autofree char *after = NULL;
+
+      sync_folder (&fixture, "INBOX");
+      after = store_state (&fixture, "INBOX");
+      g_assert_cmpstr (after, ==, before);
+    }
+  fixture_clear (&fixture);
+}
+
+/* A NO from the server: FAILED, an ERROR event with the entry's seq; discard undoes it. */
+
+static gboolean
+check_server_has_no_mailbox (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *folders = server_folders (fixture);
+  return strstr (folders, data) == NULL;
+}
+
+static void
+test_refused (void)
+{
+  Fixture fixture;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) locals = NULL;
+  HeronSyncEvent *event;
+  guint32 uid;
+  gint64 uid64;
+  gint64 seq;
+  guint mark;
+
+  fixture_init (&fixture, "refused");
+  uid = deliver (&fixture, "INBOX", "refused.1", "\\Flagged");
+  g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Gone", &error));
+  g_assert_no_error (error);
+  fixture_start (&fixture);
+  sync_folder (&fixture, "INBOX");
+  sync_folders (&fixture);
+
+  /* behind the client's back */
+  g_assert_true (heron_test_server_delete_mailbox (server, fixture.user, "Gone", &error));
+  g_assert_no_error (error);
+  wait_for (check_server_has_no_mailbox, &fixture, "Gone", WAIT_MS, "Gone deleted");
+
+  mark = fixture.events->len;
+  uid64 = uid;
+  locals = do_move (&fixture, "INBOX", &uid64, 1, "Gone", FALSE);
+  g_assert_false (store_has_uid (&fixture, "INBOX", uid));
+  event = wait_event (&fixture, HERON_SYNC_EVENT_ERROR, 0, mark);
+  g_assert_cmpint (event->seq, >, 0);
+  g_assert_cmpstr (event->folder, ==, "INBOX");
+  seq = event->seq;
+  g_assert_cmpuint (pending_operations (&fixture), ==, 0);  /* FAILED waits for the person */
+
+  /* retrying fails the same way, with a new event */
+  mark = fixture.events->len;
+  heron_account_worker_retry_operation (fixture.worker, seq);
+  event = wait_event (&fixture, HERON_SYNC_EVENT_ERROR, 0, mark);
+  g_assert_cmpint (event->seq, ==, seq);
+
+  /* giving up: the message is back in INBOX after the sync the worker starts */
+  mark = fixture.events->len;
+  heron_account_worker_discard_operation (fixture.worker, seq);
+  wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_ADDED, 0, mark);
+  sync_folder (&fixture, "INBOX");
+  g_assert_true (store_has_uid (&fixture, "INBOX", uid));
+  assert_store_equals_server (&fixture, "INBOX");
+  {
+    g_autoptr(HeronStore) store = NULL;
+    g_autoptr(GPtrArray) ops = NULL;
+
+    fixture_stop (&fixture);
+    store = heron_store_open (fixture.store_path, &error);
+    g_assert_no_error (error);
+    ops = heron_store_journal_list (store, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ops->len, ==, 0);
+  }
+  fixture_clear (&fixture);
+}
+
+/* A discarded flag change: the server's flags come back. */
+static void
+test_pending_flags_survive_sync (void)
+{
+  Fixture fixture;
+  guint32 uid;
+  g_autofree char *state = NULL;
+  g_autofree char *expected = NULL;
+
+  fixture_init (&fixture, "pending");
+  uid = deliver (&fixture, "INBOX", "pending.1", NULL);
+  fixture_start (&fixture);
+  sync_folder (&fixture, "INBOX");
+
+  /* offline: the flag waits in the journal; a change from elsewhere arrives meanwhile */
+  go_offline (&fixture);
+  do_set_flags (&fixture, "INBOX", uid, HERON_STORE_FLAG_FLAGGED, 0);
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_true (heron_test_server_add_flags (server, fixture.user, "INBOX", uid, "\\Seen $Work", &error));
+    g_assert_no_error (error);
+  }
+  fixture_stop (&fixture);
+
+  /* a worker that syncs before it replays (the journal is replayed first on connect, so the
+   * cache's writer is asked directly, as a sync would) */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(HeronStore) store = heron_store_open (fixture.store_path, &error);
+    g_autoptr(HeronStoreFolder) inbox = NULL;
+    HeronStoreFlagUpdate update = { uid, HERON_STORE_FLAG_SEEN, "$Work", 0 };
+
+    g_assert_no_error (error);
+    inbox = heron_store_lookup_folder (store, "INBOX", &error);
+    g_assert_no_error (error);
+    g_assert_true (heron_store_update_flags (store, inbox->id, &update, 1, &error));
+    g_assert_no_error (error);
+    heron_store_close (store);
+  }
+  state = store_state (&fixture, "INBOX");
+  expected = g_strdup_printf ("%u $Work \\Flagged \\Seen | Message pending.1\n", uid);
+  g_assert_cmpstr (state, ==, expected);
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_true (heron_test_server_start_imap (server, &error));
+    g_assert_no_error (error);
+  }
+  fixture_start (&fixture);
+  wait_replayed (&fixture);
+  sync_folder (&fixture, "INBOX");
+  assert_store_equals_server (&fixture, "INBOX");
+  g_free (state);
+  state = store_state (&fixture, "INBOX");
+  g_assert_cmpstr (state, ==, expected);
+  fixture_clear (&fixture);
+}
+
+/* Crash replay: entries left IN_PROGRESS whose effect the server already has (wholly or in
+ * part) are not applied twice. */
+static void
+test_crash_replay (void)
+{
+  Fixture fixture;
+  g_autoptr(GError) error = NULL;
+  guint32 uid1, uid2, uid3;
+
+  fixture_init (&fixture, "crash");
+  uid1 = deliver (&fixture, "INBOX", "crash.1", NULL);
+  uid2 = deliver (&fixture, "INBOX", "crash.2", NULL);
+  uid3 = deliver (&fixture, "INBOX", "crash.3", NULL);
+  fixture_start (&fixture);
+  sync_folder (&fixture, "INBOX");
+  sync_folder (&fixture, "Archive");
+  sync_folder (&fixture, "Drafts");
+  fixture_stop (&fixture);
+
+  /* The journal as a crash right after sending each command leaves it */
+  {
+    g_autoptr(HeronStore) store = heron_store_open (fixture.store_path, &error);
+    g_autoptr(HeronStoreFolder) inbox = NULL;
+    g_autoptr(HeronStoreFolder) archive = NULL;
+    g_autoptr(HeronStoreFolder) drafts = NULL;
+    g_autoptr(HeronStoreSourceWriter) writer = NULL;
+    g_autoptr(HeronStoreMessage) summary = heron_store_message_new ();
+    g_autofree char *text = make_message (fixture.user, "crash.draft");
+    gint64 uid, seq;
+
+    g_assert_no_error (error);
+    inbox = heron_store_lookup_folder (store, "INBOX", &error);
+    archive = heron_store_lookup_folder (store, "Archive", &error);
+    drafts = heron_store_lookup_folder (store, "Drafts", &error);
+    g_assert_no_error (error);
+
+    /* a move that reached the server */
+    uid = uid1;
+    seq = heron_store_op_move (store, inbox->id, &uid, 1, archive->id, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (heron_store_journal_start (store, seq, &error));
+    /* a move by COPY + STORE + EXPUNGE cut after the COPY */
+    uid = uid2;
+    seq = heron_store_op_move (store, inbox->id, &uid, 1, archive->id, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (heron_store_journal_start (store, seq, &error));
+    /* a copy that did not reach it */
+    uid = uid3;
+    seq = heron_store_op_copy (store, inbox->id, &uid, 1, archive->id, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (heron_store_journal_start (store, seq, &error));
+    /* an append that reached it */
+    writer = heron_store_source_writer_new (store, &error);
+    g_assert_no_error (error);
+    g_assert_true (heron_store_source_writer_write (writer, text, strlen (text), &error));
+    g_assert_true (heron_store_source_writer_close (writer, &error));
+    summary->subject = g_strdup ("Message crash.draft");
+    summary->message_id = g_strdup ("crash.draft@heron.test");
+    summary->flags = HERON_STORE_FLAG_SEEN | HERON_STORE_FLAG_DRAFT;
+    seq = heron_store_op_append (store, drafts->id, summary, writer, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (heron_store_journal_start (store, seq, &error));
+    heron_store_close (store);
+  }
+  g_assert_true (heron_test_server_move (server, fixture.user, "INBOX", uid1, "Archive", NULL, &error));
+  g_assert_no_error (error);
+  deliver (&fixture, "Archive", "crash.2", NULL);
+  deliver (&fixture, "Drafts", "crash.draft", "\\Seen \\Draft");
+
+  fixture_start (&fixture);
+  wait_replayed (&fixture);
+
+  g_assert_cmpuint (count_on_server (&fixture, "Archive", "crash.1"), ==, 1);
+  g_assert_cmpuint (count_on_server (&fixture, "Archive", "crash.2"), ==, 1);
+  g_assert_cmpuint (count_on_server (&fixture, "Archive", "crash.3"), ==, 1);
+  g_assert_cmpuint (count_on_server (&fixture, "INBOX", "crash.1"), ==, 0);
+  g_assert_cmpuint (count_on_server (&fixture, "INBOX", "crash.2"), ==, 0);
+  g_assert_cmpuint (count_on_server (&fixture, "INBOX", "crash.3"), ==, 1);
+  g_assert_cmpuint (count_on_server (&fixture, "Drafts", "crash.draft"), ==, 1);
+  assert_store_equals_server (&fixture, "INBOX");
+  assert_store_equals_server (&fixture, "Archive");
+  assert_store_equals_server (&fixture, "Drafts");
+  fixture_clear (&fixture);
+}
+
+/* Two clients: the worker's operations while another client changes the same folders. */
+static void
+test_two_clients (void)
+{
+  Fixture fixture;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261121);
+  g_autoptr(GError) error = NULL;
+  guint n_delivered = 0;
+
+  fixture_init (&fixture, "two");
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("two.%u", n_delivered++);
+      deliver (&fixture, "INBOX", id, NULL);
+    }
+  fixture_start (&fixture);
+  sync_folder (&fixture, "INBOX");
+  sync_folder (&fixture, "Archive");
+  sync_folder (&fixture, "Trash");
+
+  for (guint round = 0; round < 40; round++)
+    {
+      g_autoptr(GPtrArray) rows = store_rows (&fixture, "INBOX");
+      g_autoptr(GArray) on_server = heron_test_server_list_uids (server, fixture.user, "INBOX", &error);
+      gint64 uid = 0;
+
+      g_assert_no_error (error);
+      for (guint tries = 0; rows->len > 0 && tries < 10 && uid <= 0; tries++)
+        uid = ((HeronStoreMessage *) g_ptr_array_index (rows, g_rand_int_range (rand, 0, rows->len)))->uid;
+
+      /* the worker */
+      if (uid > 0)
+        switch (g_rand_int_range (rand, 0, 6))
+          {
+          case 0:
+            do_set_flags (&fixture, "INBOX", uid, HERON_STORE_FLAG_FLAGGED | HERON_STORE_FLAG_SEEN, 0);
+            break;
+          case 1:
+            do_set_flags (&fixture, "INBOX", uid, 0, HERON_STORE_FLAG_SEEN);
+            break;
+          case 2:
+            g_array_unref (do_move (&fixture, "INBOX", &uid, 1, "Archive", FALSE));
+            break;
+          case 3:
+            g_array_unref (do_move (&fixture, "INBOX", &uid, 1, "Archive", TRUE));
+            break;
+          case 4:
+            g_array_unref (do_delete (&fixture, "INBOX", &uid, 1));
+            break;
+          default:
+            do_expunge (&fixture, "INBOX", &uid, 1);
+            break;
+          }
+
+      /* the other client */
+      if (on_server->len > 0)
+        {
+          guint32 theirs = g_array_index (on_server, guint32, g_rand_int_range (rand, 0, on_server->len));
+          g_autoptr(GError) ignored = NULL;
+
+          /* the message may be gone already: any failure is that */
+          switch (g_rand_int_range (rand, 0, 5))
+            {
+            case 0:
+              heron_test_server_add_flags (server, fixture.user, "INBOX", theirs, "\\Answered $Other", &ignored);
+              break;
+            case 1:
+              heron_test_server_remove_flags (server, fixture.user, "INBOX", theirs, "\\Seen", &ignored);
+              break;
+            case 2:
+              heron_test_server_expunge (server, fixture.user, "INBOX", theirs, &ignored);
+              break;
+            case 3:
+              heron_test_server_move (server, fixture.user, "INBOX", theirs, "Archive", NULL, &ignored);
+              break;
+            default:
+              {
+                g_autofree char *id = g_strdup_printf ("two.%u", n_delivered++);
+                deliver (&fixture, "INBOX", id, NULL);
+              }
+              break;
+            }
+        }
+    }
+
+  wait_replayed (&fixture);
+  sync_folder (&fixture, "INBOX");
+  sync_folder (&fixture, "Archive");
+  sync_folder (&fixture, "Trash");
+  assert_store_equals_server (&fixture, "INBOX");
+  assert_store_equals_server (&fixture, "Archive");
+  assert_store_equals_server (&fixture, "Trash");
+  fixture_clear (&fixture);
+}
+
+/* kill -9 in the middle of a replay */
+
+#define KILL_MOVES 25
+#define KILL_COPIES 10
+#define KILL_APPENDS 15
+
+static void
+on_child_event (HeronAccountWorker *worker,
+                HeronSyncEvent     *event,
+                gpointer            user_data)
+{
+  if (event->kind == HERON_SYNC_EVENT_MESSAGES_ADDED || event->kind == HERON_SYNC_EVENT_MESSAGES_CHANGED ||
+      event->kind == HERON_SYNC_EVENT_MESSAGES_REMOVED)
+    {
+      printf ("%s %s\n", heron_sync_event_kind_to_string (event->kind), event->folder);
+      fflush (stdout);
+    }
+}
+
+static int
+child_main (int    argc,
+            char **argv)
+{
+  /* --child host port ca-file user password store-path */
+  g_autoptr(HeronAccountWorker) worker = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+
+  if (argc != 8)
+    return 2;
+  worker = new_worker (argv[2], (guint16) atoi (argv[3]), argv[4], argv[5], argv[6], argv[7], FALSE, FALSE);
+  g_signal_connect (worker, "event", G_CALLBACK (on_child_event), NULL);
+  heron_account_worker_start (worker);
+  g_main_loop_run (loop);  /* until killed */
+  return 0;
+}
+
+static void
+test_kill9 (void)
+{
+  Fixture fixture;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *port = NULL;
+  guint pending_after_kill;
+
+  fixture_init (&fixture, "killnine");
+  for (guint i = 0; i < KILL_MOVES + KILL_COPIES; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("kill.%u", i);
+      deliver (&fixture, "INBOX", id, NULL);
+    }
+  fixture_start (&fixture);
+  sync_folder (&fixture, "INBOX");
+  sync_folder (&fixture, "Archive");
+  sync_folder (&fixture, "Drafts");
+
+  /* offline, a queue of operations, one entry each */
+  go_offline (&fixture);
+  {
+    g_autoptr(GPtrArray) rows = store_rows (&fixture, "INBOX");
+
+    g_assert_cmpuint (rows->len, ==, KILL_MOVES + KILL_COPIES);
+    for (guint i = 0; i < rows->len; i++)
+      {
+        HeronStoreMessage *message = g_ptr_array_index (rows, i);
+        guint n = (guint) g_ascii_strtoull (message->subject + strlen ("Message kill."), NULL, 10);
+
+        g_autoptr(GArray) locals = do_move (&fixture, "INBOX", &message->uid, 1, "Archive", n >= KILL_MOVES);
+
+        /* a moved message is named by its local UID until the replay numbers it */
+        if (n >= KILL_MOVES)
+          do_set_flags (&fixture, "INBOX", message->uid, HERON_STORE_FLAG_FLAGGED, 0);
+        else
+          do_set_flags (&fixture, "Archive", g_array_index (locals, gint64, 0), HERON_STORE_FLAG_FLAGGED, 0);
+      }
+  }
+  for (guint i = 0; i < KILL_APPENDS; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("kill.draft.%u", i);
+      do_append (&fixture, "Drafts", id, HERON_STORE_FLAG_SEEN);
+    }
+  fixture_stop (&fixture);
+  g_assert_true (heron_test_server_start_imap (server, &error));
+  g_assert_no_error (error);
+
+  /* the child replays; it is killed at its first replayed change */
+  port = g_strdup_printf ("%u", heron_test_server_get_imap_port (server));
+  {
+    g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+    const char *argv[] = { self, "--child",
+                           heron_test_server_get_host (server), port, heron_test_server_get_ca_file (server),
+                           fixture.user, fixture.password, fixture.store_path, NULL };
+    child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+    g_assert_no_error (error);
+  }
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  kill (atoi (g_subprocess_get_identifier (child)), SIGKILL);
+  g_subprocess_wait (child, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+
+  pending_after_kill = pending_operations (&fixture);
+  g_test_message ("%u of %u entries left after kill -9", pending_after_kill,
+                  2 * (KILL_MOVES + KILL_COPIES) + KILL_APPENDS);
+  g_assert_cmpuint (pending_after_kill, >, 0);  /* it was killed in the middle */
+
+  /* a new worker on the same cache finishes the work */
+  fixture_start (&fixture);
+  wait_replayed (&fixture);
+  sync_folder (&fixture, "INBOX");
+  sync_folder (&fixture, "Archive");
+  sync_folder (&fixture, "Drafts");
+  for (guint i = 0; i < KILL_MOVES + KILL_COPIES; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("kill.%u", i);
+
+      g_assert_cmpuint (count_on_server (&fixture, "INBOX", id), ==, i >= KILL_MOVES ? 1 : 0);
+      g_assert_cmpuint (count_on_server (&fixture, "Archive", id), ==, 1);
+    }
+  for (guint i = 0; i < KILL_APPENDS; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("kill.draft.%u", i);
+      g_assert_cmpuint (count_on_server (&fixture, "Drafts", id), ==, 1);
+    }
+  assert_store_equals_server (&fixture, "INBOX");
+  assert_store_equals_server (&fixture, "Archive");
+  assert_store_equals_server (&fixture, "Drafts");
+  fixture_clear (&fixture);
+}
+
+static const Scenario scenarios[] = {
+  { "move-online", OP_MOVE, FALSE },
+  { "move-offline", OP_MOVE, TRUE },
+  { "copy-online", OP_COPY, FALSE },
+  { "copy-offline", OP_COPY, TRUE },
+  { "delete-online", OP_DELETE, FALSE },
+  { "delete-offline", OP_DELETE, TRUE },
+  { "expunge-online", OP_EXPUNGE, FALSE },
+  { "expunge-offline", OP_EXPUNGE, TRUE },
+  { "append-online", OP_APPEND, FALSE },
+  { "append-offline", OP_APPEND, TRUE },
+  { "folders-online", OP_FOLDERS, FALSE },
+  { "folders-offline", OP_FOLDERS, TRUE },
+  { "move-without-move", OP_MOVE, FALSE, TRUE, FALSE },
+  { "move-without-uidplus", OP_MOVE, FALSE, TRUE, TRUE },
+  { "copy-without-uidplus", OP_COPY, FALSE, FALSE, TRUE },
+  { "expunge-without-uidplus", OP_EXPUNGE, FALSE, FALSE, TRUE },
+  { "append-without-uidplus", OP_APPEND, TRUE, FALSE, TRUE },
+};
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int result;
+
+  if (argc > 1 && strcmp (argv[1], "--child") == 0)
+    return child_main (argc, argv);
+
+  g_test_init (&argc, &argv, NULL);
+
+  server = heron_test_server_new_full (HERON_TEST_SERVER_FLAGS_NO_SMTP, &error);
+  if (server == NULL)
+    g_error ("The test server did not start: %s", error->message);
+  tmpdir = g_dir_make_tmp ("heron-test-sync-ops-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  /* Every user up front (Dovecot notices a changed passwd-file by its mtime: one second). */
+  {
+    static const char * const users[] = { "refused", "pending", "crash", "two", "killnine", NULL };
+
+    for (guint i = 0; users[i] != NULL; i++)
+      {
+        g_autofree char *user = g_strdup_printf ("%s@" HERON_TEST_SERVER_DOMAIN, users[i]);
+        g_assert_true (heron_test_server_add_user (server, user, NULL, &error));
+        g_assert_no_error (error);
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
+      {
+        g_autofree char *user = g_strdup_printf ("%s@" HERON_TEST_SERVER_DOMAIN, scenarios[i].user);
+        g_assert_true (heron_test_server_add_user (server, user, NULL, &error));
+        g_assert_no_error (error);
+      }
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/heron/sync/ops/%s", scenarios[i].user);
+      g_test_add_data_func (path, &scenarios[i], test_operation);
+    }
+  g_test_add_func ("/heron/sync/ops/refused-then-discarded", test_refused);
+  g_test_add_func ("/heron/sync/ops/pending-flags-survive-sync", test_pending_flags_survive_sync);
+  g_test_add_func ("/heron/sync/ops/crash-replay", test_crash_replay);
+  g_test_add_func ("/heron/sync/ops/two-clients", test_two_clients);
+  g_test_add_func ("/heron/sync/ops/kill-9", test_kill9);
+
+  result = g_test_run ();
+
+  heron_test_server_free (server);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
+    (void) system (cmd);
+  }
+  g_free (tmpdir);
+  return result;
+}

@@ -1,0 +1,309 @@
+/* bench-main-window.c: the main window on a folder of 100,000 messages.
+ *
+ * Prints the time from the application's start to the first message rows painted from the
+ * cache, and the process's resident memory with that folder open, then while and after the
+ * list is scrolled from end to end (the list model reads only the rows asked for, so memory
+ * must not grow with the folder). A program that prints figures, not a timed test.
+ *
+ * Run inside tests/harness/heron-test-session --display (a keyring and Xvfb):
+ *   heron-test-session --display -- BUILDDIR/tests/bench/bench-main-window-bin [--count N]
+ *
+ * Copyright 2026 The Heron developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "heron-application.h"
+#include "heron-test-server.h"
+#include "heron-window.h"
+
+static HeronTestServer *server;
+static const char *user;
+static char *account_id;
+static guint count = 100000;
+static gboolean measure_only;
+static gboolean flat;
+
+/* Resident memory of this process in KiB (VmRSS of /proc/self/status). */
+static guint64
+rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return 0;
+  line = strstr (status, "VmRSS:");
+  return line != NULL ? g_ascii_strtoull (line + 6, NULL, 10) : 0;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+wait_until (Condition   condition,
+            gpointer    data,
+            guint       limit_s,
+            const char *what)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) limit_s * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > end)
+        g_error ("Gave up waiting for %s", what);
+      g_main_context_iteration (NULL, FALSE);
+      if (!condition (data))
+        g_usleep (1000);
+    }
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+store_secret_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!heron_secrets_store_finish (result, &error))
+    g_error ("Cannot store the password: %s", error->message);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+setup_account (void)
+{
+  g_autoptr(HeronAccountConfigStore) store = heron_account_config_store_new ();
+  g_autoptr(HeronAccountConfig) config = heron_account_config_new ();
+  g_autoptr(HeronAccountIdentity) identity = heron_account_identity_new ("Alice", user);
+  g_autoptr(GError) error = NULL;
+  HeronAccountServer *servers[2];
+  gboolean stored = FALSE;
+
+  heron_account_config_add_identity (config, identity);
+  servers[0] = heron_account_config_get_imap (config);
+  servers[1] = heron_account_config_get_smtp (config);
+  for (guint i = 0; i < 2; i++)
+    {
+      heron_account_server_set_host (servers[i], heron_test_server_get_host (server));
+      heron_account_server_set_port (servers[i], i == 0 ? heron_test_server_get_imap_port (server) : 587);
+      heron_account_server_set_security (servers[i], HERON_ACCOUNT_SECURITY_STARTTLS);
+      heron_account_server_set_auth (servers[i], HERON_ACCOUNT_AUTH_PASSWORD);
+      heron_account_server_set_user (servers[i], user);
+      heron_account_server_set_pinned_certificate_file (servers[i], heron_test_server_get_ca_file (server));
+    }
+  if (!heron_account_config_store_load (store, NULL, &error) ||
+      !heron_account_config_store_add (store, config, &error))
+    g_error ("Cannot add the account: %s", error->message);
+  account_id = g_strdup (heron_account_config_get_id (config));
+  heron_secrets_store_async (account_id, heron_account_server_get_protocol (servers[0]),
+                             heron_account_server_get_host (servers[0]), user,
+                             heron_test_server_get_password (server), NULL, store_secret_done, &stored);
+  wait_until (flag_is_set, &stored, 30, "the keyring");
+}
+
+static HeronAccount *
+get_account (HeronApplication *app)
+{
+  /* The manager starts with the application. */
+  return heron_account_manager_lookup (heron_application_get_account_manager (app), account_id);
+}
+
+static gboolean
+inbox_synced (gpointer data)
+{
+  HeronAccount *account = get_account (HERON_APPLICATION (data));
+  HeronFolder *inbox = account != NULL ? heron_account_lookup_folder (account, "INBOX") : NULL;
+
+  if (inbox == NULL || heron_message_list_get_threaded (HERON_MESSAGE_LIST (heron_folder_get_messages (inbox))))
+    return FALSE;
+  return g_list_model_get_n_items (heron_folder_get_messages (inbox)) >= count &&
+         heron_account_get_state (account) == HERON_SYNC_STATE_ONLINE &&
+         !heron_account_get_busy (account);
+}
+
+/* First run: the first sync fills the cache. */
+static void
+on_activate_sync (GApplication *app,
+                  gpointer      user_data)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  wait_until (inbox_synced, app, 1800, "the first sync of INBOX");
+  g_print ("first sync of %u messages: %.1f s\n", count,
+           (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+}
+
+static gint64 run_start;
+
+static gboolean
+inbox_known (gpointer data)
+{
+  HeronAccount *account = get_account (HERON_APPLICATION (data));
+
+  return account != NULL && heron_account_lookup_folder (account, "INBOX") != NULL;
+}
+
+typedef struct {
+  GtkWidget *window;
+  gboolean   drawn;
+} FrameWait;
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                FrameWait     *wait)
+{
+  wait->drawn = TRUE;
+}
+
+static gboolean
+frame_drawn (gpointer data)
+{
+  return ((FrameWait *) data)->drawn;
+}
+
+/* Second run: from the cache. */
+static void
+on_activate_measure (GApplication *app,
+                     gpointer      user_data)
+{
+  HeronWindow *window = HERON_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  HeronMessageListView *list = heron_window_get_message_list_view (window);
+  GtkScrolledWindow *scrolled = heron_message_list_view_get_scrolled_window (list);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
+  GdkFrameClock *clock;
+  FrameWait frame = { GTK_WIDGET (window), FALSE };
+  guint64 rss_open, rss_peak = 0, rss_end;
+  gint64 painted, scroll_start;
+  double upper;
+  gulong id;
+  guint steps = 0;
+
+  g_print ("start to window shown: %.0f ms\n", (g_get_monotonic_time () - run_start) / 1000.0);
+  wait_until (inbox_known, app, 60, "INBOX");
+  g_print ("start to INBOX known: %.0f ms\n", (g_get_monotonic_time () - run_start) / 1000.0);
+  heron_window_show_folder (window, heron_account_lookup_folder (get_account (HERON_APPLICATION (app)), "INBOX"));
+  g_print ("start to INBOX shown: %.0f ms\n", (g_get_monotonic_time () - run_start) / 1000.0);
+  g_assert (g_list_model_get_n_items (heron_message_list_view_get_model (list)) > 0);
+
+  /* The first frame after the list got its rows. */
+  gtk_widget_realize (GTK_WIDGET (window));
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &frame);
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  wait_until (frame_drawn, &frame, 60, "the first frame");
+  g_signal_handler_disconnect (clock, id);
+  painted = g_get_monotonic_time ();
+  g_print ("start to first rows painted: %.0f ms (%u messages in the list)\n",
+           (painted - run_start) / 1000.0, g_list_model_get_n_items (heron_message_list_view_get_model (list)));
+
+  rss_open = rss_kib ();
+  g_print ("resident memory with the folder open: %.1f MB\n", rss_open / 1024.0);
+
+  /* Scroll from the top to the end, a page at a time, letting each frame draw. */
+  scroll_start = g_get_monotonic_time ();
+  upper = gtk_adjustment_get_upper (adjustment);
+  while (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) < gtk_adjustment_get_upper (adjustment) - 1)
+    {
+      double value = gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) * 10;
+
+      gtk_adjustment_set_value (adjustment, value);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      steps++;
+      if (steps % 200 == 0)
+        rss_peak = MAX (rss_peak, rss_kib ());
+    }
+  rss_end = rss_kib ();
+  rss_peak = MAX (rss_peak, rss_end);
+  g_print ("scrolled end to end (%.0f px, %u steps) in %.1f s\n", upper, steps,
+           (g_get_monotonic_time () - scroll_start) / (double) G_USEC_PER_SEC);
+  g_print ("resident memory while scrolling (peak): %.1f MB; at the end: %.1f MB (growth %.1f MB)\n",
+           rss_peak / 1024.0, rss_end / 1024.0, ((double) rss_end - (double) rss_open) / 1024.0);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new ("— the main window on a large folder");
+  const GOptionEntry entries[] = {
+    { "count", 0, 0, G_OPTION_ARG_INT, &count, "Messages in INBOX (default 100000)", "N" },
+    { "flat", 0, 0, G_OPTION_ARG_NONE, &flat, "Without the conversation view", NULL },
+    { "measure", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &measure_only, "Only measure (the child process)", NULL },
+    { "account", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &account_id, "The account (with --measure)", "ID" },
+    { NULL }
+  };
+  HeronSeedSpec spec = { .seed = 1, .first_index = 0, .count = 0, .newest_date = 0 };
+  char *app_argv[] = { (char *) "bench-main-window", NULL };
+  g_autofree char *self_path = NULL;
+  gint64 start_time = g_get_monotonic_time ();
+  gint64 start;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    g_error ("%s", error->message);
+
+  self_path = g_file_read_link ("/proc/self/exe", NULL);
+  gtk_init ();
+  adw_init ();
+  /* No notification server in the session. */
+  g_settings_set_boolean (g_settings_new (HERON_APP_ID), "notify-new-mail", FALSE);
+  g_settings_set_boolean (g_settings_new (HERON_APP_ID), "conversation-view", !flat);
+
+  if (measure_only)
+    {
+      g_autoptr(HeronApplication) app = heron_application_new ();
+
+      /* Started by the first process, which keeps the server running. */
+      g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_measure), NULL);
+      run_start = start_time;
+      g_application_run (G_APPLICATION (app), 1, app_argv);
+      return 0;
+    }
+
+  server = heron_test_server_new_full (HERON_TEST_SERVER_FLAGS_NO_SMTP, &error);
+  if (server == NULL)
+    g_error ("%s", error->message);
+  user = heron_test_server_get_user (server);
+  spec.count = count;
+  spec.owner_address = user;
+  start = g_get_monotonic_time ();
+  if (!heron_test_server_seed (server, user, "INBOX", &spec, &error))
+    g_error ("%s", error->message);
+  g_print ("seeded %u messages in %.1f s\n", count, (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  setup_account ();
+
+  {
+    g_autoptr(HeronApplication) app = heron_application_new ();
+
+    g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_sync), NULL);
+    g_application_run (G_APPLICATION (app), 1, app_argv);
+  }
+
+  /* The measured start is a process of its own, as a person starts Heron: nothing of the first
+   * run is in its memory. */
+  {
+    g_autofree char *count_arg = g_strdup_printf ("--count=%u", count);
+    g_autofree char *account_arg = g_strdup_printf ("--account=%s", account_id);
+    const char *child_argv[] = { self_path, "--measure", count_arg, account_arg, flat ? "--flat" : NULL, NULL };
+    int wait_status;
+
+    if (!g_spawn_sync (NULL, (char **) child_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                       &wait_status, &error) ||
+        !g_spawn_check_wait_status (wait_status, &error))
+      g_error ("The measuring run failed: %s", error->message);
+  }
+
+  heron_test_server_free (server);
+  return 0;
+}
