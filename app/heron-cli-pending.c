@@ -158,12 +158,16 @@ pending_offline_reason (Pending *pending)
 {
   HeronSyncState state = heron_account_worker_get_state (pending->worker);
 
-  if (state != HERON_SYNC_STATE_AUTH_FAILED && state != HERON_SYNC_STATE_OFFLINE)
+  if (state != HERON_SYNC_STATE_AUTH_FAILED && state != HERON_SYNC_STATE_UNTRUSTED &&
+      state != HERON_SYNC_STATE_OFFLINE)
     return NULL;
   if (pending->last_error != NULL)
     return pending->last_error->message;
-  return state == HERON_SYNC_STATE_AUTH_FAILED ? _("The server refused the login")
-                                               : _("The server could not be reached");
+  if (state == HERON_SYNC_STATE_AUTH_FAILED)
+    return _("The server refused the login");
+  if (state == HERON_SYNC_STATE_UNTRUSTED)
+    return _("The server's certificate is not trusted");
+  return _("The server could not be reached");
 }
 
 /* ---- What an entry is ---- */

@@ -286,6 +286,10 @@ sidebar_row_refresh (SidebarRow *row)
           state_icon = "dialog-password-symbolic";
           state_tooltip = _("The server did not accept the password");
           break;
+        case HERON_SYNC_STATE_UNTRUSTED:
+          state_icon = "security-low-symbolic";
+          state_tooltip = _("The server's certificate is not trusted");
+          break;
         case HERON_SYNC_STATE_STOPPED:
         case HERON_SYNC_STATE_CONNECTING:
         case HERON_SYNC_STATE_ONLINE:

@@ -195,7 +195,7 @@ heron_account_class_init (HeronAccountClass *klass)
   properties[PROP_EMAIL] = g_param_spec_string ("email", NULL, NULL, NULL, flags);
   /* HeronSyncState */
   properties[PROP_STATE] =
-    g_param_spec_int ("state", NULL, NULL, HERON_SYNC_STATE_STOPPED, HERON_SYNC_STATE_AUTH_FAILED,
+    g_param_spec_int ("state", NULL, NULL, HERON_SYNC_STATE_STOPPED, HERON_SYNC_STATE_UNTRUSTED,
                       HERON_SYNC_STATE_STOPPED, flags);
   properties[PROP_ERROR] = g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR, flags);
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, flags);
@@ -347,9 +347,10 @@ maybe_new_mail (HeronAccount   *self,
 {
   g_autoptr(GArray) uids = NULL;
 
-  /* Not the first sync of INBOX (the folder counts as synced only after its end), not what was
-   * found while offline, not our own local copies (negative UIDs). */
-  if (self->inbox == NULL || !_heron_folder_is_synced (self->inbox) ||
+  /* Not what the first sync of INBOX found (the worker marks those events: the reader may be
+   * ahead of the events and show the folder synced already), not what was found while offline,
+   * not our own local copies (negative UIDs). */
+  if (self->inbox == NULL || event->initial ||
       self->state != HERON_SYNC_STATE_ONLINE || event->uids == NULL ||
       g_strcmp0 (event->folder, heron_folder_get_name (self->inbox)) != 0)
     return;

@@ -72,8 +72,6 @@ void                _heron_folder_add_child            (HeronFolder            *
                                                         HeronFolder            *child);
 void                _heron_folder_remove_child         (HeronFolder            *self,
                                                         HeronFolder            *child);
-/* Whether the folder was ever synced (its messages are in the cache). */
-gboolean            _heron_folder_is_synced            (HeronFolder            *self);
 /* The account is going: the folder leaves it (get_account returns NULL afterwards). */
 void                _heron_folder_detach               (HeronFolder            *self);
 /* Compares two folders the way folder lists are sorted (INBOX, then roles, then names). */

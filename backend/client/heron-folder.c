@@ -36,7 +36,6 @@ struct _HeronFolder
   guint            total_count;
   gboolean         selectable;
   gboolean         subscribed;
-  gboolean         synced;
   char             delimiter;
 };
 
@@ -281,7 +280,6 @@ _heron_folder_update (HeronFolder            *self,
       g_object_notify_by_pspec (object, properties[PROP_ICON_NAME]);
     }
 
-  self->synced = info->uidvalidity != 0;
   counts_for (self, info, &total, &unread);
   if (self->total_count != total)
     {
@@ -368,14 +366,6 @@ _heron_folder_remove_child (HeronFolder *self,
 
   if (g_list_store_find (self->children, child, &position))
     g_list_store_remove (self->children, position);
-}
-
-gboolean
-_heron_folder_is_synced (HeronFolder *self)
-{
-  g_return_val_if_fail (HERON_IS_FOLDER (self), FALSE);
-
-  return self->synced;
 }
 
 void

@@ -255,6 +255,7 @@ _heron_sync_core_store_changes (HeronStore *store,
           break;
         case HERON_STORE_CHANGE_MESSAGES_ADDED:
           event = heron_sync_event_new (HERON_SYNC_EVENT_MESSAGES_ADDED);
+          event->initial = change->folder_id == core->initial_folder_id;
           break;
         case HERON_STORE_CHANGE_MESSAGES_CHANGED:
           event = heron_sync_event_new (HERON_SYNC_EVENT_MESSAGES_CHANGED);
@@ -375,13 +376,22 @@ cancel_reconnect (HeronSyncCore *core)
   core->reconnect_id = 0;
 }
 
+/* After a refused password or an untrusted certificate the worker does not try again by itself:
+ * only the person can change the answer (retry_login, or a new worker with the certificate
+ * pinned). */
+static gboolean
+waits_for_person (HeronSyncCore *core)
+{
+  return core->auth_failed || core->untrusted;
+}
+
 static void
 schedule_reconnect (HeronSyncCore *core)
 {
   GSource *source;
   guint delay;
 
-  if (core->reconnect_id != 0 || core->auth_failed || g_atomic_int_get (&core->stopping))
+  if (core->reconnect_id != 0 || waits_for_person (core) || g_atomic_int_get (&core->stopping))
     return;
 
   /* exponential, with +-25 % jitter so that many clients do not come back at once */
@@ -409,7 +419,7 @@ go_offline (HeronSyncCore *core,
     }
   _heron_sync_watch_stop (core);
   _heron_sync_bodies_offline (core);
-  if (core->auth_failed)
+  if (waits_for_person (core))
     return;
   set_state (core, HERON_SYNC_STATE_OFFLINE);
   schedule_reconnect (core);
@@ -506,12 +516,20 @@ handle_connect_error (HeronSyncCore *core,
     {
       HeronSyncEvent *event = heron_sync_event_new (HERON_SYNC_EVENT_ERROR);
 
+      /* DESIGN.md: a certificate that does not verify stops the connection and asks the person;
+       * connecting again would only meet the same certificate. */
+      core->untrusted = TRUE;
+      drop_session (core, &core->session);
+      _heron_sync_watch_stop (core);
+      _heron_sync_bodies_offline (core);
+      set_state (core, HERON_SYNC_STATE_UNTRUSTED);
       event->error = g_error_copy (error);
       event->certificate = g_steal_pointer (&core->untrusted_certificate);
       _heron_sync_core_post (core, event);
+      return;
     }
-  else
-    _heron_sync_core_post_error (core, NULL, error);
+
+  _heron_sync_core_post_error (core, NULL, error);
   go_offline (core, error);
 }
 
@@ -532,7 +550,7 @@ do_connect (HeronSyncCore *core)
 {
   g_autoptr(GError) error = NULL;
 
-  if (session_ready (core->session) || core->auth_failed)
+  if (session_ready (core->session) || waits_for_person (core))
     return;
   cancel_reconnect (core);
 
@@ -798,7 +816,7 @@ heron_account_worker_class_init (HeronAccountWorkerClass *klass)
 
   /* HeronSyncState, as the main thread last heard it. */
   properties[PROP_STATE] =
-    g_param_spec_int ("state", NULL, NULL, HERON_SYNC_STATE_STOPPED, HERON_SYNC_STATE_AUTH_FAILED,
+    g_param_spec_int ("state", NULL, NULL, HERON_SYNC_STATE_STOPPED, HERON_SYNC_STATE_UNTRUSTED,
                       HERON_SYNC_STATE_STOPPED,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -1037,6 +1055,7 @@ take_retry (gpointer user_data)
       core->password = g_steal_pointer (&handover->password);
     }
   core->auth_failed = FALSE;
+  core->untrusted = FALSE;
   core->backoff_ms = core->backoff_initial_ms;
   queue_own_job (core, HERON_SYNC_JOB_CONNECT, NULL);
   return G_SOURCE_REMOVE;

@@ -614,7 +614,13 @@ _heron_sync_folder (HeronSyncCore  *core,
 
   if (!have_state)
     {
-      if (!fetch_newest_first (core, folder->id, name, 1, modseq > 0, error))
+      gboolean fetched;
+
+      /* what this finds was there before: its events say so (not new mail) */
+      core->initial_folder_id = folder->id;
+      fetched = fetch_newest_first (core, folder->id, name, 1, modseq > 0, error);
+      core->initial_folder_id = 0;
+      if (!fetched)
         return FALSE;
     }
   else

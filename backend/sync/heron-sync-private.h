@@ -91,6 +91,8 @@ struct _HeronSyncCore {
   guint             reconnect_id;
   guint             backoff_ms;
   gboolean          auth_failed;
+  gboolean          untrusted;           /* the server's certificate was not trusted */
+  gint64            initial_folder_id;   /* the folder whose first sync runs now, or 0 */
   GHashTable       *folder_names;        /* gint64 id -> char *name */
   /* heron-sync-watch.c: the sync policy and the watch (set before the thread starts), its state */
   guint             folder_sync;         /* HeronAccountFolderSync */

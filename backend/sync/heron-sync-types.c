@@ -85,6 +85,7 @@ heron_sync_state_to_string (HeronSyncState state)
     case HERON_SYNC_STATE_ONLINE: return "online";
     case HERON_SYNC_STATE_OFFLINE: return "offline";
     case HERON_SYNC_STATE_AUTH_FAILED: return "auth-failed";
+    case HERON_SYNC_STATE_UNTRUSTED: return "untrusted";
     default: return "unknown";
     }
 }

@@ -27,6 +27,8 @@ typedef enum {
   HERON_SYNC_STATE_ONLINE,
   HERON_SYNC_STATE_OFFLINE,      /* lost the server; a reconnect is scheduled */
   HERON_SYNC_STATE_AUTH_FAILED,  /* waits for heron_account_worker_retry_login() */
+  HERON_SYNC_STATE_UNTRUSTED,    /* the server's certificate is not trusted: waits for the person
+                                  * (a new worker with the certificate pinned, or retry_login) */
 } HeronSyncState;
 
 /* How a folder is brought up to date. AUTO uses what the server offers (QRESYNC, else
@@ -67,6 +69,8 @@ typedef struct {
   GError            *error;
   gint64             time_us;  /* g_get_monotonic_time() when the worker made it */
   gint64             seq;      /* ERROR: the journal entry that failed, or 0 */
+  gboolean           initial;  /* MESSAGES_ADDED by a folder's first sync (or its refetch after a
+                                * UIDVALIDITY change): what was there, not new mail */
   char              *message_id; /* SENT, SEND_FAILED */
   /* ERROR with HERON_IMAP_ERROR_CERTIFICATE: the certificate the server presented, or NULL */
   GTlsCertificate   *certificate;

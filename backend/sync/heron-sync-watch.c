@@ -297,8 +297,8 @@ _heron_sync_note_status (HeronSyncCore                *core,
 
   if ((status->items & (HERON_IMAP_STATUS_MESSAGES | HERON_IMAP_STATUS_UNSEEN)) &&
       !heron_store_set_folder_status (core->store, folder->id,
-                                      (status->items & HERON_IMAP_STATUS_MESSAGES) ? status->messages : -1,
-                                      (status->items & HERON_IMAP_STATUS_UNSEEN) ? status->unseen : -1,
+                                      (status->items & HERON_IMAP_STATUS_MESSAGES) ? (gint64) status->messages : -1,
+                                      (status->items & HERON_IMAP_STATUS_UNSEEN) ? (gint64) status->unseen : -1,
                                       &error))
     g_warning ("Could not keep the counts of %s: %s", folder->name, error->message);
 

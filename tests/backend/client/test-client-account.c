@@ -844,6 +844,22 @@ check_new_mail (gconstpointer data)
   return ((const NewMail *) data)->n > 0;
 }
 
+/* Connects ::new-mail as soon as the manager makes the account, before any of its events. */
+static void
+on_accounts_changed (GListModel *accounts,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     gpointer    user_data)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(HeronAccount) account = g_list_model_get_item (accounts, i);
+
+      g_signal_connect (account, "new-mail", G_CALLBACK (on_new_mail), user_data);
+    }
+}
+
 /* ::new-mail: not for what the first sync finds, but for a delivery afterwards. */
 static void
 test_new_mail (void)
@@ -853,16 +869,22 @@ test_new_mail (void)
   NewMail new_mail = { &fixture, 0 };
 
   fixture_init (&fixture, "newmail");
-  deliver (&fixture, "INBOX", "Bob <bob@example.test>", "old", NULL);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *subject = g_strdup_printf ("old %u", i);
+      deliver (&fixture, "INBOX", "Bob <bob@example.test>", subject, NULL);
+    }
   fixture_new_manager (&fixture, TRUE);
+  g_signal_connect (heron_account_manager_get_accounts (fixture.manager), "items-changed",
+                    G_CALLBACK (on_accounts_changed), &new_mail);
   g_assert_true (heron_account_manager_load (fixture.manager, NULL, NULL));
   {
     g_autoptr(HeronAccountConfig) config = make_config (&fixture);
     add_account (&fixture, config, fixture.password);
   }
-  g_signal_connect (fixture.account, "new-mail", G_CALLBACK (on_new_mail), &new_mail);
   wait_until (check_state, &fixture, "online");
   sync_account (&fixture, NULL);
+  g_assert_cmpuint (heron_folder_get_total_count (heron_account_get_folder_for_role (fixture.account, HERON_FOLDER_ROLE_INBOX)), ==, 20);
   g_assert_cmpuint (new_mail.n, ==, 0);
 
   deliver (&fixture, "INBOX", "Bob <bob@example.test>", "new", NULL);
@@ -1171,6 +1193,13 @@ check_untrusted (gconstpointer data)
 
 /* A certificate that does not verify: the error names it, the account offers it with its
  * fingerprint; trusting it pins it in the account file and connects. */
+static gboolean
+on_waited (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 test_untrusted_certificate (void)
 {
@@ -1191,7 +1220,18 @@ test_untrusted_certificate (void)
   wait_until (check_untrusted, &fixture, "the untrusted certificate");
 
   g_assert_error (heron_account_get_error (fixture.account), HERON_IMAP_ERROR, HERON_IMAP_ERROR_CERTIFICATE);
-  g_assert_cmpint (heron_account_get_state (fixture.account), !=, HERON_SYNC_STATE_ONLINE);
+  g_assert_cmpint (heron_account_get_state (fixture.account), ==, HERON_SYNC_STATE_UNTRUSTED);
+  /* The worker waits for the person: no second attempt after its reconnect delay (1 s, jitter
+   * +-25 %) would have passed twice over. */
+  {
+    gboolean waited = FALSE;
+    g_timeout_add (2600, on_waited, &waited);
+
+    while (!waited)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_cmpuint (heron_account_worker_get_n_login_attempts (_heron_account_get_worker (fixture.account)), ==, 1);
+  g_assert_cmpint (heron_account_get_state (fixture.account), ==, HERON_SYNC_STATE_UNTRUSTED);
   pem = g_strdup (heron_account_get_untrusted_certificate (fixture.account, &fingerprint));
   g_assert_true (g_str_has_prefix (pem, "-----BEGIN CERTIFICATE-----"));
   expected = heron_tls_certificate_dup_fingerprint (heron_test_server_get_certificate (server));
