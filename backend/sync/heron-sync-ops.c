@@ -194,6 +194,24 @@ run_copy (HeronSyncCore  *core,
   return run_transfer (core, job, TRUE, error);
 }
 
+static void
+transfer_async (HeronAccountWorker  *self,
+                HeronSyncJobFunc     run,
+                gpointer             source_tag,
+                const char          *folder,
+                const gint64        *uids,
+                guint                n_uids,
+                const char          *dest,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  OpData *op = op_data_new (folder, uids, n_uids);
+
+  op->dest = g_strdup (dest);
+  hand_over (self, run, op, source_tag, cancellable, callback, user_data);
+}
+
 void
 heron_account_worker_move_async (HeronAccountWorker  *self,
                                  const char          *folder,
@@ -204,15 +222,12 @@ heron_account_worker_move_async (HeronAccountWorker  *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  OpData *op;
-
   g_return_if_fail (HERON_IS_ACCOUNT_WORKER (self));
   g_return_if_fail (folder != NULL && dest != NULL);
   g_return_if_fail (uids != NULL || n_uids == 0);
 
-  op = op_data_new (folder, uids, n_uids);
-  op->dest = g_strdup (dest);
-  hand_over (self, run_move, op, heron_account_worker_move_async, cancellable, callback, user_data);
+  transfer_async (self, run_move, heron_account_worker_move_async, folder, uids, n_uids, dest,
+                  cancellable, callback, user_data);
 }
 
 GArray *
@@ -235,15 +250,12 @@ heron_account_worker_copy_async (HeronAccountWorker  *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  OpData *op;
-
   g_return_if_fail (HERON_IS_ACCOUNT_WORKER (self));
   g_return_if_fail (folder != NULL && dest != NULL);
   g_return_if_fail (uids != NULL || n_uids == 0);
 
-  op = op_data_new (folder, uids, n_uids);
-  op->dest = g_strdup (dest);
-  hand_over (self, run_copy, op, heron_account_worker_copy_async, cancellable, callback, user_data);
+  transfer_async (self, run_copy, heron_account_worker_copy_async, folder, uids, n_uids, dest,
+                  cancellable, callback, user_data);
 }
 
 GArray *
