@@ -12,224 +12,48 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
-#include "heron-test-server.h"
-#include "account/heron-account-config.h"
 #include "imap/heron-imap-utf7.h"
-#include "store/heron-store.h"
-#include "sync/heron-account-worker.h"
-
-#define WAIT_MS 60000
+#include "sync-test-util.h"
 
 static HeronTestServer *server;
 static char *tmpdir;
 
-typedef struct {
-  HeronAccountWorker *worker;
-  char               *user;
-  char               *password;
-  char               *store_path;
-  GPtrArray          *events;   /* HeronSyncEvent */
-} Fixture;
-
+/* Bodies of the last 30 days are prefetched. */
 static void
-on_event (HeronAccountWorker *worker,
-          HeronSyncEvent     *event,
-          gpointer            user_data)
+fixture_start (SyncTestFixture *fixture,
+               gboolean         idle,
+               guint            chunk_size)
 {
-  Fixture *fixture = user_data;
-
-  g_ptr_array_add (fixture->events, heron_sync_event_copy (event));
-}
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (gboolean (*check) (Fixture *, gconstpointer),
-          Fixture       *fixture,
-          gconstpointer  data,
-          guint          timeout_ms,
-          const char    *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, on_timeout, &timed_out);
-
-  while (!check (fixture, data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("Timed out after %u ms waiting for %s", timeout_ms, what);
-  g_source_remove (id);
-}
-
-static gboolean
-check_state (Fixture       *fixture,
-             gconstpointer  data)
-{
-  return (int) heron_account_worker_get_state (fixture->worker) == GPOINTER_TO_INT (data);
-}
-
-typedef struct {
-  HeronSyncEventKind kind;
-  const char *folder;
-  guint after;
-} EventWait;
-
-static gint
-find_event (Fixture         *fixture,
-            const EventWait *wait)
-{
-  for (guint i = wait->after; i < fixture->events->len; i++)
-    {
-      HeronSyncEvent *event = g_ptr_array_index (fixture->events, i);
-      if (event->kind == wait->kind && (wait->folder == NULL || g_strcmp0 (event->folder, wait->folder) == 0))
-        return i;
-    }
-  return -1;
-}
-
-static gboolean
-check_event (Fixture       *fixture,
-             gconstpointer  data)
-{
-  return find_event (fixture, data) >= 0;
-}
-
-static HeronSyncEvent *
-wait_event (Fixture            *fixture,
-            HeronSyncEventKind  kind,
-            const char         *folder,
-            guint               after)
-{
-  EventWait wait = { kind, folder, after };
-
-  wait_for (check_event, fixture, &wait, WAIT_MS, heron_sync_event_kind_to_string (kind));
-  return g_ptr_array_index (fixture->events, find_event (fixture, &wait));
-}
-
-static void
-fixture_start (Fixture *fixture,
-               gboolean idle,
-               guint    chunk_size)
-{
-  g_autoptr(HeronAccountConfig) config = heron_account_config_new ();
-  HeronAccountServer *imap = heron_account_config_get_imap (config);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(HeronAccountConfig) config = sync_test_fixture_config (fixture);
   HeronAccountWorkerOptions options;
 
-  heron_account_server_set_host (imap, heron_test_server_get_host (server));
-  heron_account_server_set_port (imap, heron_test_server_get_imap_port (server));
-  heron_account_server_set_security (imap, HERON_ACCOUNT_SECURITY_STARTTLS);
-  heron_account_server_set_auth (imap, HERON_ACCOUNT_AUTH_PASSWORD);
-  heron_account_server_set_user (imap, fixture->user);
-  heron_account_server_set_pinned_certificate_file (imap, heron_test_server_get_ca_file (server));
   heron_account_config_set_prefetch_days (config, 30);
-
-  heron_account_worker_options_init (&options);
-  options.store_path = fixture->store_path;
-  options.password = fixture->password;
+  sync_test_options_init (&options, fixture->store_path, fixture->password);
   options.idle = idle;
   options.chunk_size = chunk_size;
-  options.backoff_initial_ms = 200;
-  options.backoff_max_ms = 1000;
-  options.read_timeout_ms = 20000;
-
-  fixture->worker = heron_account_worker_new (config, &options, &error);
-  g_assert_no_error (error);
-  g_signal_connect (fixture->worker, "event", G_CALLBACK (on_event), fixture);
-  heron_account_worker_start (fixture->worker);
+  sync_test_fixture_start (fixture, config, &options);
 }
 
 static void
-fixture_init (Fixture    *fixture,
-              const char *name)
-{
-  memset (fixture, 0, sizeof *fixture);
-  fixture->user = g_strdup_printf ("%s@" HERON_TEST_SERVER_DOMAIN, name);
-  fixture->password = g_strdup (heron_test_server_get_user_password (server, fixture->user));
-  fixture->store_path = g_build_filename (tmpdir, name, "cache.db", NULL);
-  fixture->events = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_sync_event_free);
-  g_assert_nonnull (fixture->password);
-}
-
-static void
-fixture_online (Fixture *fixture,
-                gboolean idle,
-                guint    chunk_size)
+fixture_online (SyncTestFixture *fixture,
+                gboolean         idle,
+                guint            chunk_size)
 {
   fixture_start (fixture, idle, chunk_size);
-  wait_for (check_state, fixture, GINT_TO_POINTER (HERON_SYNC_STATE_ONLINE), WAIT_MS, "online");
-}
-
-static void
-fixture_clear (Fixture *fixture)
-{
-  if (fixture->worker != NULL)
-    {
-      heron_account_worker_stop (fixture->worker);
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_clear_object (&fixture->worker);
-    }
-  g_free (fixture->user);
-  g_free (fixture->password);
-  g_free (fixture->store_path);
-  g_ptr_array_unref (fixture->events);
-}
-
-typedef struct {
-  gboolean done;
-  GAsyncResult *result;
-  gint64 when;
-} Wait;
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  wait->done = TRUE;
-  wait->when = g_get_monotonic_time ();
-}
-
-static gboolean
-check_wait (Fixture       *fixture,
-            gconstpointer  data)
-{
-  return ((const Wait *) data)->done;
-}
-
-static void
-sync_folder (Fixture    *fixture,
-             const char *folder)
-{
-  g_autoptr(GError) error = NULL;
-  Wait wait = { 0 };
-
-  heron_account_worker_sync_folder_async (fixture->worker, folder, NULL, on_done, &wait);
-  wait_for (check_wait, fixture, &wait, WAIT_MS, "a folder sync");
-  heron_account_worker_sync_folder_finish (fixture->worker, wait.result, &error);
-  g_assert_no_error (error);
-  g_object_unref (wait.result);
+  sync_test_wait_state (fixture, HERON_SYNC_STATE_ONLINE, SYNC_TEST_WAIT_MS, "online");
 }
 
 /* fetch_body; returns the error (NULL on success) */
 static GError *
-fetch_body (Fixture    *fixture,
-            const char *folder,
-            gint64      uid)
+fetch_body (SyncTestFixture *fixture,
+            const char      *folder,
+            gint64           uid)
 {
   GError *error = NULL;
-  Wait wait = { 0 };
+  SyncTestWait wait = { 0 };
 
-  heron_account_worker_fetch_body_async (fixture->worker, folder, uid, NULL, on_done, &wait);
-  wait_for (check_wait, fixture, &wait, WAIT_MS, "fetch_body");
+  heron_account_worker_fetch_body_async (fixture->worker, folder, uid, NULL, sync_test_on_done, &wait);
+  sync_test_await (fixture, &wait, "fetch_body");
   heron_account_worker_fetch_body_finish (fixture->worker, wait.result, &error);
   g_object_unref (wait.result);
   return error;
@@ -254,9 +78,9 @@ make_message (const char *subject,
 }
 
 static guint32
-deliver_bytes (Fixture    *fixture,
-               const char *mailbox,
-               GBytes     *message)
+deliver_bytes (SyncTestFixture *fixture,
+               const char      *mailbox,
+               GBytes          *message)
 {
   g_autoptr(GError) error = NULL;
   guint32 uid = heron_test_server_deliver (server, fixture->user, mailbox, message, NULL, &error);
@@ -267,10 +91,10 @@ deliver_bytes (Fixture    *fixture,
 }
 
 static guint32
-deliver (Fixture    *fixture,
-         const char *mailbox,
-         const char *subject,
-         const char *body)
+deliver (SyncTestFixture *fixture,
+         const char      *mailbox,
+         const char      *subject,
+         const char      *body)
 {
   g_autoptr(GBytes) message = make_message (subject, "Thu, 14 Nov 2024 09:30:00 +0000", body);
 
@@ -287,7 +111,7 @@ rfc2822_days_ago (int days)
 }
 
 static HeronStoreReader *
-open_reader (Fixture *fixture)
+open_reader (SyncTestFixture *fixture)
 {
   g_autoptr(GError) error = NULL;
   HeronStoreReader *reader = heron_store_reader_open (fixture->store_path, &error);
@@ -300,23 +124,17 @@ static gint64
 folder_id (HeronStoreReader *reader,
            const char       *name)
 {
-  g_autoptr(GPtrArray) folders = heron_store_reader_get_folders (reader, NULL);
+  gint64 id = sync_test_store_folder_id (reader, name);
 
-  g_assert_nonnull (folders);
-  for (guint i = 0; i < folders->len; i++)
-    {
-      HeronStoreFolder *folder = g_ptr_array_index (folders, i);
-      if (g_strcmp0 (folder->name, name) == 0)
-        return folder->id;
-    }
-  g_error ("No folder %s in the cache", name);
-  return 0;
+  if (id == 0)
+    g_error ("No folder %s in the cache", name);
+  return id;
 }
 
 static HeronStoreMessage *
-cached_message (Fixture    *fixture,
-                const char *folder,
-                gint64      uid)
+cached_message (SyncTestFixture *fixture,
+                const char      *folder,
+                gint64           uid)
 {
   g_autoptr(HeronStoreReader) reader = open_reader (fixture);
   g_autoptr(GError) error = NULL;
@@ -327,9 +145,9 @@ cached_message (Fixture    *fixture,
 }
 
 static GBytes *
-cached_source (Fixture    *fixture,
-               const char *folder,
-               gint64      uid)
+cached_source (SyncTestFixture *fixture,
+               const char      *folder,
+               gint64           uid)
 {
   g_autoptr(HeronStoreReader) reader = open_reader (fixture);
   g_autoptr(GError) error = NULL;
@@ -355,7 +173,7 @@ assert_bytes_equal (GBytes *a,
 static void
 test_on_demand (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GBytes) sent = make_message ("on demand", "Thu, 14 Nov 2024 09:30:00 +0000",
                                          "Dear Alice,\r\n\r\nthe quarterly figures are attached.\r\n"
                                          "> quoted text stays out of the snippet\r\n");
@@ -366,17 +184,17 @@ test_on_demand (void)
   GError *error;
   guint32 uid;
 
-  fixture_init (&fixture, "ondemand");
+  sync_test_fixture_init (&fixture, server, tmpdir, "ondemand");
   uid = deliver_bytes (&fixture, "INBOX", sent);
   fixture_online (&fixture, FALSE, 500);
-  sync_folder (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "INBOX");
 
   before = cached_message (&fixture, "INBOX", uid);
   g_assert_false (before->body_local);
 
   error = fetch_body (&fixture, "INBOX", uid);
   g_assert_no_error (error);
-  event = wait_event (&fixture, HERON_SYNC_EVENT_BODY_FETCHED, "INBOX", 0);
+  event = sync_test_wait_event (&fixture, HERON_SYNC_EVENT_BODY_FETCHED, "INBOX", 0, SYNC_TEST_WAIT_MS);
   g_assert_cmpuint (event->uids->len, ==, 1);
   g_assert_cmpint (g_array_index (event->uids, gint64, 0), ==, uid);
 
@@ -398,13 +216,13 @@ test_on_demand (void)
   g_assert_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 static void
 test_large (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   GString *text = g_string_new (NULL);
   g_autoptr(GBytes) sent = NULL;
   g_autoptr(GBytes) cached = NULL;
@@ -417,7 +235,7 @@ test_large (void)
   guint32 uid;
   guint8 line[57];
 
-  fixture_init (&fixture, "large");
+  sync_test_fixture_init (&fixture, server, tmpdir, "large");
   g_string_append (text, "From: Bob <bob@example.test>\r\n"
                          "To: large@example.test\r\n"
                          "Subject: a large attachment\r\n"
@@ -451,7 +269,7 @@ test_large (void)
 
   uid = deliver_bytes (&fixture, "INBOX", sent);
   fixture_online (&fixture, FALSE, 500);
-  sync_folder (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "INBOX");
 
   error = fetch_body (&fixture, "INBOX", uid);
   g_assert_no_error (error);
@@ -476,20 +294,20 @@ test_large (void)
   g_assert_nonnull (message->snippet);
   g_assert_nonnull (strstr (message->snippet, "scanned contracts"));
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 static void
 test_during_sync (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GError) error = NULL;
   HeronSeedSpec spec = { .seed = 7, .count = 3000 };
-  Wait sync_wait = { 0 };
-  Wait fetch_wait = { 0 };
+  SyncTestWait sync_wait = { 0 };
+  SyncTestWait fetch_wait = { 0 };
   guint32 uid;
 
-  fixture_init (&fixture, "during");
+  sync_test_fixture_init (&fixture, server, tmpdir, "during");
   spec.owner_address = fixture.user;
   g_assert_true (heron_test_server_seed (server, fixture.user, "Big", &spec, &error));
   g_assert_no_error (error);
@@ -497,19 +315,19 @@ test_during_sync (void)
 
   /* small chunks: a first sync of many round trips */
   fixture_online (&fixture, FALSE, 100);
-  sync_folder (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "INBOX");
 
-  heron_account_worker_sync_folder_async (fixture.worker, "Big", NULL, on_done, &sync_wait);
-  wait_event (&fixture, HERON_SYNC_EVENT_PROGRESS, "Big", 0);
-  heron_account_worker_fetch_body_async (fixture.worker, "INBOX", uid, NULL, on_done, &fetch_wait);
+  heron_account_worker_sync_folder_async (fixture.worker, "Big", NULL, sync_test_on_done, &sync_wait);
+  sync_test_wait_event (&fixture, HERON_SYNC_EVENT_PROGRESS, "Big", 0, SYNC_TEST_WAIT_MS);
+  heron_account_worker_fetch_body_async (fixture.worker, "INBOX", uid, NULL, sync_test_on_done, &fetch_wait);
 
-  wait_for (check_wait, &fixture, &fetch_wait, WAIT_MS, "fetch_body");
+  sync_test_await (&fixture, &fetch_wait, "fetch_body");
   g_assert_true (heron_account_worker_fetch_body_finish (fixture.worker, fetch_wait.result, &error));
   g_assert_no_error (error);
   /* the person's message came first: the sync was still running */
   g_assert_false (sync_wait.done);
 
-  wait_for (check_wait, &fixture, &sync_wait, WAIT_MS, "the sync of Big");
+  sync_test_await (&fixture, &sync_wait, "the sync of Big");
   g_assert_true (heron_account_worker_sync_folder_finish (fixture.worker, sync_wait.result, &error));
   g_assert_no_error (error);
   g_assert_cmpint (fetch_wait.when, <, sync_wait.when);
@@ -519,19 +337,19 @@ test_during_sync (void)
   }
   g_object_unref (sync_wait.result);
   g_object_unref (fetch_wait.result);
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 static void
 test_prefetch (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autofree char *old_date = rfc2822_days_ago (100);
   g_autofree char *new_date = rfc2822_days_ago (2);
   guint32 old_inbox[3], new_inbox[3], old_other[2], new_other[2];
   guint after;
 
-  fixture_init (&fixture, "prefetch");
+  sync_test_fixture_init (&fixture, server, tmpdir, "prefetch");
   {
     g_autoptr(GError) error = NULL;
     g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Other", &error));
@@ -557,7 +375,8 @@ test_prefetch (void)
   /* by itself, after INBOX's sync: the three new ones */
   fixture_online (&fixture, FALSE, 500);
   {
-    HeronSyncEvent *event = wait_event (&fixture, HERON_SYNC_EVENT_BODY_FETCHED, "INBOX", 0);
+    HeronSyncEvent *event = sync_test_wait_event (&fixture, HERON_SYNC_EVENT_BODY_FETCHED, "INBOX", 0,
+                                                  SYNC_TEST_WAIT_MS);
 
     g_assert_cmpuint (event->uids->len, ==, 3);
     for (guint i = 0; i < 3; i++)
@@ -575,14 +394,14 @@ test_prefetch (void)
 
   /* on request, with progress (the worker may have begun by itself after the sync: either way,
    * when the request completes the bodies are there) */
-  sync_folder (&fixture, "Other");
+  sync_test_sync_folder (&fixture, "Other");
   after = 0;
   {
     g_autoptr(GError) error = NULL;
-    Wait wait = { 0 };
+    SyncTestWait wait = { 0 };
 
-    heron_account_worker_prefetch_bodies_async (fixture.worker, "Other", NULL, on_done, &wait);
-    wait_for (check_wait, &fixture, &wait, WAIT_MS, "prefetch_bodies");
+    heron_account_worker_prefetch_bodies_async (fixture.worker, "Other", NULL, sync_test_on_done, &wait);
+    sync_test_await (&fixture, &wait, "prefetch_bodies");
     g_assert_true (heron_account_worker_prefetch_bodies_finish (fixture.worker, wait.result, &error));
     g_assert_no_error (error);
     g_object_unref (wait.result);
@@ -612,13 +431,13 @@ test_prefetch (void)
       g_assert_true (new_message->body_local);
     }
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 static void
 test_snippets (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(HeronStoreMessage) before = NULL;
   g_autoptr(HeronStoreMessage) after = NULL;
   GString *body = g_string_new ("Unmistakable opening words of this message.\r\n\r\n");
@@ -630,11 +449,11 @@ test_snippets (void)
     g_string_append (body, "Filler text that pushes the last word far away.\r\n");
   g_string_append (body, "Farawayword.\r\n");
 
-  fixture_init (&fixture, "snippets");
+  sync_test_fixture_init (&fixture, server, tmpdir, "snippets");
   uid = deliver (&fixture, "INBOX", "snippets", body->str);
   g_string_free (body, TRUE);
   fixture_online (&fixture, FALSE, 500);
-  sync_folder (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "INBOX");
 
   /* the server's PREVIEW, while the body is not local */
   before = cached_message (&fixture, "INBOX", uid);
@@ -661,22 +480,22 @@ test_snippets (void)
     g_assert_cmpuint (hits->len, ==, 1);
   }
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 static void
 test_offline (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GError) server_error = NULL;
   GError *error;
   guint32 local_uid, remote_uid;
 
-  fixture_init (&fixture, "offline");
+  sync_test_fixture_init (&fixture, server, tmpdir, "offline");
   local_uid = deliver (&fixture, "INBOX", "local", "Fetched before the server went away.");
   remote_uid = deliver (&fixture, "INBOX", "remote", "Never fetched.");
   fixture_online (&fixture, FALSE, 500);
-  sync_folder (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "INBOX");
   error = fetch_body (&fixture, "INBOX", local_uid);
   g_assert_no_error (error);
 
@@ -687,11 +506,11 @@ test_offline (void)
 
     g_assert_no_error (server_error);
     for (guint i = 0; mailboxes[i] != NULL; i++)
-      sync_folder (&fixture, mailboxes[i]);
+      sync_test_sync_folder (&fixture, mailboxes[i]);
   }
   g_assert_true (heron_test_server_stop_imap (server, &server_error));
   g_assert_no_error (server_error);
-  wait_for (check_state, &fixture, GINT_TO_POINTER (HERON_SYNC_STATE_OFFLINE), WAIT_MS, "offline");
+  sync_test_wait_state (&fixture, HERON_SYNC_STATE_OFFLINE, SYNC_TEST_WAIT_MS, "offline");
 
   error = fetch_body (&fixture, "INBOX", remote_uid);
   g_assert_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_OFFLINE);
@@ -702,17 +521,17 @@ test_offline (void)
 
   g_assert_true (heron_test_server_start_imap (server, &server_error));
   g_assert_no_error (server_error);
-  wait_for (check_state, &fixture, GINT_TO_POINTER (HERON_SYNC_STATE_ONLINE), WAIT_MS, "online again");
+  sync_test_wait_state (&fixture, HERON_SYNC_STATE_ONLINE, SYNC_TEST_WAIT_MS, "online again");
   error = fetch_body (&fixture, "INBOX", remote_uid);
   g_assert_no_error (error);
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 static void
 test_expunged (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GError) server_error = NULL;
   g_autoptr(HeronStoreReader) reader = NULL;
   g_autoptr(HeronStoreMessage) message = NULL;
@@ -720,13 +539,13 @@ test_expunged (void)
   GError *error;
   guint32 uid, kept;
 
-  fixture_init (&fixture, "expunged");
+  sync_test_fixture_init (&fixture, server, tmpdir, "expunged");
   g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Other", &server_error));
   g_assert_no_error (server_error);
   uid = deliver (&fixture, "Other", "doomed", "This one goes.");
   kept = deliver (&fixture, "Other", "kept", "This one stays.");
   fixture_online (&fixture, FALSE, 500);
-  sync_folder (&fixture, "Other");
+  sync_test_sync_folder (&fixture, "Other");
   /* the on-demand connection has Other open already */
   error = fetch_body (&fixture, "Other", kept);
   g_assert_no_error (error);
@@ -745,32 +564,32 @@ test_expunged (void)
   g_assert_null (message);
   g_assert_error (read_error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND);
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 static void
 test_search (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) found = NULL;
   HeronSeedSpec spec = { .seed = 3, .count = 50 };
-  Wait wait = { 0 };
+  SyncTestWait wait = { 0 };
   guint32 first, late;
 
-  fixture_init (&fixture, "search");
+  sync_test_fixture_init (&fixture, server, tmpdir, "search");
   spec.owner_address = fixture.user;
   g_assert_true (heron_test_server_seed (server, fixture.user, "Archive", &spec, &error));
   g_assert_no_error (error);
   first = deliver (&fixture, "Archive", "seeded", "The password is zanzibarquokka, keep it safe.");
 
   fixture_online (&fixture, FALSE, 500);
-  sync_folder (&fixture, "Archive");
+  sync_test_sync_folder (&fixture, "Archive");
   /* arrives after the sync: the cache does not have it */
   late = deliver (&fixture, "Archive", "late", "Another zanzibarquokka sighting.");
 
-  heron_account_worker_search_async (fixture.worker, "Archive", "zanzibarquokka", NULL, on_done, &wait);
-  wait_for (check_wait, &fixture, &wait, WAIT_MS, "search");
+  heron_account_worker_search_async (fixture.worker, "Archive", "zanzibarquokka", NULL, sync_test_on_done, &wait);
+  sync_test_await (&fixture, &wait, "search");
   found = heron_account_worker_search_finish (fixture.worker, wait.result, &error);
   g_assert_no_error (error);
   g_object_unref (wait.result);
@@ -787,11 +606,11 @@ test_search (void)
   /* two words: both must be there */
   {
     g_autoptr(GArray) none = NULL;
-    Wait wait2 = { 0 };
+    SyncTestWait wait2 = { 0 };
 
     heron_account_worker_search_async (fixture.worker, "Archive", "zanzibarquokka sighting", NULL,
-                                       on_done, &wait2);
-    wait_for (check_wait, &fixture, &wait2, WAIT_MS, "search");
+                                       sync_test_on_done, &wait2);
+    sync_test_await (&fixture, &wait2, "search");
     none = heron_account_worker_search_finish (fixture.worker, wait2.result, &error);
     g_assert_no_error (error);
     g_object_unref (wait2.result);
@@ -802,22 +621,22 @@ test_search (void)
   /* a folder that does not exist */
   {
     g_autoptr(GArray) none = NULL;
-    Wait wait3 = { 0 };
+    SyncTestWait wait3 = { 0 };
 
-    heron_account_worker_search_async (fixture.worker, "Nowhere", "x", NULL, on_done, &wait3);
-    wait_for (check_wait, &fixture, &wait3, WAIT_MS, "search");
+    heron_account_worker_search_async (fixture.worker, "Nowhere", "x", NULL, sync_test_on_done, &wait3);
+    sync_test_await (&fixture, &wait3, "search");
     none = heron_account_worker_search_finish (fixture.worker, wait3.result, &error);
     g_assert_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND);
     g_clear_error (&error);
     g_object_unref (wait3.result);
   }
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 static guint
-search_hits (Fixture    *fixture,
-             const char *query)
+search_hits (SyncTestFixture *fixture,
+             const char      *query)
 {
   g_autoptr(HeronStoreReader) reader = open_reader (fixture);
   g_autoptr(GError) error = NULL;
@@ -833,8 +652,8 @@ typedef struct {
 } SearchWait;
 
 static gboolean
-check_search (Fixture       *fixture,
-              gconstpointer  data)
+check_search (SyncTestFixture *fixture,
+              gconstpointer    data)
 {
   const SearchWait *wait = data;
 
@@ -842,14 +661,14 @@ check_search (Fixture       *fixture,
 }
 
 static void
-prefetch_bodies (Fixture    *fixture,
-                 const char *folder)
+prefetch_bodies (SyncTestFixture *fixture,
+                 const char      *folder)
 {
   g_autoptr(GError) error = NULL;
-  Wait wait = { 0 };
+  SyncTestWait wait = { 0 };
 
-  heron_account_worker_prefetch_bodies_async (fixture->worker, folder, NULL, on_done, &wait);
-  wait_for (check_wait, fixture, &wait, WAIT_MS, "prefetch_bodies");
+  heron_account_worker_prefetch_bodies_async (fixture->worker, folder, NULL, sync_test_on_done, &wait);
+  sync_test_await (fixture, &wait, "prefetch_bodies");
   g_assert_true (heron_account_worker_prefetch_bodies_finish (fixture->worker, wait.result, &error));
   g_assert_no_error (error);
   g_object_unref (wait.result);
@@ -860,7 +679,7 @@ prefetch_bodies (Fixture    *fixture,
 static void
 test_text_pass (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autofree char *new_date = rfc2822_days_ago (2);
   g_autofree char *old_date = rfc2822_days_ago (100);
   GString *body = g_string_new ("Opening words of a prefetched message.\r\n\r\n");
@@ -872,7 +691,7 @@ test_text_pass (void)
     g_string_append (body, "Filler text that pushes the last word far away.\r\n");
   g_string_append (body, "Quokkafaraway.\r\n");
 
-  fixture_init (&fixture, "textpass");
+  sync_test_fixture_init (&fixture, server, tmpdir, "textpass");
   {
     g_autoptr(GError) error = NULL;
     g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Other", &error));
@@ -895,10 +714,12 @@ test_text_pass (void)
   /* the prefetch after INBOX's sync brings the four bodies; the index catches up by itself */
   fixture_online (&fixture, FALSE, 500);
   {
-    HeronSyncEvent *event = wait_event (&fixture, HERON_SYNC_EVENT_BODY_FETCHED, "INBOX", 0);
+    HeronSyncEvent *event = sync_test_wait_event (&fixture, HERON_SYNC_EVENT_BODY_FETCHED, "INBOX", 0,
+                                                  SYNC_TEST_WAIT_MS);
     g_assert_cmpuint (event->uids->len, ==, G_N_ELEMENTS (uids));
   }
-  wait_for (check_search, &fixture, &search, WAIT_MS, "the text pass to index the prefetched bodies");
+  sync_test_wait_for (check_search, &fixture, &search, SYNC_TEST_WAIT_MS,
+                      "the text pass to index the prefetched bodies");
   for (guint i = 0; i < G_N_ELEMENTS (uids); i++)
     {
       g_autoptr(HeronStoreMessage) message = cached_message (&fixture, "INBOX", uids[i]);
@@ -917,7 +738,7 @@ test_text_pass (void)
   g_assert_cmpuint (search_hits (&fixture, "Wombatfaraway"), ==, 1);
 
   /* a requested prefetch completes with the text indexed */
-  sync_folder (&fixture, "Other");
+  sync_test_sync_folder (&fixture, "Other");
   prefetch_bodies (&fixture, "Other");
   {
     g_autoptr(HeronStoreMessage) message = cached_message (&fixture, "Other", other_uid);
@@ -925,14 +746,14 @@ test_text_pass (void)
   }
   g_assert_cmpuint (search_hits (&fixture, "Numbatfaraway"), ==, 1);
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 /* A folder whose name is not ASCII: the cache keeps the server's modified UTF-7 name, the
  * session encodes again, so every command must decode it first (_heron_sync_wire_name()). */
 static gboolean
-check_folder (Fixture       *fixture,
-              gconstpointer  data)
+check_folder (SyncTestFixture *fixture,
+              gconstpointer    data)
 {
   g_autoptr(HeronStoreReader) reader = open_reader (fixture);
   g_autoptr(GPtrArray) folders = heron_store_reader_get_folders (reader, NULL);
@@ -947,7 +768,7 @@ static void
 test_non_ascii_folder (void)
 {
   static const char name[] = "Entw\u00fcrfe Caf\u00e9";
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autofree char *new_date = rfc2822_days_ago (2);
   g_autofree char *encoded = heron_imap_utf7_encode (name);
   const char *cached_name;
@@ -955,7 +776,7 @@ test_non_ascii_folder (void)
   g_autoptr(GBytes) second = NULL;
   guint32 first_uid, second_uid;
 
-  fixture_init (&fixture, "nonascii");
+  sync_test_fixture_init (&fixture, server, tmpdir, "nonascii");
   {
     g_autoptr(GError) error = NULL;
     g_assert_true (heron_test_server_create_mailbox (server, fixture.user, name, &error));
@@ -970,7 +791,7 @@ test_non_ascii_folder (void)
   /* the server's name as the folder list gave it (modified UTF-7 without UTF8=ACCEPT) */
   {
     gboolean timed_out = FALSE;
-    guint id = g_timeout_add (WAIT_MS, on_timeout, &timed_out);
+    guint id = g_timeout_add (SYNC_TEST_WAIT_MS, sync_test_on_timeout, &timed_out);
 
     while (!check_folder (&fixture, encoded) && !check_folder (&fixture, name) && !timed_out)
       g_main_context_iteration (NULL, TRUE);
@@ -978,7 +799,7 @@ test_non_ascii_folder (void)
     g_source_remove (id);
   }
   cached_name = check_folder (&fixture, encoded) ? encoded : name;
-  sync_folder (&fixture, cached_name);
+  sync_test_sync_folder (&fixture, cached_name);
 
   /* on demand, on the body connection */
   {
@@ -1002,10 +823,10 @@ test_non_ascii_folder (void)
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(GArray) found = NULL;
-    Wait wait = { 0 };
+    SyncTestWait wait = { 0 };
 
-    heron_account_worker_search_async (fixture.worker, cached_name, "Bilbyword", NULL, on_done, &wait);
-    wait_for (check_wait, &fixture, &wait, WAIT_MS, "search");
+    heron_account_worker_search_async (fixture.worker, cached_name, "Bilbyword", NULL, sync_test_on_done, &wait);
+    sync_test_await (&fixture, &wait, "search");
     found = heron_account_worker_search_finish (fixture.worker, wait.result, &error);
     g_assert_no_error (error);
     g_object_unref (wait.result);
@@ -1013,37 +834,23 @@ test_non_ascii_folder (void)
     g_assert_cmpint (g_array_index (found, gint64, 0), ==, first_uid);
   }
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int result;
+  static const char * const users[] = {
+    "ondemand", "large", "during", "prefetch", "snippets", "offline", "expunged", "search",
+    "textpass", "nonascii", NULL
+  };
 
   g_test_init (&argc, &argv, NULL);
 
-  server = heron_test_server_new_full (HERON_TEST_SERVER_FLAGS_NO_SMTP, &error);
-  if (server == NULL)
-    g_error ("The test server did not start: %s", error->message);
-  tmpdir = g_dir_make_tmp ("heron-test-sync-bodies-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  /* every user up front (Dovecot sees a changed passwd-file by its mtime, to the second) */
-  {
-    static const char * const users[] = {
-      "ondemand", "large", "during", "prefetch", "snippets", "offline", "expunged", "search",
-      "textpass", "nonascii", NULL
-    };
-    for (guint i = 0; users[i] != NULL; i++)
-      {
-        g_autofree char *user = g_strdup_printf ("%s@" HERON_TEST_SERVER_DOMAIN, users[i]);
-        g_assert_true (heron_test_server_add_user (server, user, NULL, &error));
-        g_assert_no_error (error);
-      }
-  }
+  /* every user up front (see sync_test_server_new()) */
+  server = sync_test_server_new (HERON_TEST_SERVER_FLAGS_NO_SMTP, users);
+  tmpdir = sync_test_tmpdir_new ("heron-test-sync-bodies-XXXXXX");
 
   g_test_add_func ("/heron/sync/bodies/on-demand", test_on_demand);
   g_test_add_func ("/heron/sync/bodies/large", test_large);
@@ -1056,13 +863,5 @@ main (int   argc,
   g_test_add_func ("/heron/sync/bodies/text-pass", test_text_pass);
   g_test_add_func ("/heron/sync/bodies/non-ascii-folder", test_non_ascii_folder);
 
-  result = g_test_run ();
-
-  heron_test_server_free (server);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-    (void) system (cmd);
-  }
-  g_free (tmpdir);
-  return result;
+  return sync_test_run (server, tmpdir);
 }

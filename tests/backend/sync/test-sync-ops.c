@@ -17,125 +17,12 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
-#include "heron-test-server.h"
-#include "account/heron-account-config.h"
-#include "store/heron-store.h"
-#include "sync/heron-account-worker.h"
-
-#define WAIT_MS 60000
+#include "sync-test-util.h"
 
 static HeronTestServer *server;
 static char *tmpdir;
 
 /* Helpers */
-
-typedef struct {
-  HeronAccountWorker *worker;
-  char               *user;
-  char               *password;
-  char               *store_path;
-  GPtrArray          *events;   /* HeronSyncEvent */
-} Fixture;
-
-static void
-on_event (HeronAccountWorker *worker,
-          HeronSyncEvent     *event,
-          gpointer            user_data)
-{
-  Fixture *fixture = user_data;
-
-  g_ptr_array_add (fixture->events, heron_sync_event_copy (event));
-}
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_tick (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context (waking up every 20 ms to look again) until check() holds, or
- * fails after timeout_ms. */
-static void
-wait_for (gboolean (*check) (Fixture *, gconstpointer),
-          Fixture       *fixture,
-          gconstpointer  data,
-          guint          timeout_ms,
-          const char    *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, on_timeout, &timed_out);
-  guint tick = g_timeout_add (20, on_tick, NULL);
-
-  while (!check (fixture, data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("Timed out after %u ms waiting for %s", timeout_ms, what);
-  g_source_remove (id);
-  g_source_remove (tick);
-}
-
-typedef struct {
-  HeronSyncEventKind kind;
-  HeronSyncState state;
-  guint after;
-} EventWait;
-
-static gint
-find_event (Fixture         *fixture,
-            const EventWait *wait)
-{
-  for (guint i = wait->after; i < fixture->events->len; i++)
-    {
-      HeronSyncEvent *event = g_ptr_array_index (fixture->events, i);
-      if (event->kind == wait->kind && (event->kind != HERON_SYNC_EVENT_STATE || event->state == wait->state))
-        return i;
-    }
-  return -1;
-}
-
-static gboolean
-check_event (Fixture       *fixture,
-             gconstpointer  data)
-{
-  return find_event (fixture, data) >= 0;
-}
-
-static HeronSyncEvent *
-wait_event (Fixture            *fixture,
-            HeronSyncEventKind  kind,
-            HeronSyncState      state,
-            guint               after)
-{
-  EventWait wait = { kind, state, after };
-
-  wait_for (check_event, fixture, &wait, WAIT_MS, heron_sync_event_kind_to_string (kind));
-  return g_ptr_array_index (fixture->events, find_event (fixture, &wait));
-}
-
-static HeronAccountConfig *
-make_config (const char *host,
-             guint16     port,
-             const char *ca_file,
-             const char *user)
-{
-  HeronAccountConfig *config = heron_account_config_new ();
-  HeronAccountServer *imap = heron_account_config_get_imap (config);
-
-  heron_account_server_set_host (imap, host);
-  heron_account_server_set_port (imap, port);
-  heron_account_server_set_security (imap, HERON_ACCOUNT_SECURITY_STARTTLS);
-  heron_account_server_set_auth (imap, HERON_ACCOUNT_AUTH_PASSWORD);
-  heron_account_server_set_user (imap, user);
-  heron_account_server_set_pinned_certificate_file (imap, ca_file);
-  return config;
-}
 
 static HeronAccountWorker *
 new_worker (const char *host,
@@ -147,18 +34,13 @@ new_worker (const char *host,
             gboolean    ignore_move,
             gboolean    ignore_uidplus)
 {
-  g_autoptr(HeronAccountConfig) config = make_config (host, port, ca_file, user);
+  g_autoptr(HeronAccountConfig) config = sync_test_config_new (host, port, ca_file, user);
   g_autoptr(GError) error = NULL;
   HeronAccountWorkerOptions options;
   HeronAccountWorker *worker;
 
-  heron_account_worker_options_init (&options);
-  options.store_path = store_path;
-  options.password = password;
+  sync_test_options_init (&options, store_path, password);
   options.idle = FALSE;
-  options.backoff_initial_ms = 200;
-  options.backoff_max_ms = 1000;
-  options.read_timeout_ms = 20000;
   options.ignore_move = ignore_move;
   options.ignore_uidplus = ignore_uidplus;
   worker = heron_account_worker_new (config, &options, &error);
@@ -166,142 +48,56 @@ new_worker (const char *host,
   return worker;
 }
 
-static gboolean
-check_state (Fixture       *fixture,
-             gconstpointer  data)
+static void
+fixture_start_full (SyncTestFixture *fixture,
+                    gboolean         ignore_move,
+                    gboolean         ignore_uidplus)
 {
-  return (int) heron_account_worker_get_state (fixture->worker) == GPOINTER_TO_INT (data);
+  HeronAccountWorker *worker = new_worker (heron_test_server_get_host (server),
+                                           heron_test_server_get_imap_port (server),
+                                           heron_test_server_get_ca_file (server), fixture->user, fixture->password,
+                                           fixture->store_path, ignore_move, ignore_uidplus);
+
+  sync_test_fixture_start_worker (fixture, worker);
+  sync_test_wait_state (fixture, HERON_SYNC_STATE_ONLINE, SYNC_TEST_WAIT_MS, "online");
 }
 
 static void
-fixture_start_full (Fixture  *fixture,
-                    gboolean  ignore_move,
-                    gboolean  ignore_uidplus)
-{
-  fixture->worker = new_worker (heron_test_server_get_host (server), heron_test_server_get_imap_port (server),
-                                heron_test_server_get_ca_file (server), fixture->user, fixture->password,
-                                fixture->store_path, ignore_move, ignore_uidplus);
-  g_signal_connect (fixture->worker, "event", G_CALLBACK (on_event), fixture);
-  heron_account_worker_start (fixture->worker);
-  wait_for (check_state, fixture, GINT_TO_POINTER (HERON_SYNC_STATE_ONLINE), WAIT_MS, "online");
-}
-
-static void
-fixture_start (Fixture *fixture)
+fixture_start (SyncTestFixture *fixture)
 {
   fixture_start_full (fixture, FALSE, FALSE);
 }
 
+/* The states compared carry the subjects; every wait also looks again every 20 ms (the journal
+ * in the cache and the server are polled). */
 static void
-fixture_init (Fixture    *fixture,
-              const char *name)
+fixture_init (SyncTestFixture *fixture,
+              const char      *name)
 {
-  memset (fixture, 0, sizeof *fixture);
-  fixture->user = g_strdup_printf ("%s@" HERON_TEST_SERVER_DOMAIN, name);
-  fixture->password = g_strdup (heron_test_server_get_user_password (server, fixture->user));
-  fixture->store_path = g_build_filename (tmpdir, name, "cache.db", NULL);
-  fixture->events = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_sync_event_free);
-  g_assert_nonnull (fixture->password);
-}
-
-static void
-fixture_stop (Fixture *fixture)
-{
-  if (fixture->worker == NULL)
-    return;
-  heron_account_worker_stop (fixture->worker);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_clear_object (&fixture->worker);
-}
-
-static void
-fixture_clear (Fixture *fixture)
-{
-  fixture_stop (fixture);
-  g_free (fixture->user);
-  g_free (fixture->password);
-  g_free (fixture->store_path);
-  g_ptr_array_unref (fixture->events);
-}
-
-typedef struct {
-  gboolean done;
-  GAsyncResult *result;
-} Wait;
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  wait->done = TRUE;
-}
-
-static gboolean
-check_wait (Fixture       *fixture,
-            gconstpointer  data)
-{
-  return ((const Wait *) data)->done;
-}
-
-static void
-await (Fixture    *fixture,
-       Wait       *wait,
-       const char *what)
-{
-  wait_for (check_wait, fixture, wait, WAIT_MS, what);
-}
-
-static void
-sync_folder (Fixture    *fixture,
-             const char *folder)
-{
-  g_autoptr(GError) error = NULL;
-  Wait wait = { 0 };
-
-  heron_account_worker_sync_folder_async (fixture->worker, folder, NULL, on_done, &wait);
-  await (fixture, &wait, "a folder sync");
-  heron_account_worker_sync_folder_finish (fixture->worker, wait.result, &error);
-  g_assert_no_error (error);
-  g_object_unref (wait.result);
-}
-
-static void
-sync_folders (Fixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  Wait wait = { 0 };
-
-  heron_account_worker_sync_folders_async (fixture->worker, NULL, on_done, &wait);
-  await (fixture, &wait, "the folder list");
-  heron_account_worker_sync_folders_finish (fixture->worker, wait.result, &error);
-  g_assert_no_error (error);
-  g_object_unref (wait.result);
+  sync_test_fixture_init (fixture, server, tmpdir, name);
+  fixture->with_subjects = TRUE;
+  fixture->poll_ms = 20;
 }
 
 /* The operations, waiting for their tasks (which complete before the server is involved). */
 
 static GArray *
-do_move (Fixture      *fixture,
-         const char   *folder,
-         const gint64 *uids,
-         guint         n_uids,
-         const char   *dest,
-         gboolean      copy)
+do_move (SyncTestFixture *fixture,
+         const char      *folder,
+         const gint64    *uids,
+         guint            n_uids,
+         const char      *dest,
+         gboolean         copy)
 {
   g_autoptr(GError) error = NULL;
   GArray *locals;
-  Wait wait = { 0 };
+  SyncTestWait wait = { 0 };
 
   if (copy)
-    heron_account_worker_copy_async (fixture->worker, folder, uids, n_uids, dest, NULL, on_done, &wait);
+    heron_account_worker_copy_async (fixture->worker, folder, uids, n_uids, dest, NULL, sync_test_on_done, &wait);
   else
-    heron_account_worker_move_async (fixture->worker, folder, uids, n_uids, dest, NULL, on_done, &wait);
-  await (fixture, &wait, copy ? "copy" : "move");
+    heron_account_worker_move_async (fixture->worker, folder, uids, n_uids, dest, NULL, sync_test_on_done, &wait);
+  sync_test_await (fixture, &wait, copy ? "copy" : "move");
   locals = copy ? heron_account_worker_copy_finish (fixture->worker, wait.result, &error) :
                   heron_account_worker_move_finish (fixture->worker, wait.result, &error);
   g_assert_no_error (error);
@@ -311,17 +107,17 @@ do_move (Fixture      *fixture,
 }
 
 static GArray *
-do_delete (Fixture      *fixture,
-           const char   *folder,
-           const gint64 *uids,
-           guint         n_uids)
+do_delete (SyncTestFixture *fixture,
+           const char      *folder,
+           const gint64    *uids,
+           guint            n_uids)
 {
   g_autoptr(GError) error = NULL;
   GArray *locals;
-  Wait wait = { 0 };
+  SyncTestWait wait = { 0 };
 
-  heron_account_worker_delete_async (fixture->worker, folder, uids, n_uids, NULL, on_done, &wait);
-  await (fixture, &wait, "delete");
+  heron_account_worker_delete_async (fixture->worker, folder, uids, n_uids, NULL, sync_test_on_done, &wait);
+  sync_test_await (fixture, &wait, "delete");
   locals = heron_account_worker_delete_finish (fixture->worker, wait.result, &error);
   g_assert_no_error (error);
   g_object_unref (wait.result);
@@ -329,35 +125,17 @@ do_delete (Fixture      *fixture,
 }
 
 static void
-do_expunge (Fixture      *fixture,
-            const char   *folder,
-            const gint64 *uids,
-            guint         n_uids)
+do_expunge (SyncTestFixture *fixture,
+            const char      *folder,
+            const gint64    *uids,
+            guint            n_uids)
 {
   g_autoptr(GError) error = NULL;
-  Wait wait = { 0 };
+  SyncTestWait wait = { 0 };
 
-  heron_account_worker_expunge_async (fixture->worker, folder, uids, n_uids, NULL, on_done, &wait);
-  await (fixture, &wait, "expunge");
+  heron_account_worker_expunge_async (fixture->worker, folder, uids, n_uids, NULL, sync_test_on_done, &wait);
+  sync_test_await (fixture, &wait, "expunge");
   g_assert_true (heron_account_worker_expunge_finish (fixture->worker, wait.result, &error));
-  g_assert_no_error (error);
-  g_object_unref (wait.result);
-}
-
-static void
-do_set_flags (Fixture    *fixture,
-              const char *folder,
-              gint64      uid,
-              guint       add,
-              guint       remove)
-{
-  g_autoptr(GError) error = NULL;
-  Wait wait = { 0 };
-
-  heron_account_worker_set_flags_async (fixture->worker, folder, &uid, 1, add, remove, NULL, NULL,
-                                        NULL, on_done, &wait);
-  await (fixture, &wait, "set_flags");
-  heron_account_worker_set_flags_finish (fixture->worker, wait.result, &error);
   g_assert_no_error (error);
   g_object_unref (wait.result);
 }
@@ -376,19 +154,19 @@ make_message (const char *user,
 }
 
 static gint64
-do_append (Fixture    *fixture,
-           const char *folder,
-           const char *id,
-           guint       flags)
+do_append (SyncTestFixture *fixture,
+           const char      *folder,
+           const char      *id,
+           guint            flags)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *text = make_message (fixture->user, id);
   g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
-  Wait wait = { 0 };
+  SyncTestWait wait = { 0 };
   gint64 uid;
 
-  heron_account_worker_append_async (fixture->worker, folder, bytes, flags, NULL, NULL, on_done, &wait);
-  await (fixture, &wait, "append");
+  heron_account_worker_append_async (fixture->worker, folder, bytes, flags, NULL, NULL, sync_test_on_done, &wait);
+  sync_test_await (fixture, &wait, "append");
   uid = heron_account_worker_append_finish (fixture->worker, wait.result, &error);
   g_assert_no_error (error);
   g_object_unref (wait.result);
@@ -399,30 +177,30 @@ do_append (Fixture    *fixture,
 typedef enum { CREATE, RENAME, DELETE } FolderOp;
 
 static void
-do_folder (Fixture    *fixture,
-           FolderOp    op,
-           const char *name,
-           const char *new_name)
+do_folder (SyncTestFixture *fixture,
+           FolderOp         op,
+           const char      *name,
+           const char      *new_name)
 {
   g_autoptr(GError) error = NULL;
-  Wait wait = { 0 };
+  SyncTestWait wait = { 0 };
 
   switch (op)
     {
     case CREATE:
-      heron_account_worker_create_folder_async (fixture->worker, name, NULL, on_done, &wait);
-      await (fixture, &wait, "create");
+      heron_account_worker_create_folder_async (fixture->worker, name, NULL, sync_test_on_done, &wait);
+      sync_test_await (fixture, &wait, "create");
       heron_account_worker_create_folder_finish (fixture->worker, wait.result, &error);
       break;
     case RENAME:
-      heron_account_worker_rename_folder_async (fixture->worker, name, new_name, NULL, on_done, &wait);
-      await (fixture, &wait, "rename");
+      heron_account_worker_rename_folder_async (fixture->worker, name, new_name, NULL, sync_test_on_done, &wait);
+      sync_test_await (fixture, &wait, "rename");
       heron_account_worker_rename_folder_finish (fixture->worker, wait.result, &error);
       break;
     case DELETE:
     default:
-      heron_account_worker_delete_folder_async (fixture->worker, name, NULL, on_done, &wait);
-      await (fixture, &wait, "delete folder");
+      heron_account_worker_delete_folder_async (fixture->worker, name, NULL, sync_test_on_done, &wait);
+      sync_test_await (fixture, &wait, "delete folder");
       heron_account_worker_delete_folder_finish (fixture->worker, wait.result, &error);
       break;
     }
@@ -433,10 +211,10 @@ do_folder (Fixture    *fixture,
 /* Reading the server and the cache */
 
 static guint32
-deliver (Fixture    *fixture,
-         const char *mailbox,
-         const char *id,
-         const char *flags)
+deliver (SyncTestFixture *fixture,
+         const char      *mailbox,
+         const char      *id,
+         const char      *flags)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *text = make_message (fixture->user, id);
@@ -448,9 +226,9 @@ deliver (Fixture    *fixture,
 }
 
 static guint
-count_on_server (Fixture    *fixture,
-                 const char *mailbox,
-                 const char *id)
+count_on_server (SyncTestFixture *fixture,
+                 const char      *mailbox,
+                 const char      *id)
 {
   g_autofree char *message_id = g_strdup_printf ("<%s@heron.test>", id);
   const char *argv[] = { "-f", "tab", "fetch", "-u", fixture->user, "uid", "mailbox", mailbox, "header",
@@ -469,142 +247,12 @@ count_on_server (Fixture    *fixture,
   return n;
 }
 
-static gint
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-static char *
-normalize_flags (const char *flags)
-{
-  g_auto(GStrv) words = g_strsplit (flags != NULL ? flags : "", " ", -1);
-  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
-
-  for (guint i = 0; words[i] != NULL; i++)
-    if (words[i][0] != '\0' && g_ascii_strcasecmp (words[i], "\\Recent") != 0)
-      g_ptr_array_add (kept, words[i]);
-  g_ptr_array_sort (kept, compare_strings);
-  g_ptr_array_add (kept, NULL);
-  return g_strjoinv (" ", (char **) kept->pdata);
-}
-
-static gint
-compare_uid_lines (gconstpointer a,
-                   gconstpointer b)
-{
-  gint64 ua = g_ascii_strtoll (*(const char * const *) a, NULL, 10);
-  gint64 ub = g_ascii_strtoll (*(const char * const *) b, NULL, 10);
-  return ua < ub ? -1 : ua > ub;
-}
-
-static char *
-join_lines (GPtrArray *lines)
-{
-  GString *text = g_string_new (NULL);
-
-  g_ptr_array_sort (lines, compare_uid_lines);
-  for (guint i = 0; i < lines->len; i++)
-    g_string_append_printf (text, "%s\n", (char *) g_ptr_array_index (lines, i));
-  return g_string_free (text, FALSE);
-}
-
-/* "uid flags subject" per message, by UID */
-static char *
-server_state (Fixture    *fixture,
-              const char *mailbox)
-{
-  const char *argv[] = { "-f", "tab", "fetch", "-u", fixture->user, "uid flags hdr.subject", "mailbox", mailbox, NULL };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func (g_free);
-
-  g_assert_true (heron_test_server_doveadm (server, argv, &out, &error));
-  g_assert_no_error (error);
-  lines = g_strsplit (out, "\n", -1);
-  for (guint i = 1; lines[i] != NULL; i++)   /* line 0 is the header */
-    {
-      g_auto(GStrv) cols = g_strsplit (lines[i], "\t", 3);
-      g_autofree char *flags = NULL;
-
-      if (cols[0] == NULL || cols[0][0] == '\0' || cols[1] == NULL)
-        continue;
-      flags = normalize_flags (cols[1]);
-      g_ptr_array_add (result, g_strdup_printf ("%s %s | %s", cols[0], flags,
-                                                cols[2] != NULL ? g_strstrip (cols[2]) : ""));
-    }
-  return join_lines (result);
-}
-
-static gint64
-store_folder_id (HeronStoreReader *reader,
-                 const char       *name)
-{
-  g_autoptr(GPtrArray) folders = heron_store_reader_get_folders (reader, NULL);
-
-  g_assert_nonnull (folders);
-  for (guint i = 0; i < folders->len; i++)
-    {
-      HeronStoreFolder *folder = g_ptr_array_index (folders, i);
-      if (g_strcmp0 (folder->name, name) == 0)
-        return folder->id;
-    }
-  return 0;
-}
-
-static const char *system_flag_names[] = { "\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft" };
-
-static GPtrArray *
-store_rows (Fixture    *fixture,
-            const char *folder)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HeronStoreReader) reader = heron_store_reader_open (fixture->store_path, &error);
-  GPtrArray *rows;
-  gint64 id;
-  guint count = 0;
-
-  g_assert_no_error (error);
-  id = store_folder_id (reader, folder);
-  g_assert_cmpint (id, !=, 0);
-  g_assert_true (heron_store_reader_count_messages (reader, id, &count, &error));
-  rows = heron_store_reader_get_rows (reader, id, 0, count, &error);
-  g_assert_no_error (error);
-  return rows;
-}
-
-static char *
-store_state (Fixture    *fixture,
-             const char *folder)
-{
-  g_autoptr(GPtrArray) rows = store_rows (fixture, folder);
-  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      HeronStoreMessage *message = g_ptr_array_index (rows, i);
-      GString *flags = g_string_new (message->keywords);
-      g_autofree char *normal = NULL;
-
-      for (guint j = 0; j < G_N_ELEMENTS (system_flag_names); j++)
-        if (message->flags & (1u << j))
-          g_string_append_printf (flags, " %s", system_flag_names[j]);
-      normal = normalize_flags (flags->str);
-      g_string_free (flags, TRUE);
-      g_ptr_array_add (result, g_strdup_printf ("%" G_GINT64_FORMAT " %s | %s", message->uid, normal,
-                                                message->subject != NULL ? message->subject : ""));
-    }
-  return join_lines (result);
-}
-
 static gboolean
-store_has_uid (Fixture    *fixture,
-               const char *folder,
-               gint64      uid)
+store_has_uid (SyncTestFixture *fixture,
+               const char      *folder,
+               gint64           uid)
 {
-  g_autoptr(GPtrArray) rows = store_rows (fixture, folder);
+  g_autoptr(GPtrArray) rows = sync_test_store_rows (fixture, folder);
 
   for (guint i = 0; i < rows->len; i++)
     if (((HeronStoreMessage *) g_ptr_array_index (rows, i))->uid == uid)
@@ -612,18 +260,8 @@ store_has_uid (Fixture    *fixture,
   return FALSE;
 }
 
-static void
-assert_store_equals_server (Fixture    *fixture,
-                            const char *folder)
-{
-  g_autofree char *on_server = server_state (fixture, folder);
-  g_autofree char *in_store = store_state (fixture, folder);
-
-  g_assert_cmpstr (in_store, ==, on_server);
-}
-
 static guint
-pending_operations (Fixture *fixture)
+pending_operations (SyncTestFixture *fixture)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(HeronStoreReader) reader = heron_store_reader_open (fixture->store_path, &error);
@@ -636,42 +274,42 @@ pending_operations (Fixture *fixture)
 }
 
 static gboolean
-check_journal_empty (Fixture       *fixture,
-                     gconstpointer  data)
+check_journal_empty (SyncTestFixture *fixture,
+                     gconstpointer    data)
 {
   return pending_operations (fixture) == 0;
 }
 
 static void
-wait_replayed (Fixture *fixture)
+wait_replayed (SyncTestFixture *fixture)
 {
-  wait_for (check_journal_empty, fixture, NULL, WAIT_MS, "an empty journal");
+  sync_test_wait_for (check_journal_empty, fixture, NULL, SYNC_TEST_WAIT_MS, "an empty journal");
 }
 
 static void
-go_offline (Fixture *fixture)
+go_offline (SyncTestFixture *fixture)
 {
   g_autoptr(GError) error = NULL;
   guint mark = fixture->events->len;
 
   g_assert_true (heron_test_server_stop_imap (server, &error));
   g_assert_no_error (error);
-  wait_event (fixture, HERON_SYNC_EVENT_STATE, HERON_SYNC_STATE_OFFLINE, mark);
+  sync_test_wait_state_event (fixture, HERON_SYNC_STATE_OFFLINE, mark, SYNC_TEST_WAIT_MS);
 }
 
 static void
-go_online (Fixture *fixture)
+go_online (SyncTestFixture *fixture)
 {
   g_autoptr(GError) error = NULL;
   guint mark = fixture->events->len;
 
   g_assert_true (heron_test_server_start_imap (server, &error));
   g_assert_no_error (error);
-  wait_event (fixture, HERON_SYNC_EVENT_STATE, HERON_SYNC_STATE_ONLINE, mark);
+  sync_test_wait_state_event (fixture, HERON_SYNC_STATE_ONLINE, mark, SYNC_TEST_WAIT_MS);
 }
 
 static char *
-server_folders (Fixture *fixture)
+server_folders (SyncTestFixture *fixture)
 {
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) mailboxes = heron_test_server_list_mailboxes (server, fixture->user, &error);
@@ -680,13 +318,13 @@ server_folders (Fixture *fixture)
   g_assert_no_error (error);
   for (guint i = 0; mailboxes[i] != NULL; i++)
     g_ptr_array_add (names, mailboxes[i]);
-  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_sort (names, sync_test_compare_strings);
   g_ptr_array_add (names, NULL);
   return g_strjoinv (",", (char **) names->pdata);
 }
 
 static char *
-store_folders (Fixture *fixture)
+store_folders (SyncTestFixture *fixture)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(HeronStoreReader) reader = heron_store_reader_open (fixture->store_path, &error);
@@ -702,7 +340,7 @@ store_folders (Fixture *fixture)
       if (!(folder->attributes & HERON_STORE_FOLDER_NONEXISTENT))
         g_ptr_array_add (names, folder->name);
     }
-  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_sort (names, sync_test_compare_strings);
   g_ptr_array_add (names, NULL);
   return g_strjoinv (",", (char **) names->pdata);
 }
@@ -730,7 +368,7 @@ static void
 test_operation (gconstpointer data)
 {
   const Scenario *scenario = data;
-  Fixture fixture;
+  SyncTestFixture fixture;
   guint32 uids[3];
   gint64 wanted[2];
   g_autofree char *state = NULL;
@@ -754,10 +392,10 @@ test_operation (gconstpointer data)
   wanted[1] = uids[1];
 
   fixture_start_full (&fixture, scenario->ignore_move, scenario->ignore_uidplus);
-  sync_folder (&fixture, "INBOX");
-  sync_folder (&fixture, "Archive");
-  sync_folder (&fixture, "Trash");
-  sync_folder (&fixture, "Drafts");
+  sync_test_sync_folder (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "Archive");
+  sync_test_sync_folder (&fixture, "Trash");
+  sync_test_sync_folder (&fixture, "Drafts");
   if (scenario->offline)
     go_offline (&fixture);
 
@@ -793,7 +431,7 @@ test_operation (gconstpointer data)
             g_autoptr(GPtrArray) rows = NULL;
 
             wait_replayed (&fixture);
-            rows = store_rows (&fixture, "Trash");
+            rows = sync_test_store_rows (&fixture, "Trash");
             for (guint i = 0; i < rows->len; i++)
               {
                 HeronStoreMessage *message = g_ptr_array_index (rows, i);
@@ -819,7 +457,7 @@ test_operation (gconstpointer data)
         g_autoptr(GPtrArray) rows = NULL;
 
         g_assert_true (store_has_uid (&fixture, "Drafts", local));
-        rows = store_rows (&fixture, "Drafts");
+        rows = sync_test_store_rows (&fixture, "Drafts");
         g_assert_cmpuint (rows->len, ==, 1);
         {
           g_autofree char *subject = g_strdup_printf ("Message %s", id);
@@ -854,27 +492,27 @@ test_operation (gconstpointer data)
   switch (scenario->op)
     {
     case OP_MOVE:
-      assert_store_equals_server (&fixture, "INBOX");
-      assert_store_equals_server (&fixture, "Archive");
+      sync_test_assert_store_equals_server (&fixture, "INBOX");
+      sync_test_assert_store_equals_server (&fixture, "Archive");
       g_assert_cmpuint (count_on_server (&fixture, "INBOX", id1), ==, 0);
       g_assert_cmpuint (count_on_server (&fixture, "Archive", id1), ==, 1);
       g_assert_cmpuint (count_on_server (&fixture, "Archive", id2), ==, 1);
       break;
     case OP_COPY:
-      assert_store_equals_server (&fixture, "INBOX");
-      assert_store_equals_server (&fixture, "Archive");
+      sync_test_assert_store_equals_server (&fixture, "INBOX");
+      sync_test_assert_store_equals_server (&fixture, "Archive");
       g_assert_cmpuint (count_on_server (&fixture, "INBOX", id1), ==, 1);
       g_assert_cmpuint (count_on_server (&fixture, "Archive", id1), ==, 1);
       break;
     case OP_DELETE:
-      assert_store_equals_server (&fixture, "INBOX");
-      assert_store_equals_server (&fixture, "Trash");
+      sync_test_assert_store_equals_server (&fixture, "INBOX");
+      sync_test_assert_store_equals_server (&fixture, "Trash");
       g_assert_cmpuint (count_on_server (&fixture, "Trash", id1), ==, 1);
       g_assert_cmpuint (count_on_server (&fixture, "Trash", id2), ==, 0);
       g_assert_cmpuint (count_on_server (&fixture, "INBOX", id2), ==, 0);
       break;
     case OP_EXPUNGE:
-      assert_store_equals_server (&fixture, "INBOX");
+      sync_test_assert_store_equals_server (&fixture, "INBOX");
       g_assert_cmpuint (count_on_server (&fixture, "INBOX", id1), ==, 0);
       g_assert_cmpuint (count_on_server (&fixture, "INBOX", id3), ==, 1);
       break;
@@ -882,7 +520,7 @@ test_operation (gconstpointer data)
       {
         g_autofree char *id = g_strdup_printf ("%s.draft", scenario->user);
 
-        assert_store_equals_server (&fixture, "Drafts");
+        sync_test_assert_store_equals_server (&fixture, "Drafts");
         g_assert_cmpuint (count_on_server (&fixture, "Drafts", id), ==, 1);
       }
       break;
@@ -895,7 +533,7 @@ test_operation (gconstpointer data)
         g_assert_cmpstr (in_store, ==, on_server);
         g_assert_nonnull (strstr (on_server, "Work,Work/Heron"));
         /* and the folder list sync agrees */
-        sync_folders (&fixture);
+        sync_test_sync_folders (&fixture);
         g_free (in_store);
         in_store = store_folders (&fixture);
         g_assert_cmpstr (in_store, ==, on_server);
@@ -915,21 +553,21 @@ test_operation (gconstpointer data)
   /* a sync changes nothing any more */
   if (scenario->op != OP_FOLDERS)
     {
-      g_autofree char *before = store_state (&fixture, "INBOX");
+      g_autofree char *before = sync_test_store_state (&fixture, "INBOX");
       g_autofree char *after = NULL;
 
-      sync_folder (&fixture, "INBOX");
-      after = store_state (&fixture, "INBOX");
+      sync_test_sync_folder (&fixture, "INBOX");
+      after = sync_test_store_state (&fixture, "INBOX");
       g_assert_cmpstr (after, ==, before);
     }
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 /* A NO from the server: FAILED, an ERROR event with the entry's seq; discard undoes it. */
 
 static gboolean
-check_server_has_no_mailbox (Fixture       *fixture,
-                             gconstpointer  data)
+check_server_has_no_mailbox (SyncTestFixture *fixture,
+                             gconstpointer    data)
 {
   g_autofree char *folders = server_folders (fixture);
   return strstr (folders, data) == NULL;
@@ -938,7 +576,7 @@ check_server_has_no_mailbox (Fixture       *fixture,
 static void
 test_refused (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) locals = NULL;
   HeronSyncEvent *event;
@@ -952,19 +590,19 @@ test_refused (void)
   g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Gone", &error));
   g_assert_no_error (error);
   fixture_start (&fixture);
-  sync_folder (&fixture, "INBOX");
-  sync_folders (&fixture);
+  sync_test_sync_folder (&fixture, "INBOX");
+  sync_test_sync_folders (&fixture);
 
   /* behind the client's back */
   g_assert_true (heron_test_server_delete_mailbox (server, fixture.user, "Gone", &error));
   g_assert_no_error (error);
-  wait_for (check_server_has_no_mailbox, &fixture, "Gone", WAIT_MS, "Gone deleted");
+  sync_test_wait_for (check_server_has_no_mailbox, &fixture, "Gone", SYNC_TEST_WAIT_MS, "Gone deleted");
 
   mark = fixture.events->len;
   uid64 = uid;
   locals = do_move (&fixture, "INBOX", &uid64, 1, "Gone", FALSE);
   g_assert_false (store_has_uid (&fixture, "INBOX", uid));
-  event = wait_event (&fixture, HERON_SYNC_EVENT_ERROR, 0, mark);
+  event = sync_test_wait_event (&fixture, HERON_SYNC_EVENT_ERROR, NULL, mark, SYNC_TEST_WAIT_MS);
   g_assert_cmpint (event->seq, >, 0);
   g_assert_cmpstr (event->folder, ==, "INBOX");
   seq = event->seq;
@@ -973,35 +611,35 @@ test_refused (void)
   /* retrying fails the same way, with a new event */
   mark = fixture.events->len;
   heron_account_worker_retry_operation (fixture.worker, seq);
-  event = wait_event (&fixture, HERON_SYNC_EVENT_ERROR, 0, mark);
+  event = sync_test_wait_event (&fixture, HERON_SYNC_EVENT_ERROR, NULL, mark, SYNC_TEST_WAIT_MS);
   g_assert_cmpint (event->seq, ==, seq);
 
   /* giving up: the message is back in INBOX after the sync the worker starts */
   mark = fixture.events->len;
   heron_account_worker_discard_operation (fixture.worker, seq);
-  wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_ADDED, 0, mark);
-  sync_folder (&fixture, "INBOX");
+  sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_ADDED, NULL, mark, SYNC_TEST_WAIT_MS);
+  sync_test_sync_folder (&fixture, "INBOX");
   g_assert_true (store_has_uid (&fixture, "INBOX", uid));
-  assert_store_equals_server (&fixture, "INBOX");
+  sync_test_assert_store_equals_server (&fixture, "INBOX");
   {
     g_autoptr(HeronStore) store = NULL;
     g_autoptr(GPtrArray) ops = NULL;
 
-    fixture_stop (&fixture);
+    sync_test_fixture_stop (&fixture);
     store = heron_store_open (fixture.store_path, &error);
     g_assert_no_error (error);
     ops = heron_store_journal_list (store, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (ops->len, ==, 0);
   }
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 /* A discarded flag change: the server's flags come back. */
 static void
 test_pending_flags_survive_sync (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   guint32 uid;
   g_autofree char *state = NULL;
   g_autofree char *expected = NULL;
@@ -1009,17 +647,17 @@ test_pending_flags_survive_sync (void)
   fixture_init (&fixture, "pending");
   uid = deliver (&fixture, "INBOX", "pending.1", NULL);
   fixture_start (&fixture);
-  sync_folder (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "INBOX");
 
   /* offline: the flag waits in the journal; a change from elsewhere arrives meanwhile */
   go_offline (&fixture);
-  do_set_flags (&fixture, "INBOX", uid, HERON_STORE_FLAG_FLAGGED, 0);
+  sync_test_set_flags (&fixture, "INBOX", uid, HERON_STORE_FLAG_FLAGGED, 0);
   {
     g_autoptr(GError) error = NULL;
     g_assert_true (heron_test_server_add_flags (server, fixture.user, "INBOX", uid, "\\Seen $Work", &error));
     g_assert_no_error (error);
   }
-  fixture_stop (&fixture);
+  sync_test_fixture_stop (&fixture);
 
   /* a worker that syncs before it replays (the journal is replayed first on connect, so the
    * cache's writer is asked directly, as a sync would) */
@@ -1036,7 +674,7 @@ test_pending_flags_survive_sync (void)
     g_assert_no_error (error);
     heron_store_close (store);
   }
-  state = store_state (&fixture, "INBOX");
+  state = sync_test_store_state (&fixture, "INBOX");
   expected = g_strdup_printf ("%u $Work \\Flagged \\Seen | Message pending.1\n", uid);
   g_assert_cmpstr (state, ==, expected);
 
@@ -1047,12 +685,12 @@ test_pending_flags_survive_sync (void)
   }
   fixture_start (&fixture);
   wait_replayed (&fixture);
-  sync_folder (&fixture, "INBOX");
-  assert_store_equals_server (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "INBOX");
+  sync_test_assert_store_equals_server (&fixture, "INBOX");
   g_free (state);
-  state = store_state (&fixture, "INBOX");
+  state = sync_test_store_state (&fixture, "INBOX");
   g_assert_cmpstr (state, ==, expected);
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 /* Crash replay: entries left IN_PROGRESS whose effect the server already has (wholly or in
@@ -1060,7 +698,7 @@ test_pending_flags_survive_sync (void)
 static void
 test_crash_replay (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GError) error = NULL;
   guint32 uid1, uid2, uid3;
 
@@ -1069,10 +707,10 @@ test_crash_replay (void)
   uid2 = deliver (&fixture, "INBOX", "crash.2", NULL);
   uid3 = deliver (&fixture, "INBOX", "crash.3", NULL);
   fixture_start (&fixture);
-  sync_folder (&fixture, "INBOX");
-  sync_folder (&fixture, "Archive");
-  sync_folder (&fixture, "Drafts");
-  fixture_stop (&fixture);
+  sync_test_sync_folder (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "Archive");
+  sync_test_sync_folder (&fixture, "Drafts");
+  sync_test_fixture_stop (&fixture);
 
   /* The journal as a crash right after sending each command leaves it */
   {
@@ -1134,17 +772,17 @@ test_crash_replay (void)
   g_assert_cmpuint (count_on_server (&fixture, "INBOX", "crash.2"), ==, 0);
   g_assert_cmpuint (count_on_server (&fixture, "INBOX", "crash.3"), ==, 1);
   g_assert_cmpuint (count_on_server (&fixture, "Drafts", "crash.draft"), ==, 1);
-  assert_store_equals_server (&fixture, "INBOX");
-  assert_store_equals_server (&fixture, "Archive");
-  assert_store_equals_server (&fixture, "Drafts");
-  fixture_clear (&fixture);
+  sync_test_assert_store_equals_server (&fixture, "INBOX");
+  sync_test_assert_store_equals_server (&fixture, "Archive");
+  sync_test_assert_store_equals_server (&fixture, "Drafts");
+  sync_test_fixture_clear (&fixture);
 }
 
 /* Two clients: the worker's operations while another client changes the same folders. */
 static void
 test_two_clients (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GRand) rand = g_rand_new_with_seed (20261121);
   g_autoptr(GError) error = NULL;
   guint n_delivered = 0;
@@ -1156,13 +794,13 @@ test_two_clients (void)
       deliver (&fixture, "INBOX", id, NULL);
     }
   fixture_start (&fixture);
-  sync_folder (&fixture, "INBOX");
-  sync_folder (&fixture, "Archive");
-  sync_folder (&fixture, "Trash");
+  sync_test_sync_folder (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "Archive");
+  sync_test_sync_folder (&fixture, "Trash");
 
   for (guint round = 0; round < 40; round++)
     {
-      g_autoptr(GPtrArray) rows = store_rows (&fixture, "INBOX");
+      g_autoptr(GPtrArray) rows = sync_test_store_rows (&fixture, "INBOX");
       g_autoptr(GArray) on_server = heron_test_server_list_uids (server, fixture.user, "INBOX", &error);
       gint64 uid = 0;
 
@@ -1175,10 +813,10 @@ test_two_clients (void)
         switch (g_rand_int_range (rand, 0, 6))
           {
           case 0:
-            do_set_flags (&fixture, "INBOX", uid, HERON_STORE_FLAG_FLAGGED | HERON_STORE_FLAG_SEEN, 0);
+            sync_test_set_flags (&fixture, "INBOX", uid, HERON_STORE_FLAG_FLAGGED | HERON_STORE_FLAG_SEEN, 0);
             break;
           case 1:
-            do_set_flags (&fixture, "INBOX", uid, 0, HERON_STORE_FLAG_SEEN);
+            sync_test_set_flags (&fixture, "INBOX", uid, 0, HERON_STORE_FLAG_SEEN);
             break;
           case 2:
             g_array_unref (do_move (&fixture, "INBOX", &uid, 1, "Archive", FALSE));
@@ -1226,13 +864,13 @@ test_two_clients (void)
     }
 
   wait_replayed (&fixture);
-  sync_folder (&fixture, "INBOX");
-  sync_folder (&fixture, "Archive");
-  sync_folder (&fixture, "Trash");
-  assert_store_equals_server (&fixture, "INBOX");
-  assert_store_equals_server (&fixture, "Archive");
-  assert_store_equals_server (&fixture, "Trash");
-  fixture_clear (&fixture);
+  sync_test_sync_folder (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "Archive");
+  sync_test_sync_folder (&fixture, "Trash");
+  sync_test_assert_store_equals_server (&fixture, "INBOX");
+  sync_test_assert_store_equals_server (&fixture, "Archive");
+  sync_test_assert_store_equals_server (&fixture, "Trash");
+  sync_test_fixture_clear (&fixture);
 }
 
 /* kill -9 in the middle of a replay */
@@ -1274,7 +912,7 @@ child_main (int    argc,
 static void
 test_kill9 (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) child = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
@@ -1289,14 +927,14 @@ test_kill9 (void)
       deliver (&fixture, "INBOX", id, NULL);
     }
   fixture_start (&fixture);
-  sync_folder (&fixture, "INBOX");
-  sync_folder (&fixture, "Archive");
-  sync_folder (&fixture, "Drafts");
+  sync_test_sync_folder (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "Archive");
+  sync_test_sync_folder (&fixture, "Drafts");
 
   /* offline, a queue of operations, one entry each */
   go_offline (&fixture);
   {
-    g_autoptr(GPtrArray) rows = store_rows (&fixture, "INBOX");
+    g_autoptr(GPtrArray) rows = sync_test_store_rows (&fixture, "INBOX");
 
     g_assert_cmpuint (rows->len, ==, KILL_MOVES + KILL_COPIES);
     for (guint i = 0; i < rows->len; i++)
@@ -1308,9 +946,9 @@ test_kill9 (void)
 
         /* a moved message is named by its local UID until the replay numbers it */
         if (n >= KILL_MOVES)
-          do_set_flags (&fixture, "INBOX", message->uid, HERON_STORE_FLAG_FLAGGED, 0);
+          sync_test_set_flags (&fixture, "INBOX", message->uid, HERON_STORE_FLAG_FLAGGED, 0);
         else
-          do_set_flags (&fixture, "Archive", g_array_index (locals, gint64, 0), HERON_STORE_FLAG_FLAGGED, 0);
+          sync_test_set_flags (&fixture, "Archive", g_array_index (locals, gint64, 0), HERON_STORE_FLAG_FLAGGED, 0);
       }
   }
   for (guint i = 0; i < KILL_APPENDS; i++)
@@ -1318,7 +956,7 @@ test_kill9 (void)
       g_autofree char *id = g_strdup_printf ("kill.draft.%u", i);
       do_append (&fixture, "Drafts", id, HERON_STORE_FLAG_SEEN);
     }
-  fixture_stop (&fixture);
+  sync_test_fixture_stop (&fixture);
   g_assert_true (heron_test_server_start_imap (server, &error));
   g_assert_no_error (error);
 
@@ -1350,9 +988,9 @@ test_kill9 (void)
   /* a new worker on the same cache finishes the work */
   fixture_start (&fixture);
   wait_replayed (&fixture);
-  sync_folder (&fixture, "INBOX");
-  sync_folder (&fixture, "Archive");
-  sync_folder (&fixture, "Drafts");
+  sync_test_sync_folder (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "Archive");
+  sync_test_sync_folder (&fixture, "Drafts");
   for (guint i = 0; i < KILL_MOVES + KILL_COPIES; i++)
     {
       g_autofree char *id = g_strdup_printf ("kill.%u", i);
@@ -1365,10 +1003,10 @@ test_kill9 (void)
       g_autofree char *id = g_strdup_printf ("kill.draft.%u", i);
       g_assert_cmpuint (count_on_server (&fixture, "Drafts", id), ==, 1);
     }
-  assert_store_equals_server (&fixture, "INBOX");
-  assert_store_equals_server (&fixture, "Archive");
-  assert_store_equals_server (&fixture, "Drafts");
-  fixture_clear (&fixture);
+  sync_test_assert_store_equals_server (&fixture, "INBOX");
+  sync_test_assert_store_equals_server (&fixture, "Archive");
+  sync_test_assert_store_equals_server (&fixture, "Drafts");
+  sync_test_fixture_clear (&fixture);
 }
 
 static const Scenario scenarios[] = {
@@ -1395,37 +1033,18 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int result;
+  static const char * const users[] = { "refused", "pending", "crash", "two", "killnine", NULL };
 
   if (argc > 1 && strcmp (argv[1], "--child") == 0)
     return child_main (argc, argv);
 
   g_test_init (&argc, &argv, NULL);
 
-  server = heron_test_server_new_full (HERON_TEST_SERVER_FLAGS_NO_SMTP, &error);
-  if (server == NULL)
-    g_error ("The test server did not start: %s", error->message);
-  tmpdir = g_dir_make_tmp ("heron-test-sync-ops-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  /* Every user up front (Dovecot notices a changed passwd-file by its mtime: one second). */
-  {
-    static const char * const users[] = { "refused", "pending", "crash", "two", "killnine", NULL };
-
-    for (guint i = 0; users[i] != NULL; i++)
-      {
-        g_autofree char *user = g_strdup_printf ("%s@" HERON_TEST_SERVER_DOMAIN, users[i]);
-        g_assert_true (heron_test_server_add_user (server, user, NULL, &error));
-        g_assert_no_error (error);
-      }
-    for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
-      {
-        g_autofree char *user = g_strdup_printf ("%s@" HERON_TEST_SERVER_DOMAIN, scenarios[i].user);
-        g_assert_true (heron_test_server_add_user (server, user, NULL, &error));
-        g_assert_no_error (error);
-      }
-  }
+  /* every user up front (see sync_test_server_new()) */
+  server = sync_test_server_new (HERON_TEST_SERVER_FLAGS_NO_SMTP, users);
+  for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
+    sync_test_add_user (server, scenarios[i].user);
+  tmpdir = sync_test_tmpdir_new ("heron-test-sync-ops-XXXXXX");
 
   for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
     {
@@ -1438,13 +1057,5 @@ main (int   argc,
   g_test_add_func ("/heron/sync/ops/two-clients", test_two_clients);
   g_test_add_func ("/heron/sync/ops/kill-9", test_kill9);
 
-  result = g_test_run ();
-
-  heron_test_server_free (server);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-    (void) system (cmd);
-  }
-  g_free (tmpdir);
-  return result;
+  return sync_test_run (server, tmpdir);
 }

@@ -15,13 +15,9 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
-#include "heron-test-server.h"
-#include "account/heron-account-config.h"
 #include "smtp/heron-smtp-error.h"
-#include "store/heron-store.h"
-#include "sync/heron-account-worker.h"
+#include "sync-test-util.h"
 
-#define WAIT_MS 60000
 #define CRASH_STATUS 70
 
 static HeronTestServer *server;
@@ -38,88 +34,20 @@ typedef struct {
 
 static Servers servers;
 
-typedef struct {
-  HeronAccountWorker *worker;
-  char               *user;
-  char               *password;
-  char               *store_path;
-  GPtrArray          *events;
-} Fixture;
-
-static void
-on_event (HeronAccountWorker *worker,
-          HeronSyncEvent     *event,
-          gpointer            user_data)
-{
-  Fixture *fixture = user_data;
-
-  g_ptr_array_add (fixture->events, heron_sync_event_copy (event));
-}
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (gboolean (*check) (Fixture *, gconstpointer),
-          Fixture       *fixture,
-          gconstpointer  data,
-          const char    *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (WAIT_MS, on_timeout, &timed_out);
-
-  while (!check (fixture, data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("Timed out waiting for %s", what);
-  g_source_remove (id);
-}
-
-typedef struct {
-  HeronSyncEventKind kind;
-  const char *message_id;
-  guint after;
-} EventWait;
-
-static gint
-find_event (Fixture         *fixture,
-            const EventWait *wait)
-{
-  for (guint i = wait->after; i < fixture->events->len; i++)
-    {
-      HeronSyncEvent *event = g_ptr_array_index (fixture->events, i);
-
-      if (event->kind == wait->kind && g_strcmp0 (event->message_id, wait->message_id) == 0)
-        return i;
-    }
-  return -1;
-}
-
-static gboolean
-check_event (Fixture       *fixture,
-             gconstpointer  data)
-{
-  return find_event (fixture, data) >= 0;
-}
-
+/* An event about the outbox message with that Message-ID. */
 static HeronSyncEvent *
-wait_event (Fixture            *fixture,
-            HeronSyncEventKind  kind,
-            const char         *message_id,
-            guint               after)
+wait_message_event (SyncTestFixture    *fixture,
+                    HeronSyncEventKind  kind,
+                    const char         *message_id,
+                    guint               after)
 {
-  EventWait wait = { kind, message_id, after };
+  SyncTestEventWait wait = { kind, NULL, after, message_id };
 
-  wait_for (check_event, fixture, &wait, heron_sync_event_kind_to_string (kind));
-  return g_ptr_array_index (fixture->events, find_event (fixture, &wait));
+  return sync_test_wait_event_full (fixture, &wait, SYNC_TEST_WAIT_MS);
 }
 
 static guint
-count_events (Fixture            *fixture,
+count_events (SyncTestFixture    *fixture,
               HeronSyncEventKind  kind,
               const char         *message_id)
 {
@@ -138,115 +66,29 @@ static HeronAccountConfig *
 make_config (const char *user,
              const char *smtp_user)
 {
-  HeronAccountConfig *config = heron_account_config_new ();
-  HeronAccountServer *imap = heron_account_config_get_imap (config);
-  HeronAccountServer *smtp = heron_account_config_get_smtp (config);
+  HeronAccountConfig *config = sync_test_config_new (servers.host, servers.imap_port, servers.ca_file, user);
 
-  heron_account_server_set_host (imap, servers.host);
-  heron_account_server_set_port (imap, servers.imap_port);
-  heron_account_server_set_security (imap, HERON_ACCOUNT_SECURITY_STARTTLS);
-  heron_account_server_set_auth (imap, HERON_ACCOUNT_AUTH_PASSWORD);
-  heron_account_server_set_user (imap, user);
-  heron_account_server_set_pinned_certificate_file (imap, servers.ca_file);
-
-  heron_account_server_set_host (smtp, servers.host);
-  heron_account_server_set_port (smtp, servers.smtp_port);
-  heron_account_server_set_security (smtp, HERON_ACCOUNT_SECURITY_STARTTLS);
-  heron_account_server_set_auth (smtp, HERON_ACCOUNT_AUTH_PASSWORD);
-  heron_account_server_set_user (smtp, smtp_user != NULL ? smtp_user : user);
-  heron_account_server_set_pinned_certificate_file (smtp, servers.ca_file);
+  sync_test_set_server (heron_account_config_get_smtp (config), servers.host, servers.smtp_port, servers.ca_file,
+                        smtp_user != NULL ? smtp_user : user);
   return config;
 }
 
 static void
-fixture_start_full (Fixture    *fixture,
-                    const char *smtp_user)
+fixture_start_full (SyncTestFixture *fixture,
+                    const char      *smtp_user)
 {
   g_autoptr(HeronAccountConfig) config = make_config (fixture->user, smtp_user);
-  g_autoptr(GError) error = NULL;
   HeronAccountWorkerOptions options;
 
-  heron_account_worker_options_init (&options);
-  options.store_path = fixture->store_path;
-  options.password = fixture->password;
+  sync_test_options_init (&options, fixture->store_path, fixture->password);
   options.idle = FALSE;
-  options.backoff_initial_ms = 200;
-  options.backoff_max_ms = 1000;
-  options.read_timeout_ms = 20000;
-
-  fixture->worker = heron_account_worker_new (config, &options, &error);
-  g_assert_no_error (error);
-  g_signal_connect (fixture->worker, "event", G_CALLBACK (on_event), fixture);
-  heron_account_worker_start (fixture->worker);
+  sync_test_fixture_start (fixture, config, &options);
 }
 
 static void
-fixture_start (Fixture *fixture)
+fixture_start (SyncTestFixture *fixture)
 {
   fixture_start_full (fixture, NULL);
-}
-
-static void
-fixture_init (Fixture    *fixture,
-              const char *name)
-{
-  memset (fixture, 0, sizeof *fixture);
-  fixture->user = g_strdup_printf ("%s@" HERON_TEST_SERVER_DOMAIN, name);
-  fixture->password = g_strdup (heron_test_server_get_user_password (server, fixture->user));
-  fixture->store_path = g_build_filename (tmpdir, name, "cache.db", NULL);
-  fixture->events = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_sync_event_free);
-  g_assert_nonnull (fixture->password);
-}
-
-static void
-fixture_stop (Fixture *fixture)
-{
-  if (fixture->worker == NULL)
-    return;
-  heron_account_worker_stop (fixture->worker);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_clear_object (&fixture->worker);
-}
-
-static void
-fixture_clear (Fixture *fixture)
-{
-  fixture_stop (fixture);
-  g_free (fixture->user);
-  g_free (fixture->password);
-  g_free (fixture->store_path);
-  g_ptr_array_unref (fixture->events);
-}
-
-typedef struct {
-  gboolean done;
-  GAsyncResult *result;
-} Wait;
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  wait->done = TRUE;
-}
-
-static gboolean
-check_wait (Fixture       *fixture,
-            gconstpointer  data)
-{
-  return ((const Wait *) data)->done;
-}
-
-static gboolean
-check_online (Fixture       *fixture,
-              gconstpointer  data)
-{
-  return heron_account_worker_get_state (fixture->worker) == HERON_SYNC_STATE_ONLINE;
 }
 
 /* A message from @from; @bcc may be NULL. */
@@ -282,14 +124,14 @@ make_simple_message (const char *from,
 }
 
 static void
-send_message (Fixture *fixture,
-              GBytes  *message)
+send_message (SyncTestFixture *fixture,
+              GBytes          *message)
 {
   g_autoptr(GError) error = NULL;
-  Wait wait = { 0 };
+  SyncTestWait wait = { 0 };
 
-  heron_account_worker_send_async (fixture->worker, message, NULL, on_done, &wait);
-  wait_for (check_wait, fixture, &wait, "send_async");
+  heron_account_worker_send_async (fixture->worker, message, NULL, sync_test_on_done, &wait);
+  sync_test_await (fixture, &wait, "send_async");
   g_assert_true (heron_account_worker_send_finish (fixture->worker, wait.result, &error));
   g_assert_no_error (error);
   g_object_unref (wait.result);
@@ -330,7 +172,8 @@ wait_delivered (const char *user,
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpuint (heron_test_server_wait_for_message (server, user, mailbox, message_id, WAIT_MS, &error), >, 0);
+  g_assert_cmpuint (heron_test_server_wait_for_message (server, user, mailbox, message_id, SYNC_TEST_WAIT_MS, &error),
+                    >, 0);
   g_assert_no_error (error);
 }
 
@@ -363,8 +206,8 @@ has_field (const char *header,
 }
 
 static HeronStoreOutboxEntry *
-outbox_entry (Fixture    *fixture,
-              const char *message_id)
+outbox_entry (SyncTestFixture *fixture,
+              const char      *message_id)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) entries = heron_store_outbox_read (fixture->store_path, &error);
@@ -381,8 +224,8 @@ outbox_entry (Fixture    *fixture,
 }
 
 static gboolean
-check_outbox_empty (Fixture       *fixture,
-                    gconstpointer  data)
+check_outbox_empty (SyncTestFixture *fixture,
+                    gconstpointer    data)
 {
   g_autoptr(GPtrArray) entries = heron_store_outbox_read (fixture->store_path, NULL);
 
@@ -395,22 +238,22 @@ check_outbox_empty (Fixture       *fixture,
 static void
 test_send (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GBytes) message = NULL;
   g_autofree char *bob_header = NULL;
   g_autofree char *carol_header = NULL;
   g_autofree char *sent_header = NULL;
   HeronSyncEvent *sent;
 
-  fixture_init (&fixture, "send");
+  sync_test_fixture_init (&fixture, server, tmpdir, "send");
   fixture_start (&fixture);
-  wait_for (check_online, &fixture, NULL, "online");
+  sync_test_wait_state (&fixture, HERON_SYNC_STATE_ONLINE, SYNC_TEST_WAIT_MS, "online");
 
   message = make_message (fixture.user, "Bob <bob@example.test>", "carol@example.test", "send-1@example.test", "Hello Bob");
   /* The hidden address outside example.test is refused by Postfix (relay access denied): the
    * message goes to the others, and the SENT event names the refusal. */
   send_message (&fixture, message);
-  sent = wait_event (&fixture, HERON_SYNC_EVENT_SENT, "send-1@example.test", 0);
+  sent = wait_message_event (&fixture, HERON_SYNC_EVENT_SENT, "send-1@example.test", 0);
   g_assert_error (sent->error, HERON_SMTP_ERROR, HERON_SMTP_ERROR_RECIPIENTS_REJECTED);
   g_assert_nonnull (strstr (sent->error->message, "other-hidden@elsewhere.invalid"));
   g_assert_null (strstr (sent->error->message, "carol@example.test"));
@@ -430,32 +273,32 @@ test_send (void)
   g_assert_cmpuint (count_messages (fixture.user, "Sent", "send-1@example.test"), ==, 1);
   sent_header = fetch_header (fixture.user, "Sent", "send-1@example.test");
   g_assert_true (has_field (sent_header, "Bcc"));
-  wait_for (check_outbox_empty, &fixture, NULL, "an empty outbox");
+  sync_test_wait_for (check_outbox_empty, &fixture, NULL, SYNC_TEST_WAIT_MS, "an empty outbox");
   g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SENT, "send-1@example.test"), ==, 1);
   g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "send-1@example.test"), ==, 0);
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 /* Sent while the SMTP server is down: kept, retried, delivered exactly once when it is back. */
 static void
 test_smtp_down (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GBytes) message = NULL;
   g_autoptr(HeronStoreOutboxEntry) entry = NULL;
   g_autoptr(GError) error = NULL;
   HeronSyncEvent *failed;
 
-  fixture_init (&fixture, "down");
+  sync_test_fixture_init (&fixture, server, tmpdir, "down");
   fixture_start (&fixture);
-  wait_for (check_online, &fixture, NULL, "online");
+  sync_test_wait_state (&fixture, HERON_SYNC_STATE_ONLINE, SYNC_TEST_WAIT_MS, "online");
 
   g_assert_true (heron_test_server_stop_smtp (server, &error));
   g_assert_no_error (error);
   message = make_simple_message (fixture.user, "bob@example.test", "down-1@example.test");
   send_message (&fixture, message);
-  failed = wait_event (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "down-1@example.test", 0);
+  failed = wait_message_event (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "down-1@example.test", 0);
   g_assert_true (heron_smtp_error_is_transient (failed->error));
   entry = outbox_entry (&fixture, "down-1@example.test");
   g_assert_nonnull (entry);
@@ -463,30 +306,31 @@ test_smtp_down (void)
   g_assert_cmpuint (entry->attempts, >=, 1);
   g_assert_nonnull (entry->error);
   /* a second failed attempt: the back-off retries by itself */
-  wait_event (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "down-1@example.test",
-              find_event (&fixture, &(EventWait) { HERON_SYNC_EVENT_SEND_FAILED, "down-1@example.test", 0 }) + 1);
+  wait_message_event (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "down-1@example.test",
+                      sync_test_find_event (&fixture, &(SyncTestEventWait) { HERON_SYNC_EVENT_SEND_FAILED, NULL, 0,
+                                                                             "down-1@example.test" }) + 1);
 
   g_assert_true (heron_test_server_start_smtp (server, &error));
   g_assert_no_error (error);
-  wait_event (&fixture, HERON_SYNC_EVENT_SENT, "down-1@example.test", 0);
+  wait_message_event (&fixture, HERON_SYNC_EVENT_SENT, "down-1@example.test", 0);
   wait_delivered ("bob@example.test", "INBOX", "down-1@example.test");
-  wait_for (check_outbox_empty, &fixture, NULL, "an empty outbox");
+  sync_test_wait_for (check_outbox_empty, &fixture, NULL, SYNC_TEST_WAIT_MS, "an empty outbox");
   g_assert_cmpuint (count_messages ("bob@example.test", "INBOX", "down-1@example.test"), ==, 1);
   g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SENT, "down-1@example.test"), ==, 1);
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 /* Every recipient refused: SEND_FAILED naming it, kept as FAILED, not retried. */
 static void
 test_refused (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GBytes) message = NULL;
   g_autoptr(HeronStoreOutboxEntry) entry = NULL;
   HeronSyncEvent *failed;
 
-  fixture_init (&fixture, "refused");
+  sync_test_fixture_init (&fixture, server, tmpdir, "refused");
   fixture_start (&fixture);
 
   /* Messages the outbox cannot send are refused at once and never stored */
@@ -500,10 +344,10 @@ test_refused (void)
       {
         g_autoptr(GBytes) invalid = g_bytes_new_static (bad[i], strlen (bad[i]));
         g_autoptr(GError) error = NULL;
-        Wait wait = { 0 };
+        SyncTestWait wait = { 0 };
 
-        heron_account_worker_send_async (fixture.worker, invalid, NULL, on_done, &wait);
-        wait_for (check_wait, &fixture, &wait, "send_async");
+        heron_account_worker_send_async (fixture.worker, invalid, NULL, sync_test_on_done, &wait);
+        sync_test_await (&fixture, &wait, "send_async");
         g_assert_false (heron_account_worker_send_finish (fixture.worker, wait.result, &error));
         g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
         g_test_message ("%s", error->message);
@@ -514,7 +358,7 @@ test_refused (void)
 
   message = make_simple_message (fixture.user, "Nobody <nobody@elsewhere.invalid>", "refused-1@example.test");
   send_message (&fixture, message);
-  failed = wait_event (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "refused-1@example.test", 0);
+  failed = wait_message_event (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "refused-1@example.test", 0);
   g_assert_error (failed->error, HERON_SMTP_ERROR, HERON_SMTP_ERROR_RECIPIENTS_REJECTED);
   g_assert_nonnull (strstr (failed->error->message, "nobody@elsewhere.invalid"));
   g_assert_nonnull (strstr (failed->error->message, "554"));
@@ -528,10 +372,10 @@ test_refused (void)
 
   /* given up: it leaves the outbox */
   heron_account_worker_discard_send (fixture.worker, "refused-1@example.test");
-  wait_for (check_outbox_empty, &fixture, NULL, "an empty outbox");
+  sync_test_wait_for (check_outbox_empty, &fixture, NULL, SYNC_TEST_WAIT_MS, "an empty outbox");
   g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "refused-1@example.test"), ==, 1);
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 /* A wrong SMTP password: SEND_FAILED with the server's refusal, the message kept; the IMAP side
@@ -539,19 +383,19 @@ test_refused (void)
 static void
 test_wrong_password (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GBytes) message = NULL;
   g_autoptr(HeronStoreOutboxEntry) entry = NULL;
   HeronSyncEvent *failed;
 
-  fixture_init (&fixture, "wrongpw");
+  sync_test_fixture_init (&fixture, server, tmpdir, "wrongpw");
   /* SMTP as another user, with this user's password */
   fixture_start_full (&fixture, "other@" HERON_TEST_SERVER_DOMAIN);
-  wait_for (check_online, &fixture, NULL, "online");
+  sync_test_wait_state (&fixture, HERON_SYNC_STATE_ONLINE, SYNC_TEST_WAIT_MS, "online");
 
   message = make_simple_message (fixture.user, "bob@example.test", "wrongpw-1@example.test");
   send_message (&fixture, message);
-  failed = wait_event (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "wrongpw-1@example.test", 0);
+  failed = wait_message_event (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "wrongpw-1@example.test", 0);
   g_assert_error (failed->error, HERON_SMTP_ERROR, HERON_SMTP_ERROR_AUTH);
   g_assert_nonnull (strstr (failed->error->message, "535"));
   entry = outbox_entry (&fixture, "wrongpw-1@example.test");
@@ -560,15 +404,15 @@ test_wrong_password (void)
   g_assert_cmpuint (count_messages ("bob@example.test", "INBOX", "wrongpw-1@example.test"), ==, 0);
   g_assert_cmpint (heron_account_worker_get_state (fixture.worker), ==, HERON_SYNC_STATE_ONLINE);
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 /* The crash tests */
 
 static void
-run_child (Fixture    *fixture,
-           const char *point,
-           GBytes     *message)
+run_child (SyncTestFixture *fixture,
+           const char      *point,
+           GBytes          *message)
 {
   g_autofree char *message_path = g_build_filename (tmpdir, "child-message.eml", NULL);
   g_autofree char *imap_port = g_strdup_printf ("%u", servers.imap_port);
@@ -598,11 +442,11 @@ run_child (Fixture    *fixture,
 static void
 test_crash_before_end (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GBytes) message = NULL;
   g_autoptr(HeronStoreOutboxEntry) entry = NULL;
 
-  fixture_init (&fixture, "crash1");
+  sync_test_fixture_init (&fixture, server, tmpdir, "crash1");
   message = make_simple_message (fixture.user, "bob@example.test", "crash1-1@example.test");
   run_child (&fixture, "before-end", message);
 
@@ -612,13 +456,13 @@ test_crash_before_end (void)
   g_assert_cmpuint (count_messages ("bob@example.test", "INBOX", "crash1-1@example.test"), ==, 0);
 
   fixture_start (&fixture);
-  wait_event (&fixture, HERON_SYNC_EVENT_SENT, "crash1-1@example.test", 0);
+  wait_message_event (&fixture, HERON_SYNC_EVENT_SENT, "crash1-1@example.test", 0);
   wait_delivered ("bob@example.test", "INBOX", "crash1-1@example.test");
-  wait_for (check_outbox_empty, &fixture, NULL, "an empty outbox");
+  sync_test_wait_for (check_outbox_empty, &fixture, NULL, SYNC_TEST_WAIT_MS, "an empty outbox");
   g_assert_cmpuint (count_messages ("bob@example.test", "INBOX", "crash1-1@example.test"), ==, 1);
   g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "crash1-1@example.test"), ==, 0);
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 /* Killed after the server accepted it and before the store heard of it: not sent again, marked
@@ -626,13 +470,13 @@ test_crash_before_end (void)
 static void
 test_crash_after_accept (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GBytes) message = NULL;
   g_autoptr(HeronStoreOutboxEntry) before = NULL;
   g_autoptr(HeronStoreOutboxEntry) after = NULL;
   HeronSyncEvent *failed;
 
-  fixture_init (&fixture, "crash2");
+  sync_test_fixture_init (&fixture, server, tmpdir, "crash2");
   message = make_simple_message (fixture.user, "bob@example.test", "crash2-1@example.test");
   run_child (&fixture, "after-accept", message);
 
@@ -642,10 +486,10 @@ test_crash_after_accept (void)
   wait_delivered ("bob@example.test", "INBOX", "crash2-1@example.test");
 
   fixture_start (&fixture);
-  failed = wait_event (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "crash2-1@example.test", 0);
+  failed = wait_message_event (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "crash2-1@example.test", 0);
   g_assert_error (failed->error, HERON_SMTP_ERROR, HERON_SMTP_ERROR_UNCONFIRMED);
   g_assert_nonnull (strstr (failed->error->message, "may have been sent"));
-  wait_for (check_online, &fixture, NULL, "online");
+  sync_test_wait_state (&fixture, HERON_SYNC_STATE_ONLINE, SYNC_TEST_WAIT_MS, "online");
 
   after = outbox_entry (&fixture, "crash2-1@example.test");
   g_assert_nonnull (after);
@@ -656,25 +500,25 @@ test_crash_after_accept (void)
 
   /* The person says it did not arrive: sent again */
   heron_account_worker_retry_send (fixture.worker, "crash2-1@example.test");
-  wait_event (&fixture, HERON_SYNC_EVENT_SENT, "crash2-1@example.test", 0);
-  wait_for (check_outbox_empty, &fixture, NULL, "an empty outbox");
+  wait_message_event (&fixture, HERON_SYNC_EVENT_SENT, "crash2-1@example.test", 0);
+  sync_test_wait_for (check_outbox_empty, &fixture, NULL, SYNC_TEST_WAIT_MS, "an empty outbox");
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 /* Drafts */
 
 static gint64
-save_draft (Fixture *fixture,
-            GBytes  *message,
-            gint64   replaces_uid)
+save_draft (SyncTestFixture *fixture,
+            GBytes          *message,
+            gint64           replaces_uid)
 {
   g_autoptr(GError) error = NULL;
-  Wait wait = { 0 };
+  SyncTestWait wait = { 0 };
   gint64 uid;
 
-  heron_account_worker_save_draft_async (fixture->worker, message, replaces_uid, NULL, on_done, &wait);
-  wait_for (check_wait, fixture, &wait, "save_draft");
+  heron_account_worker_save_draft_async (fixture->worker, message, replaces_uid, NULL, sync_test_on_done, &wait);
+  sync_test_await (fixture, &wait, "save_draft");
   uid = heron_account_worker_save_draft_finish (fixture->worker, wait.result, &error);
   g_assert_no_error (error);
   g_assert_cmpint (uid, <, 0);
@@ -689,8 +533,8 @@ typedef struct {
 
 /* The server's Drafts holds exactly this draft, and so does the cache. */
 static gboolean
-check_one_draft (Fixture       *fixture,
-                 gconstpointer  data)
+check_one_draft (SyncTestFixture *fixture,
+                 gconstpointer    data)
 {
   const DraftCheck *check = data;
   g_autoptr(GArray) uids = heron_test_server_list_uids (server, check->user, "Drafts", NULL);
@@ -718,7 +562,7 @@ check_one_draft (Fixture       *fixture,
 static void
 test_drafts (void)
 {
-  Fixture fixture;
+  SyncTestFixture fixture;
   g_autoptr(GBytes) one = NULL;
   g_autoptr(GBytes) two = NULL;
   g_autoptr(GBytes) three = NULL;
@@ -726,11 +570,11 @@ test_drafts (void)
   gint64 uid1, uid2, uid3;
   DraftCheck check;
 
-  fixture_init (&fixture, "drafts");
+  sync_test_fixture_init (&fixture, server, tmpdir, "drafts");
   fixture_start (&fixture);
-  wait_for (check_online, &fixture, NULL, "online");
+  sync_test_wait_state (&fixture, HERON_SYNC_STATE_ONLINE, SYNC_TEST_WAIT_MS, "online");
   /* the folder list (with Drafts) is known once INBOX synced */
-  wait_event (&fixture, HERON_SYNC_EVENT_FOLDERS_CHANGED, NULL, 0);
+  sync_test_wait_event (&fixture, HERON_SYNC_EVENT_FOLDERS_CHANGED, NULL, 0, SYNC_TEST_WAIT_MS);
 
   one = make_message (fixture.user, "bob@example.test", "carol@example.test", "draft-1@example.test", "Draft 1");
   two = make_message (fixture.user, "bob@example.test", "carol@example.test", "draft-2@example.test", "Draft 2");
@@ -741,17 +585,17 @@ test_drafts (void)
   uid2 = save_draft (&fixture, two, uid1);
   g_assert_cmpint (uid2, !=, uid1);
   check = (DraftCheck) { fixture.user, "draft-2@example.test" };
-  wait_for (check_one_draft, &fixture, &check, "one draft (2)");
+  sync_test_wait_for (check_one_draft, &fixture, &check, SYNC_TEST_WAIT_MS, "one draft (2)");
   g_assert_cmpuint (count_messages (fixture.user, "Drafts", "draft-1@example.test"), ==, 0);
 
   /* again after the server numbered it (the caller still holds the local UID) */
   uid3 = save_draft (&fixture, three, uid2);
   check = (DraftCheck) { fixture.user, "draft-3@example.test" };
-  wait_for (check_one_draft, &fixture, &check, "one draft (3)");
+  sync_test_wait_for (check_one_draft, &fixture, &check, SYNC_TEST_WAIT_MS, "one draft (3)");
   g_assert_cmpuint (count_messages (fixture.user, "Drafts", "draft-2@example.test"), ==, 0);
   (void) uid3;
 
-  fixture_clear (&fixture);
+  sync_test_fixture_clear (&fixture);
 }
 
 /* The child of the crash tests: starts a worker on the cache, sends, and waits for the worker
@@ -759,12 +603,12 @@ test_drafts (void)
 static int
 child_main (char **argv)
 {
-  Fixture fixture = { 0 };
+  SyncTestFixture fixture = { 0 };
   g_autoptr(GBytes) message = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
   gsize length = 0;
-  Wait wait = { 0 };
+  SyncTestWait wait = { 0 };
   gboolean timed_out = FALSE;
 
   servers.host = argv[0];
@@ -780,8 +624,8 @@ child_main (char **argv)
   message = g_bytes_new_take (g_steal_pointer (&contents), length);
 
   fixture_start (&fixture);
-  heron_account_worker_send_async (fixture.worker, message, NULL, on_done, &wait);
-  g_timeout_add (WAIT_MS, on_timeout, &timed_out);
+  heron_account_worker_send_async (fixture.worker, message, NULL, sync_test_on_done, &wait);
+  g_timeout_add (SYNC_TEST_WAIT_MS, sync_test_on_timeout, &timed_out);
   while (!timed_out)
     g_main_context_iteration (NULL, TRUE);
   g_printerr ("The worker did not end the process at %s\n", g_getenv ("HERON_OUTBOX_TEST_CRASH"));
@@ -792,8 +636,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  int result;
+  static const char * const users[] = {
+    "send", "bob", "carol", "down", "refused", "wrongpw", "other", "crash1", "crash2", "drafts", NULL
+  };
 
   if (argc == 10 && g_str_equal (argv[1], "--child"))
     return child_main (argv + 2);
@@ -803,28 +648,13 @@ main (int   argc,
   if (self_path == NULL)
     self_path = g_canonicalize_filename (argv[0], NULL);
 
-  server = heron_test_server_new (&error);
-  if (server == NULL)
-    g_error ("The test server did not start: %s", error->message);
+  /* every user up front (see sync_test_server_new()) */
+  server = sync_test_server_new (HERON_TEST_SERVER_FLAGS_NONE, users);
   servers.host = heron_test_server_get_host (server);
   servers.imap_port = heron_test_server_get_imap_port (server);
   servers.smtp_port = heron_test_server_get_smtp_port (server);
   servers.ca_file = heron_test_server_get_ca_file (server);
-  tmpdir = g_dir_make_tmp ("heron-test-outbox-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  /* Every user up front (Dovecot notices a changed passwd-file by its mtime, to the second). */
-  {
-    static const char * const users[] = {
-      "send", "bob", "carol", "down", "refused", "wrongpw", "other", "crash1", "crash2", "drafts", NULL
-    };
-    for (guint i = 0; users[i] != NULL; i++)
-      {
-        g_autofree char *user = g_strdup_printf ("%s@" HERON_TEST_SERVER_DOMAIN, users[i]);
-        g_assert_true (heron_test_server_add_user (server, user, NULL, &error));
-        g_assert_no_error (error);
-      }
-  }
+  tmpdir = sync_test_tmpdir_new ("heron-test-outbox-XXXXXX");
 
   g_test_add_func ("/heron/sync/outbox/send", test_send);
   g_test_add_func ("/heron/sync/outbox/smtp-down", test_smtp_down);
@@ -834,14 +664,5 @@ main (int   argc,
   g_test_add_func ("/heron/sync/outbox/crash-after-accept", test_crash_after_accept);
   g_test_add_func ("/heron/sync/outbox/drafts", test_drafts);
 
-  result = g_test_run ();
-
-  heron_test_server_free (server);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", tmpdir);
-  }
-  g_free (tmpdir);
-  return result;
+  return sync_test_run (server, tmpdir);
 }
