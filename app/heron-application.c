@@ -10,8 +10,6 @@
 #include "heron-application-private.h"
 #include "heron-window.h"
 
-/* How many of a folder's newest messages are looked through for a message of a notification. */
-#define FIND_MESSAGE_LIMIT 1000
 /* New messages notified one by one; past this, one notification counts them. */
 #define NOTIFY_MAX_SINGLE 3
 
@@ -21,7 +19,6 @@ struct _HeronApplication
 
   GSettings           *settings;
   HeronAccountManager *manager;
-  GPtrArray           *notified_accounts;  /* HeronAccount whose ::new-mail we follow */
 };
 
 G_DEFINE_FINAL_TYPE (HeronApplication, heron_application, ADW_TYPE_APPLICATION)
@@ -62,8 +59,6 @@ _heron_application_find_message (HeronApplication *self,
 {
   HeronAccount *account;
   HeronFolder *folder;
-  GListModel *messages;
-  guint n;
 
   if (self->manager == NULL)
     return NULL;
@@ -73,17 +68,8 @@ _heron_application_find_message (HeronApplication *self,
   folder = heron_account_lookup_folder (account, folder_name);
   if (folder == NULL)
     return NULL;
-
-  messages = heron_folder_get_messages (folder);
-  n = MIN (g_list_model_get_n_items (messages), FIND_MESSAGE_LIMIT);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(HeronMessage) message = g_list_model_get_item (messages, i);
-
-      if (heron_message_get_uid (message) == uid)
-        return g_steal_pointer (&message);
-    }
-  return NULL;
+  /* Straight from the cache: the folder's list may not hold it (threads, a long folder). */
+  return heron_folder_lookup_message (folder, uid);
 }
 
 /* Notifications for new mail */
@@ -197,6 +183,10 @@ on_new_mail (HeronAccount     *account,
            heron_account_get_display_name (account));
   if (n == 0)
     return;
+  /* An account removed from the manager may still be finishing its work. */
+  if (self->manager == NULL ||
+      heron_account_manager_lookup (self->manager, heron_account_get_id (account)) != account)
+    return;
   if (self->settings != NULL && !g_settings_get_boolean (self->settings, "notify-new-mail"))
     return;
   /* The person is looking at the window: the list shows the new mail. */
@@ -211,24 +201,21 @@ on_new_mail (HeronAccount     *account,
   g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, notify_new_mail, new_mail, (GDestroyNotify) new_mail_free);
 }
 
+/* Follows ::new-mail of the accounts added to the manager's list; a handler goes with its
+ * account (or with the application), and one that is no longer the manager's is ignored in
+ * on_new_mail(). */
 static void
-heron_application_follow_accounts (HeronApplication *self)
+on_accounts_changed (GListModel       *accounts,
+                     guint             position,
+                     guint             removed,
+                     guint             added,
+                     HeronApplication *self)
 {
-  GListModel *accounts = heron_account_manager_get_accounts (self->manager);
-  guint n = g_list_model_get_n_items (accounts);
-
-  for (guint i = 0; self->notified_accounts != NULL && i < self->notified_accounts->len; i++)
-    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->notified_accounts, i),
-                                          on_new_mail, self);
-  g_clear_pointer (&self->notified_accounts, g_ptr_array_unref);
-  self->notified_accounts = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = 0; i < n; i++)
+  for (guint i = position; i < position + added; i++)
     {
-      HeronAccount *account = g_list_model_get_item (accounts, i);
+      g_autoptr(HeronAccount) account = g_list_model_get_item (accounts, i);
 
-      g_ptr_array_add (self->notified_accounts, account);
-      g_signal_connect (account, "new-mail", G_CALLBACK (on_new_mail), self);
+      g_signal_connect_object (account, "new-mail", G_CALLBACK (on_new_mail), self, 0);
     }
 }
 
@@ -237,6 +224,7 @@ heron_application_load_accounts (HeronApplication *self)
 {
   g_autoptr(GPtrArray) errors = NULL;
   g_autoptr(GError) error = NULL;
+  GListModel *accounts;
 
   self->manager = heron_account_manager_new (NULL, NULL);
   if (!heron_account_manager_load (self->manager, &errors, &error))
@@ -244,9 +232,9 @@ heron_application_load_accounts (HeronApplication *self)
   for (guint i = 0; errors != NULL && i < errors->len; i++)
     g_warning ("An account could not be read: %s", ((GError *) g_ptr_array_index (errors, i))->message);
 
-  g_signal_connect_object (heron_account_manager_get_accounts (self->manager), "items-changed",
-                           G_CALLBACK (heron_application_follow_accounts), self, G_CONNECT_SWAPPED);
-  heron_application_follow_accounts (self);
+  accounts = heron_account_manager_get_accounts (self->manager);
+  g_signal_connect_object (accounts, "items-changed", G_CALLBACK (on_accounts_changed), self, 0);
+  on_accounts_changed (accounts, 0, 0, g_list_model_get_n_items (accounts), self);
 }
 
 static void
@@ -301,14 +289,7 @@ heron_application_dispose (GObject *object)
 {
   HeronApplication *self = HERON_APPLICATION (object);
 
-  if (self->notified_accounts != NULL)
-    for (guint i = 0; i < self->notified_accounts->len; i++)
-      g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->notified_accounts, i),
-                                            on_new_mail, self);
-  g_clear_pointer (&self->notified_accounts, g_ptr_array_unref);
-  if (self->manager != NULL)
-    g_signal_handlers_disconnect_by_func (heron_account_manager_get_accounts (self->manager),
-                                          heron_application_follow_accounts, self);
+  /* The handlers on the accounts and their list were connected with g_signal_connect_object. */
   g_clear_object (&self->manager);
   g_clear_object (&self->settings);
 

@@ -14,7 +14,6 @@
 
 #include "heron-cli.h"
 #include "heron-cli-mail-private.h"
-#include "imap/heron-imap-utf7.h"
 #include "sync/heron-account-worker.h"
 
 /* How long a command waits for the server to confirm its change when the account is online. */
@@ -474,23 +473,41 @@ heron_cli_delete (HeronCli *cli,
   return run_messages (cli, OPS_DELETE, argc, argv);
 }
 
-/* A folder the person names: the cache's (server or display name), else the server's form of a
- * new UTF-8 name (modified UTF-7). */
-static char *
-server_name_of (HeronStoreReader *reader,
-                const char       *name)
+/* A path the person gives for a new folder ("Work/2024", with the server's separator): the
+ * deepest folder of the cache it starts with (by server or display name), whose server name goes
+ * to *out_parent (NULL: the top level), and the rest, the new folder's own name, in *out_leaf. The
+ * worker writes the server's form of it. */
+static void
+split_new_path (HeronStoreReader  *reader,
+                const char        *path,
+                char             **out_parent,
+                char             **out_leaf)
 {
   g_autoptr(GPtrArray) folders = heron_store_reader_get_folders (reader, NULL);
+  const HeronStoreFolder *parent = NULL;
+  gsize parent_len = 0;
 
-  for (guint pass = 0; folders != NULL && pass < 2; pass++)
-    for (guint i = 0; i < folders->len; i++)
-      {
-        HeronStoreFolder *folder = g_ptr_array_index (folders, i);
+  for (guint i = 0; folders != NULL && i < folders->len; i++)
+    {
+      const HeronStoreFolder *folder = g_ptr_array_index (folders, i);
 
-        if (g_strcmp0 (pass == 0 ? folder->name : folder->display_name, name) == 0)
-          return g_strdup (folder->name);
-      }
-  return heron_imap_utf7_encode (name);
+      if (folder->delimiter == '\0')
+        continue;
+      for (guint pass = 0; pass < 2; pass++)
+        {
+          const char *prefix = pass == 0 ? folder->name : folder->display_name;
+          gsize len = prefix != NULL ? strlen (prefix) : 0;
+
+          if (len > parent_len && strncmp (path, prefix, len) == 0 && path[len] == folder->delimiter &&
+              path[len + 1] != '\0' && strchr (path + len + 1, folder->delimiter) == NULL)
+            {
+              parent = folder;
+              parent_len = len;
+            }
+        }
+    }
+  *out_parent = parent != NULL ? g_strdup (parent->name) : NULL;
+  *out_leaf = g_strdup (parent != NULL ? path + parent_len + 1 : path);
 }
 
 static int
@@ -507,6 +524,8 @@ run_folder (HeronCli *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
   g_autofree char *new_name = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *leaf = NULL;
   g_autofree char *done = NULL;
   guint n_positional = kind == OPS_RENAME ? 2 : 1;
   const char *account;
@@ -548,11 +567,7 @@ run_folder (HeronCli *cli,
       (status = heron_cli_mail_open_cache (cli, config, &reader)) != 0)
     return status;
   if (kind == OPS_MKDIR)
-    {
-      name = server_name_of (reader, argv[1]);
-      if (name == NULL)
-        return heron_cli_fail (cli, HERON_CLI_EXIT_USAGE, _("“%s” is not a folder name"), argv[1]);
-    }
+    split_new_path (reader, argv[1], &parent, &leaf);
   else
     {
       if ((status = heron_cli_mail_find_folder (cli, reader, argv[1], &folder)) != 0)
@@ -560,21 +575,18 @@ run_folder (HeronCli *cli,
       name = g_strdup (folder->name);
     }
   if (kind == OPS_RENAME)
-    {
-      new_name = server_name_of (reader, argv[2]);
-      if (new_name == NULL)
-        return heron_cli_fail (cli, HERON_CLI_EXIT_USAGE, _("“%s” is not a folder name"), argv[2]);
-    }
+    split_new_path (reader, argv[2], &parent, &leaf);
 
   if (!ops_start (&ops, config, &status))
     return status;
   switch (kind)
     {
     case OPS_MKDIR:
-      heron_account_worker_create_folder_async (ops.worker, name, NULL, heron_cli_async_done, &result);
+      heron_account_worker_create_folder_async (ops.worker, parent, leaf, NULL, heron_cli_async_done, &result);
       break;
     case OPS_RENAME:
-      heron_account_worker_rename_folder_async (ops.worker, name, new_name, NULL, heron_cli_async_done, &result);
+      heron_account_worker_rename_folder_async (ops.worker, name, parent, leaf, NULL, heron_cli_async_done,
+                                                &result);
       break;
     case OPS_RMDIR:
     default:
@@ -586,11 +598,13 @@ run_folder (HeronCli *cli,
   switch (kind)
     {
     case OPS_MKDIR:
-      ok = heron_account_worker_create_folder_finish (ops.worker, result, &error);
+      name = heron_account_worker_create_folder_finish (ops.worker, result, &error);
+      ok = name != NULL;
       done = g_strdup_printf (_("Created “%s”"), name);
       break;
     case OPS_RENAME:
-      ok = heron_account_worker_rename_folder_finish (ops.worker, result, &error);
+      new_name = heron_account_worker_rename_folder_finish (ops.worker, result, &error);
+      ok = new_name != NULL;
       done = g_strdup_printf (_("Renamed “%s” to “%s”"), name, new_name);
       break;
     case OPS_RMDIR:

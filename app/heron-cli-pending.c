@@ -25,8 +25,6 @@
 #define POLL_MS 200
 /* After a discard: how long the syncs that bring the cache back in step may take. */
 #define RESYNC_TIMEOUT_MS 10000
-/* After a retried message was sent: how long to wait for its copy to be filed in Sent. */
-#define FILE_COPY_TIMEOUT_MS 30000
 
 typedef struct {
   HeronCli           *cli;
@@ -769,46 +767,6 @@ run_journal (HeronCli *cli,
   return HERON_CLI_EXIT_OK;
 }
 
-static gboolean
-outbox_has (HeronStore *store,
-            const char *message_id)
-{
-  g_autoptr(GPtrArray) entries = heron_store_outbox_list (store, NULL);
-
-  for (guint i = 0; entries != NULL && i < entries->len; i++)
-    if (g_strcmp0 (((HeronStoreOutboxEntry *) g_ptr_array_index (entries, i))->message_id, message_id) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* The message was sent: waits a while until its copy is filed in Sent (a journaled APPEND) and
- * replayed; what is left is done the next time the account is online. */
-static void
-wait_for_copy (Pending *pending)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  g_clear_handle_id (&pending->deadline_id, g_source_remove);
-  pending->expired = FALSE;
-  pending->deadline_id = g_timeout_add (FILE_COPY_TIMEOUT_MS, on_deadline, pending);
-  while (outbox_has (pending->store, pending->message_id) && !pending->expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (pending->expired || heron_account_worker_get_state (pending->worker) != HERON_SYNC_STATE_ONLINE)
-    return;
-  /* the replay of the copy was queued before this sync */
-  heron_account_worker_sync_folders_async (pending->worker, NULL, heron_cli_async_done, &result);
-  while (result == NULL && !pending->expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (result == NULL)
-    {
-      /* stopping completes the request */
-      heron_account_worker_stop (pending->worker);
-      heron_cli_wait (&result);
-      return;
-    }
-  heron_account_worker_sync_folders_finish (pending->worker, result, NULL);
-}
-
 static void
 print_outbox_result (HeronCli   *cli,
                      const char *message_id,
@@ -833,8 +791,6 @@ run_outbox (HeronCli *cli,
 {
   g_auto(Pending) pending = { cli, NULL };
   HeronStoreOutboxEntry *entry = request->entry;
-  g_autofree char *path = heron_store_dup_default_path (heron_account_config_get_id (request->config));
-  g_autoptr(GError) error = NULL;
   int status;
 
   if (entry->state == HERON_STORE_OUTBOX_SENT)
@@ -842,10 +798,8 @@ run_outbox (HeronCli *cli,
                            _("<%s> was sent already; only its copy for the Sent folder waits, and it is "
                              "filed the next time the account is online"), entry->message_id);
 
+  /* the outbox is read through heron_cli_outbox_holds(), as another thread's reader */
   pending.message_id = entry->message_id;
-  pending.store = heron_store_open (path, &error);
-  if (pending.store == NULL)
-    return heron_cli_fail_error (cli, HERON_CLI_EXIT_FAILURE, error);
   if (!pending_start (&pending, request->config, request->timeout_s * 1000, &status))
     return status;
 
@@ -870,7 +824,7 @@ run_outbox (HeronCli *cli,
           return heron_cli_fail (cli, HERON_CLI_EXIT_FAILURE, _("Not sent: %s; it stays in the outbox"),
                                  failure != NULL ? failure->message : _("the server refused it"));
         }
-      wait_for_copy (&pending);
+      heron_cli_wait_for_sent_copy (pending.worker, entry->message_id, HERON_CLI_FILE_COPY_TIMEOUT_MS);
       pending_stop_worker (&pending);
       if (cli->json)
         print_outbox_result (cli, entry->message_id, "sent");
@@ -884,7 +838,7 @@ run_outbox (HeronCli *cli,
     }
 
   heron_account_worker_discard_send (pending.worker, entry->message_id);
-  while (outbox_has (pending.store, entry->message_id) && pending.outcome == NULL &&
+  while (heron_cli_outbox_holds (pending.worker, entry->message_id) && pending.outcome == NULL &&
          pending.cache_error == NULL && !pending.expired)
     g_main_context_iteration (NULL, TRUE);
   if (pending.cache_error != NULL)
@@ -892,7 +846,7 @@ run_outbox (HeronCli *cli,
   if (pending.outcome != NULL && pending.outcome->kind == HERON_SYNC_EVENT_SENT)
     return heron_cli_fail (cli, HERON_CLI_EXIT_FAILURE,
                            _("<%s> was sent before it could be discarded"), entry->message_id);
-  if (outbox_has (pending.store, entry->message_id))
+  if (heron_cli_outbox_holds (pending.worker, entry->message_id))
     return heron_cli_fail (cli, HERON_CLI_EXIT_FAILURE,
                            _("<%s> could not be discarded in time; it stays in the outbox"), entry->message_id);
   pending_stop_worker (&pending);

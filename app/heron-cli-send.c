@@ -220,36 +220,6 @@ load_message (HeronAccountConfig *config,
   return g_steal_pointer (&outgoing);
 }
 
-/* @message without its Bcc fields (and their continuation lines): the envelope carries them, the
- * recipients must not see them. Only the header block is touched, byte for byte. */
-static GBytes *
-strip_bcc (GBytes *message)
-{
-  gsize len;
-  const char *data = g_bytes_get_data (message, &len);
-  GByteArray *out = g_byte_array_sized_new (len);
-  gboolean dropping = FALSE;
-  gboolean in_header = TRUE;
-  gsize i = 0;
-
-  while (i < len)
-    {
-      const char *nl = memchr (data + i, '\n', len - i);
-      gsize line_len = nl != NULL ? (gsize) (nl - (data + i)) + 1 : len - i;
-      const char *line = data + i;
-
-      if (in_header && (line[0] == '\n' || (line[0] == '\r' && line_len == 2)))
-        in_header = FALSE;
-      if (in_header && line[0] != ' ' && line[0] != '\t')
-        dropping = line_len > 4 && g_ascii_strncasecmp (line, "Bcc", 3) == 0 &&
-                   (line[3] == ':' || line[3] == ' ' || line[3] == '\t');
-      if (!in_header || !dropping)
-        g_byte_array_append (out, (const guint8 *) line, line_len);
-      i += line_len;
-    }
-  return g_byte_array_free_to_bytes (out);
-}
-
 static gboolean
 smtp_settings_from_account (HeronAccountConfig      *config,
                             HeronSmtpClientSettings *settings,
@@ -364,9 +334,6 @@ print_result (HeronCli            *cli,
 
 /* ---- --queue: through the account's outbox ---- */
 
-/* How long heron-cli waits for the copy in Sent to be filed after the message was sent (it needs
- * the account's folder list); what is left is filed the next time Heron runs. */
-#define FILE_COPY_TIMEOUT_MS 30000
 /* At most the SMTP client's own longest wait (the reply to the end of the message) and then some */
 #define QUEUE_TIMEOUT_MS (15 * 60 * 1000)
 
@@ -403,48 +370,6 @@ on_queue_deadline (gpointer user_data)
   wait->expired = TRUE;
   g_main_context_wakeup (NULL);
   return G_SOURCE_REMOVE;
-}
-
-static gboolean
-outbox_has (const char *store_path,
-            const char *message_id)
-{
-  g_autoptr(GPtrArray) entries = heron_store_outbox_read (store_path, NULL);
-
-  for (guint i = 0; entries != NULL && i < entries->len; i++)
-    if (g_strcmp0 (((HeronStoreOutboxEntry *) g_ptr_array_index (entries, i))->message_id, message_id) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-on_poll (gpointer user_data)
-{
-  g_main_context_wakeup (NULL);
-  return G_SOURCE_CONTINUE;
-}
-
-/* The message @message_id was sent: waits (a while) until its copy is filed in Sent, then lets
- * the worker replay that (its queue runs in order: a folder sync queued now runs after it). */
-static void
-wait_for_copy (HeronAccountWorker *worker,
-               const char         *message_id)
-{
-  QueueWait deadline = { 0 };
-  g_autoptr(GAsyncResult) result = NULL;
-  guint timeout_id = g_timeout_add (FILE_COPY_TIMEOUT_MS, on_queue_deadline, &deadline);
-  guint poll_id = g_timeout_add (100, on_poll, NULL);
-
-  while (outbox_has (heron_account_worker_get_store_path (worker), message_id) && !deadline.expired)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (poll_id);
-  if (!deadline.expired)
-    g_source_remove (timeout_id);
-  if (deadline.expired || heron_account_worker_get_state (worker) != HERON_SYNC_STATE_ONLINE)
-    return;
-  heron_account_worker_sync_folder_async (worker, "INBOX", NULL, heron_cli_async_done, &result);
-  heron_cli_wait (&result);
-  heron_account_worker_sync_folder_finish (worker, result, NULL);
 }
 
 static int
@@ -542,7 +467,7 @@ send_queued (HeronCli           *cli,
                            _("The message was not sent in time; it stays in the outbox"));
 
   if (wait.outcome->kind == HERON_SYNC_EVENT_SENT)
-    wait_for_copy (worker, message_id);
+    heron_cli_wait_for_sent_copy (worker, message_id, HERON_CLI_FILE_COPY_TIMEOUT_MS);
   status = print_queue_outcome (cli, message_id, wait.outcome);
   heron_account_worker_stop (worker);
   g_clear_pointer (&wait.outcome, heron_sync_event_free);
@@ -780,7 +705,8 @@ heron_cli_send (HeronCli *cli,
     }
   if (!composing)
     {
-      GBytes *stripped = strip_bcc (outgoing->message);
+      /* the envelope carries Bcc, the recipients must not see it: the outbox's rule too */
+      GBytes *stripped = heron_mime_remove_header_fields (outgoing->message, HERON_MIME_BCC_FIELDS);
 
       g_bytes_unref (outgoing->message);
       outgoing->message = stripped;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "heron-cli.h"
+#include "store/heron-store.h"
 
 typedef struct {
   const char *name;
@@ -59,6 +60,124 @@ heron_cli_wait (GAsyncResult **result)
 {
   while (*result == NULL)
     g_main_context_iteration (NULL, TRUE);
+}
+
+typedef struct {
+  gboolean changed;   /* an event that may have moved the outbox came */
+  gboolean expired;
+} CopyWait;
+
+static void
+on_copy_event (HeronAccountWorker *worker,
+               HeronSyncEvent     *event,
+               CopyWait           *wait)
+{
+  switch (event->kind)
+    {
+    case HERON_SYNC_EVENT_SENT:
+    case HERON_SYNC_EVENT_SEND_FAILED:
+    case HERON_SYNC_EVENT_JOURNAL_CHANGED:
+      wait->changed = TRUE;
+      g_main_context_wakeup (NULL);
+      break;
+    default:
+      break;
+    }
+}
+
+static gboolean
+on_copy_deadline (gpointer user_data)
+{
+  CopyWait *wait = user_data;
+
+  wait->expired = TRUE;
+  g_main_context_wakeup (NULL);
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+heron_cli_outbox_holds (HeronAccountWorker *worker,
+                        const char         *message_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = heron_store_outbox_read (heron_account_worker_get_store_path (worker), &error);
+
+  if (entries == NULL)
+    {
+      g_debug ("The outbox cannot be read: %s", error != NULL ? error->message : "");
+      return FALSE;
+    }
+  for (guint i = 0; i < entries->len; i++)
+    if (g_strcmp0 (((HeronStoreOutboxEntry *) g_ptr_array_index (entries, i))->message_id, message_id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Iterates until *@result is set or the wait expired; then, with the request still queued,
+ * stops the worker, which completes it. */
+static void
+wait_for_request (HeronAccountWorker  *worker,
+                  GAsyncResult       **result,
+                  CopyWait            *wait)
+{
+  while (*result == NULL && !wait->expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (*result == NULL)
+    {
+      heron_account_worker_stop (worker);
+      heron_cli_wait (result);
+    }
+}
+
+gboolean
+heron_cli_wait_for_sent_copy (HeronAccountWorker *worker,
+                              const char         *message_id,
+                              guint               timeout_ms)
+{
+  g_autoptr(GAsyncResult) barrier = NULL;
+  g_autoptr(GAsyncResult) replayed = NULL;
+  CopyWait wait = { FALSE, FALSE };
+  gboolean barrier_seen = FALSE;
+  gboolean held;
+  gulong handler;
+  guint deadline;
+
+  g_return_val_if_fail (HERON_IS_ACCOUNT_WORKER (worker), FALSE);
+  g_return_val_if_fail (message_id != NULL, FALSE);
+
+  handler = g_signal_connect (worker, "event", G_CALLBACK (on_copy_event), &wait);
+  deadline = g_timeout_add (timeout_ms, on_copy_deadline, &wait);
+
+  /* Jobs never interleave: a request queued now completes after the outbox's job, when the
+   * copy was filed (or none is kept). A copy waiting for the folder list is filed later, as a
+   * journaled APPEND: a JOURNAL_CHANGED event, and another when the server confirmed it. */
+  heron_account_worker_sync_folders_async (worker, NULL, heron_cli_async_done, &barrier);
+  held = heron_cli_outbox_holds (worker, message_id);
+  while (held && !wait.expired)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (wait.changed || (barrier != NULL && !barrier_seen))
+        {
+          wait.changed = FALSE;
+          barrier_seen = barrier != NULL;
+          held = heron_cli_outbox_holds (worker, message_id);
+        }
+    }
+  wait_for_request (worker, &barrier, &wait);
+  heron_account_worker_sync_folders_finish (worker, barrier, NULL);
+
+  /* The copy's APPEND was queued when it was filed: a request queued now runs after it. */
+  if (!held && !wait.expired && heron_account_worker_get_state (worker) == HERON_SYNC_STATE_ONLINE)
+    {
+      heron_account_worker_sync_folders_async (worker, NULL, heron_cli_async_done, &replayed);
+      wait_for_request (worker, &replayed, &wait);
+      heron_account_worker_sync_folders_finish (worker, replayed, NULL);
+    }
+
+  if (!wait.expired)
+    g_source_remove (deadline);
+  g_signal_handler_disconnect (worker, handler);
+  return !held;
 }
 
 void

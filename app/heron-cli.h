@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "heron-backend.h"
+#include "sync/heron-account-worker.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,27 @@ int           heron_cli_fail              (HeronCli        *cli,
 int           heron_cli_fail_error        (HeronCli        *cli,
                                            HeronCliExit     code,
                                            const GError    *error);
+
+/* How long heron-cli waits for the copy in Sent to be filed after a message was sent (it needs
+ * the account's folder list); what is left is filed the next time the account is online. */
+#define HERON_CLI_FILE_COPY_TIMEOUT_MS 30000
+
+/* Whether the outbox of @worker's cache holds @message_id; FALSE when it cannot be read (there
+ * is nothing to wait for then). Read through a connection of its own, as a reader on another
+ * thread. */
+gboolean      heron_cli_outbox_holds       (HeronAccountWorker *worker,
+                                            const char         *message_id);
+/* After @message_id was sent by @worker's outbox (its SENT event came): waits, at most
+ * @timeout_ms, until the message left the outbox (its copy was filed in Sent, or none is kept),
+ * then, online, until the worker replayed the copy (a folder-list sync queued then runs after
+ * it). Woken by the worker only: its SENT, SEND_FAILED and JOURNAL_CHANGED events and a request
+ * queued behind the outbox's job; the outbox is read again after each of those, never on a
+ * clock. A request still queued when the time is up is ended by stopping the worker. Returns
+ * whether the message left the outbox in time; what is left is done the next time the account
+ * is online. */
+gboolean      heron_cli_wait_for_sent_copy (HeronAccountWorker *worker,
+                                            const char         *message_id,
+                                            guint               timeout_ms);
 
 /* Prints @node as pretty JSON on stdout. */
 void          heron_cli_print_json        (JsonNode        *node);

@@ -700,6 +700,86 @@ compose_action (GSimpleAction *action,
   heron_window_open_composer (self, _heron_window_get_current_account (self), NULL, NULL);
 }
 
+/* A composition from a mailto: URI (RFC 6068): the addresses of its path and of "to", "cc" and
+ * "bcc", "subject" and "body"; every other field (attachments among them) is ignored. */
+static HeronMimeComposition *
+composition_for_mailto (HeronAccount *account,
+                        const char   *uri)
+{
+  GListModel *identities = heron_account_config_get_identities (heron_account_get_config (account));
+  g_autoptr(HeronAccountIdentity) identity = g_list_model_get_item (identities, 0);
+  g_autoptr(HeronMimeComposition) composition = heron_mime_composition_new (identity);
+  g_autoptr(GHashTable) fields = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *body = NULL;
+  const char *rest = uri + strlen ("mailto:");
+  const char *query = strchr (rest, '?');
+  g_autofree char *signature = heron_mime_signature_block (identity);
+  const char *value;
+  struct {
+    const char *field;
+    GPtrArray  *list;
+  } address_fields[] = {
+    { "to", composition->to },
+    { "cc", composition->cc },
+    { "bcc", composition->bcc },
+  };
+
+  path = g_uri_unescape_segment (rest, query, NULL);
+  if (path != NULL && *path != '\0')
+    {
+      g_autoptr(GPtrArray) addresses = heron_mime_address_list_parse (path, -1);
+
+      for (guint i = 0; i < addresses->len; i++)
+        g_ptr_array_add (composition->to, heron_mime_address_copy (g_ptr_array_index (addresses, i)));
+    }
+
+  if (query != NULL)
+    fields = g_uri_parse_params (query + 1, -1, "&", G_URI_PARAMS_CASE_INSENSITIVE, NULL);
+  for (guint f = 0; fields != NULL && f < G_N_ELEMENTS (address_fields); f++)
+    if ((value = g_hash_table_lookup (fields, address_fields[f].field)) != NULL)
+      {
+        g_autoptr(GPtrArray) addresses = heron_mime_address_list_parse (value, -1);
+
+        for (guint i = 0; i < addresses->len; i++)
+          g_ptr_array_add (address_fields[f].list,
+                           heron_mime_address_copy (g_ptr_array_index (addresses, i)));
+      }
+  if (fields != NULL && (value = g_hash_table_lookup (fields, "subject")) != NULL)
+    {
+      g_free (composition->subject);
+      /* One line: a subject never carries a line break into the header. */
+      composition->subject = g_strdelimit (g_strdup (value), "\r\n\t", ' ');
+    }
+  if (fields != NULL && (value = g_hash_table_lookup (fields, "body")) != NULL)
+    {
+      g_auto(GStrv) lines = g_strsplit (value, "\r\n", -1);
+
+      body = g_strjoinv ("\n", lines);
+    }
+  g_free (composition->body);
+  /* the text the link brings, then the identity's signature block as a new message has it */
+  composition->body = g_strconcat (body != NULL ? body : "", "\n\n", signature != NULL ? signature : "", NULL);
+  return g_steal_pointer (&composition);
+}
+
+/* win.compose-to(s): a new message from a mailto: URI (a link in a message). */
+static void
+compose_to_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  HeronWindow *self = HERON_WINDOW (user_data);
+  HeronAccount *account = _heron_window_get_current_account (self);
+  const char *uri = g_variant_get_string (parameter, NULL);
+  g_autoptr(HeronMimeComposition) composition = NULL;
+
+  if (account == NULL || g_ascii_strncasecmp (uri, "mailto:", 7) != 0)
+    return;
+  composition = composition_for_mailto (account, uri);
+  heron_window_open_composer (self, account, composition, NULL);
+}
+
 /* Window */
 
 static void
@@ -778,6 +858,7 @@ conversation_view_action (GSimpleAction *action,
 
 static const GActionEntry window_actions[] = {
   { "compose", compose_action },
+  { "compose-to", compose_to_action, "s" },
   { "reply", reply_action },
   { "reply-all", reply_all_action },
   { "forward", forward_action },
@@ -831,6 +912,7 @@ _heron_window_update_actions (HeronWindow *self)
   for (guint i = 0; i < G_N_ELEMENTS (single_actions); i++)
     set_enabled (self, single_actions[i], n == 1);
   set_enabled (self, "compose", _heron_window_get_current_account (self) != NULL);
+  set_enabled (self, "compose-to", _heron_window_get_current_account (self) != NULL);
 
   search = g_action_map_lookup_action (G_ACTION_MAP (self), "search");
   if (search != NULL)

@@ -21,7 +21,6 @@ struct _HeronWindow
   AdwApplicationWindow  parent_instance;
 
   HeronAccountManager  *manager;
-  GPtrArray            *watched_accounts;  /* HeronAccount whose state we follow */
   GListModel           *folder_list;       /* the list of the chosen folder or unified inbox */
   GListModel           *search_list;       /* search results while searching */
   HeronFolder          *current_folder;
@@ -156,10 +155,12 @@ heron_window_find_problem_account (HeronWindow  *self,
                                    char        **out_tooltip)
 {
   HeronAccount *offline = NULL;
+  GListModel *accounts = self->manager != NULL ? heron_account_manager_get_accounts (self->manager) : NULL;
+  guint n = accounts != NULL ? g_list_model_get_n_items (accounts) : 0;
 
-  for (guint i = 0; self->watched_accounts != NULL && i < self->watched_accounts->len; i++)
+  for (guint i = 0; i < n; i++)
     {
-      HeronAccount *account = g_ptr_array_index (self->watched_accounts, i);
+      g_autoptr(HeronAccount) account = g_list_model_get_item (accounts, i);
       const GError *error = heron_account_get_error (account);
 
       if (heron_account_get_state (account) == HERON_SYNC_STATE_AUTH_FAILED)
@@ -168,7 +169,7 @@ heron_window_find_problem_account (HeronWindow  *self,
           *out_icon = "dialog-password-symbolic";
           *out_tooltip = g_strdup_printf (_("%s: the server did not accept the password"),
                                           heron_account_get_display_name (account));
-          return account;
+          return account;  /* the manager keeps it */
         }
       if (heron_account_get_untrusted_certificate (account, NULL) != NULL)
         {
@@ -176,7 +177,7 @@ heron_window_find_problem_account (HeronWindow  *self,
           *out_icon = "channel-insecure-symbolic";
           *out_tooltip = g_strdup_printf (_("%s: the server’s certificate is not trusted"),
                                           heron_account_get_display_name (account));
-          return account;
+          return account;  /* the manager keeps it */
         }
       if (heron_account_get_state (account) == HERON_SYNC_STATE_OFFLINE && offline == NULL)
         {
@@ -200,11 +201,13 @@ heron_window_update_status (HeronWindow *self)
   HeronAccount *problem;
   double progress = -1;
   gboolean busy = FALSE;
+  GListModel *accounts = self->manager != NULL ? heron_account_manager_get_accounts (self->manager) : NULL;
+  guint n = accounts != NULL ? g_list_model_get_n_items (accounts) : 0;
 
   problem = heron_window_find_problem_account (self, &icon, &tooltip);
-  for (guint i = 0; self->watched_accounts != NULL && i < self->watched_accounts->len; i++)
+  for (guint i = 0; i < n; i++)
     {
-      HeronAccount *account = g_ptr_array_index (self->watched_accounts, i);
+      g_autoptr(HeronAccount) account = g_list_model_get_item (accounts, i);
 
       if (heron_account_get_busy (account) ||
           heron_account_get_state (account) == HERON_SYNC_STATE_CONNECTING)
@@ -267,17 +270,17 @@ _heron_window_account_problem (HeronWindow *self)
     heron_account_sync_async (account, NULL, NULL, NULL, NULL);
 }
 
+/* Follows the state of the accounts added to the manager's list (the handlers go with the
+ * account or the window; the status is computed from the manager's list, so an account that
+ * left it no longer counts). */
 static void
-heron_window_update_accounts (HeronWindow *self)
+heron_window_update_accounts (HeronWindow *self,
+                              guint        position,
+                              guint        removed,
+                              guint        added)
 {
   GListModel *accounts;
   guint n;
-
-  for (guint i = 0; self->watched_accounts != NULL && i < self->watched_accounts->len; i++)
-    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->watched_accounts, i),
-                                          heron_window_update_status, self);
-  g_clear_pointer (&self->watched_accounts, g_ptr_array_unref);
-  self->watched_accounts = g_ptr_array_new_with_free_func (g_object_unref);
 
   if (self->manager == NULL)
     {
@@ -286,12 +289,10 @@ heron_window_update_accounts (HeronWindow *self)
     }
 
   accounts = heron_account_manager_get_accounts (self->manager);
-  n = g_list_model_get_n_items (accounts);
-  for (guint i = 0; i < n; i++)
+  for (guint i = position; i < position + added; i++)
     {
-      HeronAccount *account = g_list_model_get_item (accounts, i);
+      g_autoptr(HeronAccount) account = g_list_model_get_item (accounts, i);
 
-      g_ptr_array_add (self->watched_accounts, account);
       g_signal_connect_object (account, "notify::state", G_CALLBACK (heron_window_update_status),
                                self, G_CONNECT_SWAPPED);
       g_signal_connect_object (account, "notify::busy", G_CALLBACK (heron_window_update_status),
@@ -302,8 +303,19 @@ heron_window_update_accounts (HeronWindow *self)
                                self, G_CONNECT_SWAPPED);
     }
 
+  n = g_list_model_get_n_items (accounts);
   gtk_stack_set_visible_child_name (self->window_stack, n > 0 ? "main" : "welcome");
   heron_window_update_status (self);
+}
+
+static void
+on_accounts_changed (GListModel  *accounts,
+                     guint        position,
+                     guint        removed,
+                     guint        added,
+                     HeronWindow *self)
+{
+  heron_window_update_accounts (self, position, removed, added);
 }
 
 /* The list and the reader */
@@ -615,10 +627,13 @@ heron_window_attach (HeronWindow *self)
     {
       g_object_ref (self->manager);
       g_signal_connect_object (heron_account_manager_get_accounts (self->manager), "items-changed",
-                               G_CALLBACK (heron_window_update_accounts), self, G_CONNECT_SWAPPED);
+                               G_CALLBACK (on_accounts_changed), self, 0);
       heron_sidebar_set_manager (self->sidebar, self->manager);
     }
-  heron_window_update_accounts (self);
+  heron_window_update_accounts (self, 0, 0,
+                                self->manager != NULL
+                                ? g_list_model_get_n_items (heron_account_manager_get_accounts (self->manager))
+                                : 0);
   _heron_window_update_actions (self);
 }
 
@@ -650,11 +665,6 @@ heron_window_dispose (GObject *object)
 {
   HeronWindow *self = HERON_WINDOW (object);
 
-  if (self->watched_accounts != NULL)
-    for (guint i = 0; i < self->watched_accounts->len; i++)
-      g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->watched_accounts, i),
-                                            heron_window_update_status, self);
-  g_clear_pointer (&self->watched_accounts, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), HERON_TYPE_WINDOW);
   g_clear_object (&self->search_list);
   g_clear_object (&self->folder_list);

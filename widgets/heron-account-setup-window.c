@@ -16,6 +16,7 @@
 
 #include "heron-account-setup-window.h"
 #include "heron-account-dialogs-private.h"
+#include "heron-server-editor.h"
 
 struct _HeronAccountSetupWindow
 {
@@ -62,6 +63,9 @@ struct _HeronAccountSetupWindow
   AdwComboRow           *smtp_security_row;
   GtkSpinButton         *smtp_port_spin;
   AdwEntryRow           *smtp_user_row;
+
+  HeronServerEditor      imap_editor;
+  HeronServerEditor      smtp_editor;
 };
 
 G_DEFINE_FINAL_TYPE (HeronAccountSetupWindow, heron_account_setup_window, ADW_TYPE_WINDOW)
@@ -193,57 +197,10 @@ show_check_error (HeronAccountSetupWindow *self,
   gtk_widget_set_visible (self->check_error_box, TRUE);
 }
 
-/* Fill the rows of one server from the config. */
-static void
-server_to_rows (HeronAccountServer *server,
-                AdwEntryRow        *host_row,
-                AdwComboRow        *security_row,
-                GtkSpinButton      *port_spin,
-                AdwEntryRow        *user_row)
-{
-  const char *host = heron_account_server_get_host (server);
-  const char *user = heron_account_server_get_user (server);
-
-  gtk_editable_set_text (GTK_EDITABLE (host_row), host != NULL ? host : "");
-  adw_combo_row_set_selected (security_row, heron_account_server_get_security (server));
-  gtk_spin_button_set_value (port_spin, heron_account_server_get_effective_port (server));
-  gtk_editable_set_text (GTK_EDITABLE (user_row), user != NULL ? user : "");
-}
-
 static char *
 dup_stripped_text (AdwEntryRow *row)
 {
   return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
-}
-
-static void
-rows_to_server (HeronAccountServer *server,
-                AdwEntryRow        *host_row,
-                AdwComboRow        *security_row,
-                GtkSpinButton      *port_spin,
-                AdwEntryRow        *user_row)
-{
-  g_autofree char *host = dup_stripped_text (host_row);
-  g_autofree char *user = dup_stripped_text (user_row);
-  HeronAccountSecurity security = adw_combo_row_get_selected (security_row);
-  HeronAccountSecurity old_security = heron_account_server_get_security (server);
-  guint old_pin_port = heron_account_server_get_effective_port (server);
-  const char *old_host = heron_account_server_get_host (server);
-
-  /* A pinned certificate belongs to the server it was accepted for. */
-  if (g_strcmp0 (old_host, host) != 0 || old_security != security
-      || old_pin_port != (guint) gtk_spin_button_get_value_as_int (port_spin))
-    heron_account_server_set_pinned_certificate_pem (server, NULL);
-
-  heron_account_server_set_host (server, host);
-  heron_account_server_set_security (server, security);
-  heron_account_server_set_port (server, gtk_spin_button_get_value_as_int (port_spin));
-  heron_account_server_set_user (server, *user != '\0' ? user : NULL);
-  /* "None" is offered for this computer only; choosing it is the account's decision to allow
-   * plain text there (validation still refuses it for any other host). */
-  heron_account_server_set_allow_plaintext_on_loopback (server,
-                                                        security == HERON_ACCOUNT_SECURITY_NONE
-                                                        && heron_account_host_is_loopback (host));
 }
 
 static void
@@ -252,12 +209,8 @@ rows_to_config (HeronAccountSetupWindow *self)
   g_autofree char *display_name = dup_stripped_text (self->display_name_row);
 
   heron_account_config_set_display_name (self->config, *display_name != '\0' ? display_name : NULL);
-  rows_to_server (heron_account_config_get_imap (self->config),
-                  self->imap_host_row, self->imap_security_row, self->imap_port_spin,
-                  self->imap_user_row);
-  rows_to_server (heron_account_config_get_smtp (self->config),
-                  self->smtp_host_row, self->smtp_security_row, self->smtp_port_spin,
-                  self->smtp_user_row);
+  heron_server_editor_store (&self->imap_editor, heron_account_config_get_imap (self->config));
+  heron_server_editor_store (&self->smtp_editor, heron_account_config_get_smtp (self->config));
 }
 
 static const char *
@@ -333,10 +286,8 @@ show_details (HeronAccountSetupWindow *self,
 
   display_name = heron_account_config_get_display_name (self->config);
   gtk_editable_set_text (GTK_EDITABLE (self->display_name_row), display_name != NULL ? display_name : "");
-  server_to_rows (heron_account_config_get_imap (self->config), self->imap_host_row,
-                  self->imap_security_row, self->imap_port_spin, self->imap_user_row);
-  server_to_rows (heron_account_config_get_smtp (self->config), self->smtp_host_row,
-                  self->smtp_security_row, self->smtp_port_spin, self->smtp_user_row);
+  heron_server_editor_load (&self->imap_editor, heron_account_config_get_imap (self->config));
+  heron_server_editor_load (&self->smtp_editor, heron_account_config_get_smtp (self->config));
 
   gtk_stack_set_visible_child_name (self->stack, "details");
 }
@@ -741,25 +692,6 @@ heron_account_setup_window_class_init (HeronAccountSetupWindowClass *klass)
 }
 
 static void
-security_changed (AdwComboRow             *row,
-                  GParamSpec              *pspec,
-                  HeronAccountSetupWindow *self)
-{
-  gboolean imap = row == self->imap_security_row;
-  GtkSpinButton *spin = imap ? self->imap_port_spin : self->smtp_port_spin;
-  HeronAccountProtocol protocol = imap ? HERON_ACCOUNT_PROTOCOL_IMAP : HERON_ACCOUNT_PROTOCOL_SMTP;
-  guint port = gtk_spin_button_get_value_as_int (spin);
-
-  /* Follow the security with the port while the port is a standard one. */
-  for (HeronAccountSecurity s = HERON_ACCOUNT_SECURITY_TLS; s <= HERON_ACCOUNT_SECURITY_NONE; s++)
-    if (port == heron_account_server_get_default_port (protocol, s))
-      {
-        gtk_spin_button_set_value (spin, heron_account_server_get_default_port (protocol, adw_combo_row_get_selected (row)));
-        break;
-      }
-}
-
-static void
 heron_account_setup_window_init (HeronAccountSetupWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -769,8 +701,10 @@ heron_account_setup_window_init (HeronAccountSetupWindow *self)
   g_signal_connect_swapped (self->imap_host_row, "changed", G_CALLBACK (on_row_changed), self);
   g_signal_connect_swapped (self->smtp_host_row, "changed", G_CALLBACK (on_row_changed), self);
   g_signal_connect_swapped (self->stack, "notify::visible-child-name", G_CALLBACK (on_row_changed), self);
-  g_signal_connect (self->imap_security_row, "notify::selected", G_CALLBACK (security_changed), self);
-  g_signal_connect (self->smtp_security_row, "notify::selected", G_CALLBACK (security_changed), self);
+  heron_server_editor_init (&self->imap_editor, HERON_ACCOUNT_PROTOCOL_IMAP, self->imap_host_row,
+                            self->imap_security_row, self->imap_port_spin, self->imap_user_row);
+  heron_server_editor_init (&self->smtp_editor, HERON_ACCOUNT_PROTOCOL_SMTP, self->smtp_host_row,
+                            self->smtp_security_row, self->smtp_port_spin, self->smtp_user_row);
   g_signal_connect_swapped (self->address_row, "entry-activated", G_CALLBACK (on_entry_activated), self);
   g_signal_connect_swapped (self->password_row, "entry-activated", G_CALLBACK (on_entry_activated), self);
   heron_account_setup_window_update (self);

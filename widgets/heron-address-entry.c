@@ -113,37 +113,23 @@ heron_address_entry_set_addresses (HeronAddressEntry *self,
   heron_address_entry_set_text (self, text->str);
 }
 
-/* Splits at commas outside quotes and angle brackets, so each part can be named in an error. */
+/* The parts between the commas that separate addresses (heron_mime_address_list_split()),
+ * trimmed, the empty ones left out, so each part can be named in an error. */
 static GPtrArray *
 split_parts (const char *text)
 {
+  g_autoptr(GArray) spans = heron_mime_address_list_split (text);
   GPtrArray *parts = g_ptr_array_new_with_free_func (g_free);
-  gboolean quoted = FALSE;
-  int angle = 0;
-  const char *start = text;
 
-  for (const char *p = text; ; p++)
+  for (guint i = 0; i < spans->len; i++)
     {
-      if (*p == '\0' || (*p == ',' && !quoted && angle == 0))
-        {
-          char *part = g_strstrip (g_strndup (start, p - start));
+      const HeronMimeAddressSpan *span = &g_array_index (spans, HeronMimeAddressSpan, i);
+      char *part = g_strstrip (g_strndup (text + span->start, span->end - span->start));
 
-          if (*part != '\0')
-            g_ptr_array_add (parts, part);
-          else
-            g_free (part);
-          if (*p == '\0')
-            break;
-          start = p + 1;
-        }
-      else if (*p == '\\' && quoted && p[1] != '\0')
-        p++;
-      else if (*p == '"')
-        quoted = !quoted;
-      else if (*p == '<' && !quoted)
-        angle++;
-      else if (*p == '>' && !quoted && angle > 0)
-        angle--;
+      if (*part != '\0')
+        g_ptr_array_add (parts, part);
+      else
+        g_free (part);
     }
   return parts;
 }
@@ -185,26 +171,14 @@ heron_address_entry_get_completion_shown (HeronAddressEntry *self)
   return gtk_widget_get_visible (GTK_WIDGET (self->popover));
 }
 
-/* Where the part being typed starts: after the last comma outside quotes and brackets. */
+/* Where the part being typed starts: the last part of heron_mime_address_list_split(), so that
+ * completion and heron_address_entry_dup_addresses() see the same parts. */
 static int
 current_part_start (const char *text)
 {
-  gboolean quoted = FALSE;
-  int angle = 0;
-  int start = 0;
+  g_autoptr(GArray) spans = heron_mime_address_list_split (text);
 
-  for (int i = 0; text[i] != '\0'; i++)
-    {
-      if (text[i] == '"')
-        quoted = !quoted;
-      else if (text[i] == '<' && !quoted)
-        angle++;
-      else if (text[i] == '>' && !quoted && angle > 0)
-        angle--;
-      else if (text[i] == ',' && !quoted && angle == 0)
-        start = i + 1;
-    }
-  return start;
+  return (int) g_array_index (spans, HeronMimeAddressSpan, spans->len - 1).start;
 }
 
 static void

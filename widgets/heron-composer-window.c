@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "heron-composer-window.h"
 #include "heron-address-entry.h"
@@ -46,6 +47,8 @@ struct _HeronComposerWindow
   gboolean               queued;
   gboolean               send_after_save;
   char                  *sent_message_id;
+  /* The identity whose signature block the body was given (or NULL) */
+  HeronAccountIdentity  *signature_identity;
 
   /* Template children */
   AdwWindowTitle        *window_title;
@@ -363,6 +366,7 @@ send_failed (HeronComposerWindow *self,
   self->sending = FALSE;
   self->queued = FALSE;
   g_clear_pointer (&self->sent_message_id, g_free);
+  g_clear_object (&self->signature_identity);
   show_status (self, message, FALSE, TRUE);
   update_sensitivity (self);
   /* The draft was deleted when the message was queued: keep the text as a draft again. */
@@ -766,9 +770,30 @@ fill_from_composition (HeronComposerWindow *self)
   rebuild_attachment_rows (self);
 }
 
+/* The body keeps the signature of the identity it is sent from: the old identity's block is
+ * replaced while it is still there as it was written (heron_mime_replace_signature()). */
 static void
 identity_changed (HeronComposerWindow *self)
 {
+  g_autoptr(HeronAccountIdentity) identity = dup_selected_identity (self);
+  g_autofree char *body = dup_body (self);
+  g_autofree char *replaced = NULL;
+
+  replaced = heron_mime_replace_signature (body, self->signature_identity, identity);
+  if (replaced != NULL && strcmp (replaced, body) != 0)
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body_view);
+      GtkTextIter cursor;
+      int offset;
+
+      gtk_text_buffer_get_iter_at_mark (buffer, &cursor, gtk_text_buffer_get_insert (buffer));
+      offset = gtk_text_iter_get_offset (&cursor);
+      gtk_text_buffer_set_text (buffer, replaced, -1);
+      /* the cursor stays where it was in the text above the signature */
+      gtk_text_buffer_get_iter_at_offset (buffer, &cursor, MIN (offset, gtk_text_buffer_get_char_count (buffer)));
+      gtk_text_buffer_place_cursor (buffer, &cursor);
+    }
+  g_set_object (&self->signature_identity, identity);
   on_changed (self);
 }
 
@@ -888,15 +913,11 @@ heron_composer_window_new (GtkApplication       *application,
   else
     {
       g_autoptr(HeronAccountIdentity) identity = g_list_model_get_item (identities, 0);
-      const char *signature = identity != NULL ? heron_account_identity_get_signature (identity) : NULL;
 
-      self->original = heron_mime_composition_new (identity);
-      if (signature != NULL && *signature != '\0')
-        {
-          g_free (self->original->body);
-          self->original->body = g_strconcat ("\n\n-- \n", signature, NULL);
-        }
+      self->original = heron_mime_composition_new_message (identity);
     }
+  /* what backend/mime composed carries this identity's signature block */
+  self->signature_identity = self->original->identity != NULL ? g_object_ref (self->original->identity) : NULL;
 
   fill_identities (self);
   gtk_widget_set_visible (self->from_label, g_list_model_get_n_items (identities) > 1);

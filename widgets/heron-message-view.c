@@ -5,7 +5,8 @@
  * about: until the person allows remote content for the message or its sender. The filter is
  * compiled once per process; a view waits for it before loading HTML, and if it cannot be
  * compiled the HTML is not shown (the text version is), so nothing can leak. Navigation inside
- * the view is refused: a link opens in the browser after its target was shown.
+ * the view is refused: a web link opens in the browser after its target was shown, mailto: goes
+ * to the window's composer, any other scheme only after a question naming its target.
  *
  * Copyright 2026 The Heron developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -83,6 +84,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void heron_message_view_load_body (HeronMessageView *self);
+static void heron_message_view_toast     (HeronMessageView *self,
+                                          const char       *text);
 
 GtkWidget *
 heron_message_view_new (void)
@@ -782,6 +785,68 @@ on_open_link_response (AdwMessageDialog *dialog,
     heron_message_view_open_uri (self, g_object_get_data (G_OBJECT (dialog), "heron-uri"));
 }
 
+typedef enum {
+  LINK_WEB,      /* http, https: the browser, after the target was shown */
+  LINK_MAIL,     /* mailto: the application's composer */
+  LINK_OTHER,    /* any other handler (smb:, sftp:, tel:, file:...): only when confirmed (WebKit
+                  * already refuses to follow file: from the page) */
+  LINK_REFUSED,  /* never leaves the view (scripts, inline data, the message's own parts) */
+} LinkKind;
+
+static LinkKind
+link_kind (const char *uri)
+{
+  static const char * const refused[] = { "javascript", "vbscript", "data", "about", "blob",
+                                          "cid", "filesystem", NULL };
+  g_autofree char *scheme = uri != NULL ? g_uri_parse_scheme (uri) : NULL;
+
+  if (scheme == NULL)
+    return LINK_REFUSED;
+  if (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0)
+    return LINK_WEB;
+  if (g_ascii_strcasecmp (scheme, "mailto") == 0)
+    return LINK_MAIL;
+  for (guint i = 0; refused[i] != NULL; i++)
+    if (g_ascii_strcasecmp (scheme, refused[i]) == 0)
+      return LINK_REFUSED;
+  return LINK_OTHER;
+}
+
+static void
+heron_message_view_confirm_link (HeronMessageView *self,
+                                 const char       *uri,
+                                 LinkKind          kind,
+                                 const char       *text_host)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  gboolean warn = kind == LINK_OTHER || text_host != NULL;
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Open Link?"), NULL);
+  if (kind == LINK_OTHER)
+    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                    _("This link is not a web page: it opens a file or another application on this computer:\n\n%s"),
+                                    uri);
+  else if (text_host != NULL)
+    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                    _("The text of this link names “%s”, but it leads to:\n\n%s"),
+                                    text_host, uri);
+  else
+    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog), _("This link leads to:\n\n%s"), uri);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "open", _("_Open Link"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "open",
+                                              warn ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "heron-uri", g_strdup (uri), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_open_link_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 heron_message_view_activate_link (HeronMessageView *self,
                                   const char       *uri)
@@ -789,11 +854,35 @@ heron_message_view_activate_link (HeronMessageView *self,
   g_autofree char *text_host = NULL;
   g_autoptr(GUri) target = NULL;
   g_autofree char *target_host = NULL;
-  gboolean mismatch = FALSE;
-  GtkRoot *root;
-  GtkWidget *dialog;
+  LinkKind kind = link_kind (uri);
 
-  /* A link that was hovered showed its target; ask only when its text names another place. */
+  switch (kind)
+    {
+    case LINK_REFUSED:
+      {
+        g_autofree char *text = g_strdup_printf (_("This link cannot be opened: %s"), uri);
+
+        heron_message_view_toast (self, text);
+      }
+      return;
+
+    case LINK_MAIL:
+      /* A new message in the application's own composer (the window's win.compose-to). */
+      if (!gtk_widget_activate_action (GTK_WIDGET (self), "win.compose-to", "s", uri))
+        heron_message_view_toast (self, _("There is no account to write this message from"));
+      return;
+
+    case LINK_OTHER:
+      heron_message_view_confirm_link (self, uri, kind, NULL);
+      return;
+
+    case LINK_WEB:
+    default:
+      break;
+    }
+
+  /* A web link that was hovered showed its target; ask only when its text names another
+   * place. */
   if (g_strcmp0 (uri, self->hover_uri) == 0)
     {
       text_host = text_names_host (self->hover_label);
@@ -805,29 +894,10 @@ heron_message_view_activate_link (HeronMessageView *self,
           heron_message_view_open_uri (self, uri);
           return;
         }
-      mismatch = TRUE;
+      heron_message_view_confirm_link (self, uri, kind, text_host);
+      return;
     }
-
-  root = gtk_widget_get_root (GTK_WIDGET (self));
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _("Open Link?"), NULL);
-  if (mismatch)
-    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                    _("The text of this link names “%s”, but it leads to:\n\n%s"),
-                                    text_host, uri);
-  else
-    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog), _("This link leads to:\n\n%s"), uri);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "open", _("_Open Link"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "open",
-                                              mismatch ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "heron-uri", g_strdup (uri), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_open_link_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  heron_message_view_confirm_link (self, uri, kind, NULL);
 }
 
 static gboolean
@@ -1084,8 +1154,13 @@ heron_message_view_dispose (GObject *object)
   g_clear_pointer (&self->html, g_free);
   g_clear_pointer (&self->hover_uri, g_free);
   g_clear_pointer (&self->hover_label, g_free);
+  /* WebKit can still deliver load-changed or decide-policy for a page in flight. */
   if (self->web_view != NULL)
-    g_object_set_data (G_OBJECT (self->web_view), "heron-message-view", NULL);
+    {
+      g_signal_handlers_disconnect_by_data (self->web_view, self);
+      webkit_web_view_stop_loading (self->web_view);
+      g_object_set_data (G_OBJECT (self->web_view), "heron-message-view", NULL);
+    }
   self->web_view = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (object), HERON_TYPE_MESSAGE_VIEW);
 

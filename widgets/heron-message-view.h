@@ -26,8 +26,11 @@ G_DECLARE_FINAL_TYPE (HeronMessageView, heron_message_view, HERON, MESSAGE_VIEW,
  * Remote content (http, https and every other scheme but cid:, data: and about:) is blocked by a
  * WebKitUserContentFilter installed before the HTML is loaded, so no request leaves until it is
  * allowed. Page scripts are off (enable-javascript-markup); cid: URLs are served from the
- * message; a link opens in the browser only after its target was shown (hover, or a question
- * when the text of the link names another place). Signals:
+ * message. Links: http and https open in the browser only after their target was shown (hover,
+ * or a question when the text of the link names another place); mailto: activates the action
+ * "win.compose-to" (s: the mailto: URI) of the window holding the view; any other scheme (file:,
+ * smb:, another application's) opens only after a question naming the whole target; javascript:,
+ * data:, about:, blob: and cid: links are refused. Signals:
  *   ::loaded (): the message's body is on screen (HTML: the web view finished loading).
  *   ::load-failed (GError *error): the message could not be loaded (offline and not downloaded...). */
 

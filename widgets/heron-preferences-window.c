@@ -14,6 +14,7 @@
 
 #include "heron-preferences-window.h"
 #include "heron-account-setup-window.h"
+#include "heron-server-editor.h"
 
 typedef struct {
   AdwExpanderRow *row;
@@ -22,13 +23,6 @@ typedef struct {
   AdwEntryRow    *reply_to;
   GtkTextBuffer  *signature;
 } IdentityEditor;
-
-typedef struct {
-  AdwEntryRow   *host;
-  AdwComboRow   *security;
-  GtkSpinButton *port;
-  AdwEntryRow   *user;
-} ServerEditor;
 
 struct _HeronPreferencesWindow
 {
@@ -46,8 +40,8 @@ struct _HeronPreferencesWindow
   GtkSpinButton        *edit_prefetch;
   GtkListBox           *edit_identities;
   GArray               *identity_editors;  /* IdentityEditor */
-  ServerEditor          edit_imap;
-  ServerEditor          edit_smtp;
+  HeronServerEditor     edit_imap;
+  HeronServerEditor     edit_smtp;
   AdwPasswordEntryRow  *edit_password;
   GtkLabel             *edit_error;
   GtkWidget            *edit_save_button;
@@ -302,66 +296,17 @@ preferences_remove_identity_action (GtkWidget  *widget,
 }
 
 static AdwPreferencesGroup *
-server_group_new (ServerEditor       *editor,
+server_group_new (HeronServerEditor  *editor,
                   HeronAccountServer *server,
                   const char         *title,
                   const char         *prefix)
 {
   AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  g_autoptr(GtkStringList) securities = NULL;
-  g_autofree char *host_name = g_strconcat (prefix, "-host", NULL);
-  g_autofree char *user_name = g_strconcat (prefix, "-user", NULL);
-  GtkWidget *port_row;
 
   adw_preferences_group_set_title (group, title);
-  editor->host = ADW_ENTRY_ROW (entry_row_new (_("Server"), heron_account_server_get_host (server), host_name));
-  adw_preferences_group_add (group, GTK_WIDGET (editor->host));
-
-  securities = gtk_string_list_new ((const char * const []) { _("TLS"), _("STARTTLS"),
-                                                              _("None (this computer only)"), NULL });
-  editor->security = ADW_COMBO_ROW (adw_combo_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (editor->security), _("Security"));
-  adw_combo_row_set_model (editor->security, G_LIST_MODEL (securities));
-  adw_combo_row_set_selected (editor->security, heron_account_server_get_security (server));
-  adw_preferences_group_add (group, GTK_WIDGET (editor->security));
-
-  port_row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (port_row), _("Port"));
-  editor->port = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (1, 65535, 1));
-  gtk_widget_set_valign (GTK_WIDGET (editor->port), GTK_ALIGN_CENTER);
-  gtk_spin_button_set_value (editor->port, heron_account_server_get_effective_port (server));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (editor->port), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Port"), -1);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (port_row), GTK_WIDGET (editor->port));
-  adw_preferences_group_add (group, port_row);
-
-  editor->user = ADW_ENTRY_ROW (entry_row_new (_("User Name"), heron_account_server_get_user (server), user_name));
-  adw_preferences_group_add (group, GTK_WIDGET (editor->user));
-
+  heron_server_editor_add_rows (editor, heron_account_server_get_protocol (server), group, prefix);
+  heron_server_editor_load (editor, server);
   return group;
-}
-
-static void
-server_from_rows (ServerEditor       *editor,
-                  HeronAccountServer *server)
-{
-  g_autofree char *host = dup_stripped (editor->host);
-  g_autofree char *user = dup_stripped (editor->user);
-  HeronAccountSecurity security = adw_combo_row_get_selected (editor->security);
-  guint port = gtk_spin_button_get_value_as_int (editor->port);
-
-  /* A pinned certificate belongs to the server it was accepted for. */
-  if (g_strcmp0 (heron_account_server_get_host (server), host) != 0
-      || heron_account_server_get_effective_port (server) != port)
-    heron_account_server_set_pinned_certificate_pem (server, NULL);
-
-  heron_account_server_set_host (server, host);
-  heron_account_server_set_security (server, security);
-  heron_account_server_set_port (server, port);
-  heron_account_server_set_user (server, *user != '\0' ? user : NULL);
-  heron_account_server_set_allow_plaintext_on_loopback (server,
-                                                        security == HERON_ACCOUNT_SECURITY_NONE
-                                                        && heron_account_host_is_loopback (host));
 }
 
 static void
@@ -414,8 +359,8 @@ preferences_save_account_action (GtkWidget  *widget,
   heron_account_config_set_prefetch_days (self->edit_config,
                                           gtk_spin_button_get_value_as_int (self->edit_prefetch));
   identities_from_rows (self);
-  server_from_rows (&self->edit_imap, heron_account_config_get_imap (self->edit_config));
-  server_from_rows (&self->edit_smtp, heron_account_config_get_smtp (self->edit_config));
+  heron_server_editor_store (&self->edit_imap, heron_account_config_get_imap (self->edit_config));
+  heron_server_editor_store (&self->edit_smtp, heron_account_config_get_smtp (self->edit_config));
 
   if (!heron_account_config_validate (self->edit_config, &error))
     {

@@ -49,7 +49,7 @@ typedef struct {
   GtkImage  *state_icon;
   GtkListItem *list_item;
   GObject   *item;
-  gulong     notify_id;
+  GListModel *children;    /* of a folder: its expander shows only while this has items */
 } SidebarRow;
 
 GtkWidget *
@@ -64,14 +64,11 @@ create_children (gpointer item,
 {
   if (HERON_IS_ACCOUNT (item))
     return g_object_ref (heron_account_get_folders (HERON_ACCOUNT (item)));
+  /* Always the folder's list, also while it is empty: GtkTreeListModel remembers a NULL for
+   * good, so a folder that gets its first subfolder later could never open. The row hides its
+   * expander while the list is empty (sidebar_row_update_expander). */
   if (HERON_IS_FOLDER (item))
-    {
-      GListModel *children = heron_folder_get_children (HERON_FOLDER (item));
-
-      /* A folder without subfolders gets no expander. */
-      if (children != NULL && g_list_model_get_n_items (children) > 0)
-        return g_object_ref (children);
-    }
+    return g_object_ref (heron_folder_get_children (HERON_FOLDER (item)));
   return NULL;
 }
 
@@ -320,11 +317,41 @@ sidebar_row_refresh (SidebarRow *row)
   gtk_widget_set_visible (GTK_WIDGET (row->count), unread > 0);
 }
 
+/* GTK 4.8's GtkTreeExpander has no hide-expander (4.10): its "expander" node (a documented CSS
+ * node) is made transparent and untargetable, so it keeps its place (the labels of a level stay
+ * aligned) but neither shows nor takes a click while the folder has no subfolder. */
+static void
+sidebar_row_update_expander (SidebarRow *row)
+{
+  gboolean leaf = row->children != NULL && g_list_model_get_n_items (row->children) == 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (row->expander); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (g_strcmp0 (gtk_widget_get_css_name (child), "expander") == 0)
+      {
+        gtk_widget_set_opacity (child, leaf ? 0.0 : 1.0);
+        gtk_widget_set_can_target (child, !leaf);
+      }
+  if (leaf)
+    gtk_accessible_reset_state (GTK_ACCESSIBLE (row->expander), GTK_ACCESSIBLE_STATE_EXPANDED);
+  else if (row->children != NULL)
+    {
+      GtkTreeListRow *tree_row = gtk_tree_expander_get_list_row (GTK_TREE_EXPANDER (row->expander));
+
+      if (tree_row != NULL)
+        gtk_accessible_update_state (GTK_ACCESSIBLE (row->expander), GTK_ACCESSIBLE_STATE_EXPANDED,
+                                     gtk_tree_list_row_get_expanded (tree_row), -1);
+    }
+}
+
 static void
 sidebar_row_clear (SidebarRow *row)
 {
-  if (row->item != NULL && row->notify_id != 0)
-    g_clear_signal_handler (&row->notify_id, row->item);
+  if (row->item != NULL)
+    g_signal_handlers_disconnect_by_data (row->item, row);
+  if (row->children != NULL)
+    g_signal_handlers_disconnect_by_data (row->children, row);
+  g_clear_object (&row->children);
   g_clear_object (&row->item);
 }
 
@@ -445,9 +472,27 @@ on_factory_bind (GtkSignalListItemFactory *factory,
   sidebar_row_clear (row);
   gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (expander), tree_row);
   row->item = gtk_tree_list_row_get_item (tree_row);
-  if (HERON_IS_FOLDER (row->item) || HERON_IS_ACCOUNT (row->item))
-    row->notify_id = g_signal_connect_swapped (row->item, "notify",
-                                               G_CALLBACK (sidebar_row_refresh), row);
+  if (HERON_IS_FOLDER (row->item))
+    {
+      static const char * const signals_shown[] = {
+        "notify::display-name", "notify::icon-name", "notify::role", "notify::selectable",
+        "notify::unread-count",
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (signals_shown); i++)
+        g_signal_connect_swapped (row->item, signals_shown[i], G_CALLBACK (sidebar_row_refresh), row);
+      row->children = g_object_ref (heron_folder_get_children (HERON_FOLDER (row->item)));
+      g_signal_connect_swapped (row->children, "items-changed",
+                                G_CALLBACK (sidebar_row_update_expander), row);
+    }
+  else if (HERON_IS_ACCOUNT (row->item))
+    {
+      static const char * const signals_shown[] = { "notify::display-name", "notify::state" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (signals_shown); i++)
+        g_signal_connect_swapped (row->item, signals_shown[i], G_CALLBACK (sidebar_row_refresh), row);
+    }
+  sidebar_row_update_expander (row);
   sidebar_row_refresh (row);
 }
 

@@ -218,7 +218,8 @@ heron_account_server_copy (HeronAccountServer *self)
                        NULL);
 }
 
-static void
+/* Returns whether the value changed. */
+static gboolean
 set_string_property (HeronAccountServer  *self,
                      char               **field,
                      const char          *value,
@@ -227,10 +228,21 @@ set_string_property (HeronAccountServer  *self,
   if (value != NULL && value[0] == '\0')
     value = NULL;
   if (g_strcmp0 (*field, value) == 0)
-    return;
+    return FALSE;
   g_free (*field);
   *field = g_strdup (value);
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  return TRUE;
+}
+
+/* A pinned certificate belongs to the host, port and security it was accepted for: a change of
+ * any of them drops it (whichever way it was pinned), so that it is never trusted for another
+ * server. */
+static void
+drop_pinned_certificate (HeronAccountServer *self)
+{
+  set_string_property (self, &self->pinned_certificate_file, NULL, PROP_PINNED_CERTIFICATE_FILE);
+  set_string_property (self, &self->pinned_certificate_pem, NULL, PROP_PINNED_CERTIFICATE_PEM);
 }
 
 HeronAccountProtocol
@@ -251,8 +263,16 @@ void
 heron_account_server_set_host (HeronAccountServer *self,
                                const char         *host)
 {
+  gboolean same_server;
+
   g_return_if_fail (HERON_IS_ACCOUNT_SERVER (self));
-  set_string_property (self, &self->host, host, PROP_HOST);
+
+  if (host != NULL && host[0] == '\0')
+    host = NULL;
+  /* host names are case-insensitive: "IMAP.example.org" is the server the pin was made for */
+  same_server = self->host != NULL && host != NULL && g_ascii_strcasecmp (self->host, host) == 0;
+  if (set_string_property (self, &self->host, host, PROP_HOST) && !same_server)
+    drop_pinned_certificate (self);
 }
 
 guint
@@ -267,12 +287,18 @@ heron_account_server_set_port (HeronAccountServer *self,
                                guint               port)
 {
   g_return_if_fail (HERON_IS_ACCOUNT_SERVER (self));
+  guint16 old_effective_port;
+
   g_return_if_fail (port <= G_MAXUINT16);
 
   if (self->port == port)
     return;
+  old_effective_port = heron_account_server_get_effective_port (self);
   self->port = port;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  /* 0 and the standard port it stands for are the same server */
+  if (heron_account_server_get_effective_port (self) != old_effective_port)
+    drop_pinned_certificate (self);
 }
 
 guint16
@@ -303,6 +329,7 @@ heron_account_server_set_security (HeronAccountServer   *self,
     return;
   self->security = security;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SECURITY]);
+  drop_pinned_certificate (self);
 }
 
 HeronAccountAuth

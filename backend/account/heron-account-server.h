@@ -27,6 +27,10 @@ G_DECLARE_FINAL_TYPE (HeronAccountServer, heron_account_server, HERON, ACCOUNT_S
  * present exactly that certificate (or one it signed, when the pinned one is a CA, as the demo's
  * self-signed test certificate is).
  *
+ * A pin belongs to the host, port and security it was accepted for: setting another host (not
+ * merely another case of the same name), another effective port or another security drops the
+ * pinned certificate, file or PEM, in the setters themselves. Set the pin after them.
+ *
  * allow-plaintext-on-loopback must be TRUE for security NONE, and NONE is refused for any host
  * that is not loopback (127.0.0.0/8, ::1, localhost): plain text is a decision of the account,
  * never a fallback. */

@@ -17,7 +17,6 @@
 
 #include "heron-client-account.h"
 #include "heron-client-private.h"
-#include "imap/heron-imap-utf7.h"
 #include "mime/heron-mime-address.h"
 
 /* Operations: common parts */
@@ -445,23 +444,6 @@ heron_account_delete_finish (HeronAccount  *self,
 
 /* Folders */
 
-/* Whether the server's names are UTF-8 (UTF8=ACCEPT or IMAP4rev2 in effect): then a name has
- * 8-bit bytes somewhere. Without any, modified UTF-7 is the safe choice: it is what IMAP4rev1
- * servers expect, and an ASCII name is the same in both. */
-static gboolean
-names_are_utf8 (HeronAccount *self)
-{
-  g_autoptr(GPtrArray) folders = _heron_account_list_folders (self);
-
-  for (guint i = 0; i < folders->len; i++)
-    {
-      for (const char *p = heron_folder_get_name (g_ptr_array_index (folders, i)); *p != '\0'; p++)
-        if ((guchar) *p >= 0x80)
-          return TRUE;
-    }
-  return FALSE;
-}
-
 static char
 account_delimiter (HeronAccount *self,
                    HeronFolder  *parent)
@@ -469,7 +451,7 @@ account_delimiter (HeronAccount *self,
   g_autoptr(GPtrArray) folders = NULL;
   HeronFolder *inbox = _heron_account_get_inbox (self);
 
-  if (parent != NULL && heron_folder_get_delimiter (parent) != '\0')
+  if (parent != NULL)
     return heron_folder_get_delimiter (parent);
   if (inbox != NULL && heron_folder_get_delimiter (inbox) != '\0')
     return heron_folder_get_delimiter (inbox);
@@ -480,15 +462,16 @@ account_delimiter (HeronAccount *self,
   return '\0';
 }
 
-/* The server's whole name for @name (what a person typed) under @parent, or NULL with @error. */
+/* What a person can get wrong in @name (what they typed) for a folder under @parent; the name
+ * without surrounding white space, or NULL with @error. The worker writes the server's form of
+ * it (heron_account_worker_create_folder_async()). */
 static char *
-make_server_name (HeronAccount  *self,
-                  HeronFolder   *parent,
-                  const char    *name,
-                  GError       **error)
+check_new_name (HeronAccount  *self,
+                HeronFolder   *parent,
+                const char    *name,
+                GError       **error)
 {
   g_autofree char *stripped = NULL;
-  g_autofree char *encoded = NULL;
   char delimiter;
 
   if (name == NULL || !g_utf8_validate (name, -1, NULL))
@@ -533,11 +516,22 @@ make_server_name (HeronAccount  *self,
           return NULL;
         }
     }
+  return g_steal_pointer (&stripped);
+}
 
-  encoded = names_are_utf8 (self) ? g_strdup (stripped) : heron_imap_utf7_encode (stripped);
-  if (parent == NULL)
-    return g_steal_pointer (&encoded);
-  return g_strdup_printf ("%s%c%s", heron_folder_get_name (parent), delimiter, encoded);
+/* The worker's G_IO_ERROR_EXISTS in the person's words. */
+static GError *
+folder_error (GError     *error,
+              const char *name)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      GError *exists = g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS, _("A folder named “%s” exists already"), name);
+
+      g_error_free (error);
+      return exists;
+    }
+  return error;
 }
 
 static gboolean
@@ -567,13 +561,14 @@ on_create_folder_done (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   HeronAccount *self = g_task_get_source_object (task);
-  const char *name = g_task_get_task_data (task);
+  g_autofree char *name = NULL;
   HeronFolder *folder;
   GError *error = NULL;
 
-  if (!heron_account_worker_create_folder_finish (HERON_ACCOUNT_WORKER (source), result, &error))
+  name = heron_account_worker_create_folder_finish (HERON_ACCOUNT_WORKER (source), result, &error);
+  if (name == NULL)
     {
-      g_task_return_error (task, error);
+      g_task_return_error (task, folder_error (error, g_task_get_task_data (task)));
       return;
     }
   _heron_account_refresh (self);
@@ -594,7 +589,7 @@ heron_account_create_folder_async (HeronAccount        *self,
                                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *server_name = NULL;
+  g_autofree char *leaf = NULL;
   GError *error = NULL;
 
   g_return_if_fail (HERON_IS_ACCOUNT (self));
@@ -603,20 +598,15 @@ heron_account_create_folder_async (HeronAccount        *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, heron_account_create_folder_async);
   if (!check_worker (self, &error) ||
-      (server_name = make_server_name (self, parent, name, &error)) == NULL)
+      (leaf = check_new_name (self, parent, name, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  if (heron_account_lookup_folder (self, server_name) != NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                               _("A folder named “%s” exists already"), name);
-      return;
-    }
-  g_task_set_task_data (task, g_strdup (server_name), g_free);
-  heron_account_worker_create_folder_async (_heron_account_get_worker (self), server_name, cancellable,
-                                            on_create_folder_done, g_steal_pointer (&task));
+  g_task_set_task_data (task, g_strdup (leaf), g_free);
+  heron_account_worker_create_folder_async (_heron_account_get_worker (self),
+                                            parent != NULL ? heron_folder_get_name (parent) : NULL, leaf,
+                                            cancellable, on_create_folder_done, g_steal_pointer (&task));
 }
 
 HeronFolder *
@@ -640,12 +630,16 @@ on_folder_op_done (GObject      *source,
   gboolean ok;
 
   if (g_task_get_source_tag (task) == heron_account_rename_folder_async)
-    ok = heron_account_worker_rename_folder_finish (HERON_ACCOUNT_WORKER (source), result, &error);
+    {
+      g_autofree char *name = heron_account_worker_rename_folder_finish (HERON_ACCOUNT_WORKER (source),
+                                                                         result, &error);
+      ok = name != NULL;
+    }
   else
     ok = heron_account_worker_delete_folder_finish (HERON_ACCOUNT_WORKER (source), result, &error);
   if (!ok)
     {
-      g_task_return_error (task, error);
+      g_task_return_error (task, folder_error (error, g_task_get_task_data (task)));
       return;
     }
   _heron_account_refresh (self);
@@ -662,7 +656,7 @@ heron_account_rename_folder_async (HeronAccount        *self,
                                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *server_name = NULL;
+  g_autofree char *leaf = NULL;
   GError *error = NULL;
 
   g_return_if_fail (HERON_IS_ACCOUNT (self));
@@ -672,7 +666,7 @@ heron_account_rename_folder_async (HeronAccount        *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, heron_account_rename_folder_async);
   if (!check_worker (self, &error) || !check_folder (self, folder, &error) ||
-      (server_name = make_server_name (self, new_parent, name, &error)) == NULL)
+      (leaf = check_new_name (self, new_parent, name, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -686,18 +680,9 @@ heron_account_rename_folder_async (HeronAccount        *self,
           return;
         }
     }
-  if (g_strcmp0 (server_name, heron_folder_get_name (folder)) == 0)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  if (heron_account_lookup_folder (self, server_name) != NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                               _("A folder named “%s” exists already"), name);
-      return;
-    }
-  heron_account_worker_rename_folder_async (_heron_account_get_worker (self), heron_folder_get_name (folder), server_name,
+  g_task_set_task_data (task, g_strdup (leaf), g_free);
+  heron_account_worker_rename_folder_async (_heron_account_get_worker (self), heron_folder_get_name (folder),
+                                            new_parent != NULL ? heron_folder_get_name (new_parent) : NULL, leaf,
                                             cancellable, on_folder_op_done, g_steal_pointer (&task));
 }
 

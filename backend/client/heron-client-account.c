@@ -81,6 +81,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void reload_folders (HeronAccount *self);
+static void reload_folder  (HeronAccount *self,
+                             const char   *name);
 
 /* GObject */
 
@@ -387,9 +389,13 @@ on_worker_event (HeronAccountWorker *worker,
       break;
 
     case HERON_SYNC_EVENT_FOLDERS_CHANGED:
-    case HERON_SYNC_EVENT_FOLDER_CHANGED:
       if (opened)
         reload_folders (self);
+      break;
+
+    case HERON_SYNC_EVENT_FOLDER_CHANGED:
+      if (opened)
+        reload_folder (self, event->folder);
       break;
 
     case HERON_SYNC_EVENT_MESSAGES_ADDED:
@@ -417,15 +423,19 @@ on_worker_event (HeronAccountWorker *worker,
       g_signal_emit (self, signals[SIGNAL_SEND_FAILED], 0, event->message_id, event->error);
       break;
 
+    case HERON_SYNC_EVENT_JOURNAL_CHANGED:
+      /* a fresh reader counted the journal already */
+      if (opened)
+        update_n_pending (self);
+      break;
+
     case HERON_SYNC_EVENT_MESSAGES_CHANGED:
     case HERON_SYNC_EVENT_MESSAGES_REMOVED:
     case HERON_SYNC_EVENT_BODY_FETCHED:
-    case HERON_SYNC_EVENT_JOURNAL_CHANGED:  /* n-pending: below, after every event */
     default:
       break;
     }
 
-  update_n_pending (self);
   g_object_thaw_notify (G_OBJECT (self));
 
   g_signal_emit (self, signals[SIGNAL_EVENT],
@@ -651,6 +661,42 @@ reload_folders (HeronAccount *self)
 
   if (old_inbox != self->inbox && self->manager != NULL)
     _heron_account_manager_inbox_changed (self->manager);
+}
+
+/* One folder's row changed (its counts or sync state: FOLDER_CHANGED, one per committed chunk
+ * of a sync): that row only. A folder the tree does not have yet, or one whose name or role
+ * changed, takes the whole list. */
+static void
+reload_folder (HeronAccount *self,
+               const char   *name)
+{
+  g_autoptr(HeronStoreFolder) info = NULL;
+  g_autoptr(GError) error = NULL;
+  HeronFolder *folder;
+
+  if (self->reader == NULL)
+    return;
+  folder = name != NULL ? heron_account_lookup_folder (self, name) : NULL;
+  if (folder == NULL)
+    {
+      reload_folders (self);
+      return;
+    }
+  info = heron_store_reader_get_folder (self->reader, _heron_folder_get_id (folder), &error);
+  if (info == NULL)
+    {
+      if (!g_error_matches (error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND))
+        g_warning ("%s: cannot read the folder %s: %s", heron_account_get_id (self), name, error->message);
+      reload_folders (self);
+      return;
+    }
+  if (g_strcmp0 (info->name, heron_folder_get_name (folder)) != 0 ||
+      role_for (self, info) != heron_folder_get_role (folder))
+    {
+      reload_folders (self);
+      return;
+    }
+  _heron_folder_update (folder, info, heron_folder_get_role (folder));
 }
 
 /* The account (private) */

@@ -502,3 +502,32 @@ heron_folder_get_messages (HeronFolder *self)
     }
   return G_LIST_MODEL (list);
 }
+
+HeronMessage *
+heron_folder_lookup_message (HeronFolder *self,
+                             gint64       uid)
+{
+  g_autoptr(HeronStoreMessage) row = NULL;
+  g_autoptr(GError) error = NULL;
+  HeronStoreReader *reader;
+
+  g_return_val_if_fail (HERON_IS_FOLDER (self), NULL);
+
+  if (self->account == NULL || (reader = _heron_account_get_reader (self->account)) == NULL)
+    return NULL;
+
+  /* A message made here may carry its local UID still; the cache knows what it is now. */
+  if (!heron_store_reader_resolve_uid (reader, self->id, uid, &uid, &error))
+    {
+      g_debug ("%s: cannot resolve UID %" G_GINT64_FORMAT ": %s", self->name, uid, error->message);
+      return NULL;
+    }
+  row = heron_store_reader_get_message (reader, self->id, uid, &error);
+  if (row == NULL)
+    {
+      if (!g_error_matches (error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND))
+        g_debug ("%s: cannot read message %" G_GINT64_FORMAT ": %s", self->name, uid, error->message);
+      return NULL;
+    }
+  return _heron_message_new (self->account, self, row);
+}

@@ -43,4 +43,10 @@ GListModel      *heron_folder_get_children     (HeronFolder *self);
  * someone holds it (transfer full: the caller's reference keeps it). */
 GListModel      *heron_folder_get_messages     (HeronFolder *self);
 
+/* The message @uid of the folder read straight from the cache (no list is made or scanned), or
+ * NULL when the cache does not have it. A local UID (< 0) of a message made here finds it under
+ * the server's UID once that is known. Transfer full; a new object, not the list's item. */
+HeronMessage    *heron_folder_lookup_message   (HeronFolder *self,
+                                                gint64       uid);
+
 G_END_DECLS

@@ -156,7 +156,7 @@ typedef enum {
 
 typedef struct {
   HeronImapNotifyFilter filter;
-  const char * const   *mailboxes;     /* SUBTREE and MAILBOXES: one or more (the server's names) */
+  const char * const   *mailboxes;     /* SUBTREE and MAILBOXES: one or more, in UTF-8 (the builder encodes them) */
   guint                 events;        /* HeronImapNotifyEvents; NONE: nothing for these */
   const char * const   *fetch_items;   /* nullable: MessageNew's FETCH items, SELECTED(-DELAYED) only */
 } HeronImapNotifyGroup;

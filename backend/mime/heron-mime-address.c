@@ -406,3 +406,54 @@ heron_mime_address_list_parse (const char *raw,
   g_string_free (item.comment, TRUE);
   return list;
 }
+
+GArray *
+heron_mime_address_list_split (const char *text)
+{
+  GArray *spans;
+  HeronMimeAddressSpan span = { 0, 0 };
+  gboolean quoted = FALSE;
+  guint comment = 0;
+  guint angle = 0;
+  gsize i;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  spans = g_array_new (FALSE, FALSE, sizeof (HeronMimeAddressSpan));
+  for (i = 0; text[i] != '\0'; i++)
+    {
+      char c = text[i];
+
+      if ((quoted || comment > 0) && c == '\\')
+        {
+          if (text[i + 1] != '\0')
+            i++;
+        }
+      else if (quoted)
+        quoted = c != '"';
+      else if (comment > 0)
+        {
+          if (c == '(')
+            comment++;
+          else if (c == ')')
+            comment--;
+        }
+      else if (c == '"')
+        quoted = TRUE;
+      else if (c == '(')
+        comment = 1;
+      else if (c == '<')
+        angle++;
+      else if (c == '>' && angle > 0)
+        angle--;
+      else if (c == ',' && angle == 0)
+        {
+          span.end = i;
+          g_array_append_val (spans, span);
+          span.start = i + 1;
+        }
+    }
+  span.end = i;
+  g_array_append_val (spans, span);
+  return spans;
+}

@@ -41,6 +41,20 @@ gboolean          heron_mime_address_equal_addr (const char *a,
 GPtrArray        *heron_mime_address_list_parse (const char *raw,
                                                  gssize      len);
 
+/* One part of an address list as a person types it: bytes [start, end) of the text, without the
+ * comma, white space not trimmed. */
+typedef struct {
+  gsize start;
+  gsize end;
+} HeronMimeAddressSpan;
+
+/* Splits @text at the commas that separate addresses: not those inside a quoted string ("…"), a
+ * comment ("(…)", nested) or angle brackets ("<…>"); in a quoted string or a comment a backslash
+ * escapes the next character (RFC 5322 quoted-pair), elsewhere it is an ordinary character.
+ * Returns a new array of HeronMimeAddressSpan, in order, with empty parts kept; never empty (""
+ * is one empty part), and the last part runs to the end of the text (the one being typed). */
+GArray           *heron_mime_address_list_split (const char *text);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HeronMimeAddress, heron_mime_address_free)
 
 G_END_DECLS

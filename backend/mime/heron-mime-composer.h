@@ -100,6 +100,22 @@ void               heron_mime_composition_build_async  (const HeronMimeCompositi
 HeronMimeOutgoing *heron_mime_composition_build_finish (GAsyncResult               *result,
                                                         GError                    **error);
 
+/* Signatures. A composition carries its identity's signature as a block at the end of the body:
+ * "-- \n" (the separator, RFC 3676 4.3; left out when the signature starts with it), the
+ * signature, a line end. heron_mime_signature_block() returns that block, NULL for an identity
+ * (nullable) without a signature. */
+char                 *heron_mime_signature_block           (HeronAccountIdentity *identity);
+/* A new message from @identity (nullable): two empty lines to write in, then the signature
+ * block; an empty body without a signature. */
+HeronMimeComposition *heron_mime_composition_new_message   (HeronAccountIdentity *identity);
+/* @body after its sender changed from @old_identity to @new_identity (both nullable): the old
+ * signature block at its end replaced by the new one (removed when the new identity has none,
+ * added when the old one had none). NULL when the body does not end with the old block exactly
+ * as it was written (the person changed it or wrote after it): the body stays as it is then. */
+char                 *heron_mime_replace_signature         (const char           *body,
+                                                            HeronAccountIdentity *old_identity,
+                                                            HeronAccountIdentity *new_identity);
+
 /* Replies, forwards and drafts. identities: the account's HeronAccountIdentity objects, the
  * default first; the reply is sent from the identity the original was addressed to, and reply
  * all leaves out every identity's address. */

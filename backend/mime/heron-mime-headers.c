@@ -478,3 +478,80 @@ _heron_mime_parse_msgid_list (const char *value,
   g_ptr_array_add (ids, NULL);
   return (GStrv) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
 }
+
+/* Raw headers */
+
+/* The length of the header block, up to and including the empty line (or all of it). */
+static gsize
+header_block_length (const char *data,
+                     gsize       len)
+{
+  if (len > 0 && data[0] == '\n')
+    return 1;
+  if (len > 1 && data[0] == '\r' && data[1] == '\n')
+    return 2;
+  for (gsize i = 0; i < len; i++)
+    {
+      if (data[i] != '\n')
+        continue;
+      if (i + 1 < len && data[i + 1] == '\n')
+        return i + 2;
+      if (i + 2 < len && data[i + 1] == '\r' && data[i + 2] == '\n')
+        return i + 3;
+    }
+  return len;
+}
+
+/* Whether the field that starts @line (of @len bytes) is @name: the name, optional white space
+ * (obsolete syntax, RFC 5322 4.5), then the colon. */
+static gboolean
+field_is (const char *line,
+          gsize       len,
+          const char *name)
+{
+  gsize n = strlen (name);
+  gsize i = n;
+
+  if (len <= n || g_ascii_strncasecmp (line, name, n) != 0)
+    return FALSE;
+  while (i < len && (line[i] == ' ' || line[i] == '\t'))
+    i++;
+  return i < len && line[i] == ':';
+}
+
+GBytes *
+heron_mime_remove_header_fields (GBytes             *message,
+                                 const char * const *names)
+{
+  gsize len;
+  const char *data;
+  gsize end;
+  GByteArray *out;
+  gboolean dropping = FALSE;
+  gsize i = 0;
+
+  g_return_val_if_fail (message != NULL, NULL);
+  g_return_val_if_fail (names != NULL, NULL);
+
+  data = g_bytes_get_data (message, &len);
+  end = header_block_length (data, len);
+  out = g_byte_array_sized_new (len);
+  while (i < end)
+    {
+      const char *line = data + i;
+      const char *nl = memchr (line, '\n', end - i);
+      gsize line_len = nl != NULL ? (gsize) (nl - line) + 1 : end - i;
+
+      if (line[0] != ' ' && line[0] != '\t')
+        {
+          dropping = FALSE;
+          for (guint k = 0; names[k] != NULL && !dropping; k++)
+            dropping = field_is (line, line_len, names[k]);
+        }
+      if (!dropping)
+        g_byte_array_append (out, (const guint8 *) line, line_len);
+      i += line_len;
+    }
+  g_byte_array_append (out, (const guint8 *) data + end, len - end);
+  return g_byte_array_free_to_bytes (out);
+}

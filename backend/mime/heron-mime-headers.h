@@ -46,4 +46,16 @@ char *heron_mime_decode_header (const char           *raw,
                                 gsize                 max_chars,
                                 HeronMimeDecodeFlags *out_flags);
 
+/* Raw headers, edited as bytes so that everything else (the body, the other fields, their
+ * folding and line ends) stays exactly as given. */
+
+/* @message (a whole RFC 5322 message) without the header fields named in @names (matched
+ * without regard to case; "Bcc" is not "Resent-Bcc"), each with its continuation lines. Only the
+ * header block (up to the first empty line, LF or CRLF) is looked at; the body is copied as is. */
+GBytes *heron_mime_remove_header_fields (GBytes             *message,
+                                         const char * const *names);
+
+/* The fields only the envelope may carry: what a message loses before it goes out by SMTP. */
+#define HERON_MIME_BCC_FIELDS ((const char * const []) { "Bcc", "Resent-Bcc", NULL })
+
 G_END_DECLS

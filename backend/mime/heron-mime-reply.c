@@ -204,21 +204,98 @@ without_signature (const char *text)
   return sig != NULL ? g_strndup (text, sig - text) : g_strdup (text);
 }
 
+char *
+heron_mime_signature_block (HeronAccountIdentity *identity)
+{
+  const char *sig;
+  GString *block;
+
+  g_return_val_if_fail (identity == NULL || HERON_IS_ACCOUNT_IDENTITY (identity), NULL);
+
+  sig = identity != NULL ? heron_account_identity_get_signature (identity) : NULL;
+  if (sig == NULL || *sig == '\0')
+    return NULL;
+  block = g_string_new (NULL);
+  /* a signature that brings its own separator gets no second one */
+  if (!g_str_has_prefix (sig, "-- \n"))
+    g_string_append (block, "-- \n");
+  g_string_append (block, sig);
+  if (block->str[block->len - 1] != '\n')
+    g_string_append_c (block, '\n');
+  return g_string_free (block, FALSE);
+}
+
+/* The block on a line of its own at the end of @body. */
+static void
+append_block (GString    *body,
+              const char *block)
+{
+  if (block == NULL)
+    return;
+  if (body->len > 0 && body->str[body->len - 1] != '\n')
+    g_string_append_c (body, '\n');
+  g_string_append (body, block);
+}
+
 static void
 append_signature (GString              *body,
                   HeronAccountIdentity *identity)
 {
-  const char *sig = identity != NULL ? heron_account_identity_get_signature (identity) : NULL;
+  g_autofree char *block = heron_mime_signature_block (identity);
 
-  if (sig == NULL || *sig == '\0')
-    return;
-  if (body->len > 0 && body->str[body->len - 1] != '\n')
-    g_string_append_c (body, '\n');
-  if (!g_str_has_prefix (sig, "-- \n"))
-    g_string_append (body, "-- \n");
-  g_string_append (body, sig);
-  if (body->str[body->len - 1] != '\n')
-    g_string_append_c (body, '\n');
+  append_block (body, block);
+}
+
+HeronMimeComposition *
+heron_mime_composition_new_message (HeronAccountIdentity *identity)
+{
+  HeronMimeComposition *self;
+  g_autofree char *block = NULL;
+
+  g_return_val_if_fail (identity == NULL || HERON_IS_ACCOUNT_IDENTITY (identity), NULL);
+
+  self = heron_mime_composition_new (identity);
+  block = heron_mime_signature_block (identity);
+  if (block != NULL)
+    {
+      g_free (self->body);
+      /* two empty lines to write in, above the signature */
+      self->body = g_strconcat ("\n\n", block, NULL);
+    }
+  return self;
+}
+
+char *
+heron_mime_replace_signature (const char           *body,
+                              HeronAccountIdentity *old_identity,
+                              HeronAccountIdentity *new_identity)
+{
+  g_autofree char *old_block = NULL;
+  g_autofree char *new_block = NULL;
+  gsize keep;
+  GString *out;
+
+  g_return_val_if_fail (body != NULL, NULL);
+  g_return_val_if_fail (old_identity == NULL || HERON_IS_ACCOUNT_IDENTITY (old_identity), NULL);
+  g_return_val_if_fail (new_identity == NULL || HERON_IS_ACCOUNT_IDENTITY (new_identity), NULL);
+
+  old_block = heron_mime_signature_block (old_identity);
+  new_block = heron_mime_signature_block (new_identity);
+  keep = strlen (body);
+  if (old_block != NULL)
+    {
+      gsize old_len = strlen (old_block);
+
+      /* the old block, unchanged, on lines of its own at the very end */
+      if (keep < old_len || strcmp (body + keep - old_len, old_block) != 0)
+        return NULL;
+      keep -= old_len;
+      if (keep > 0 && body[keep - 1] != '\n')
+        return NULL;
+    }
+  out = g_string_new_len (body, keep);
+  append_block (out, new_block);
+  return g_string_free (out, FALSE);
 }
 
 static gboolean

@@ -1,9 +1,10 @@
 /* heron-store-addresses.c: the addresses the cache has seen, for the composer's completion
  *
- * The senders of the cached messages, grouped by address (without case), counted, and matched
- * by a prefix of the address, of the name, or of a later word of the name. There is no index on
- * the sender columns: the query scans the messages table once (a few tens of milliseconds for
- * 100,000 messages), which is cheaper to keep than an address table maintained on every insert.
+ * The senders of the cached messages, one row per address (without ASCII case) in the addresses
+ * table, which triggers keep as messages are inserted and deleted (heron-store-schema.c, step 7):
+ * its name, count and newest date. A prefix of the address is looked up in its index; a prefix
+ * of the name or of a later word of it is matched over that small table (one row per
+ * correspondent, not per message), so a keystroke never scans the messages.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -64,16 +65,13 @@ heron_store_reader_complete_addresses (HeronStoreReader *self,
   starts = g_strconcat (escaped, "%", NULL);
   word = g_strconcat ("% ", escaped, "%", NULL);
 
-  /* max(date) makes the bare from_name that of the newest message of the group (SQLite) */
   stmt = _heron_store_db_prepare (db,
-                                  "SELECT from_address, from_name, count(*) AS n, max(date)"
-                                  " FROM messages"
-                                  " WHERE from_address IS NOT NULL AND from_address != ''"
-                                  "   AND (from_address LIKE ?1 ESCAPE '\\'"
-                                  "        OR from_name LIKE ?1 ESCAPE '\\'"
-                                  "        OR from_name LIKE ?2 ESCAPE '\\')"
-                                  " GROUP BY lower(from_address)"
-                                  " ORDER BY n DESC, max(date) DESC"
+                                  "SELECT address, name, count"
+                                  " FROM addresses"
+                                  " WHERE address LIKE ?1 ESCAPE '\\'"
+                                  "    OR name LIKE ?1 ESCAPE '\\'"
+                                  "    OR name LIKE ?2 ESCAPE '\\'"
+                                  " ORDER BY count DESC, last_date DESC"
                                   " LIMIT ?3",
                                   error);
   if (stmt == NULL)

@@ -456,3 +456,44 @@ failed:
   _heron_store_rollback (self);
   return FALSE;
 }
+
+gboolean
+heron_store_get_utf8_names (HeronStore *self)
+{
+  g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
+
+  return _heron_store_db_query_int (&self->db, "SELECT value FROM meta WHERE key = 'utf8-names'", 0, NULL) > 0;
+}
+
+gboolean
+heron_store_set_utf8_names (HeronStore *self,
+                            gboolean    utf8,
+                            GError    **error)
+{
+  g_autoptr (HeronStoreStmt) stmt = NULL;
+
+  g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* A login writes only a change */
+  if (heron_store_get_utf8_names (self) == !!utf8)
+    return TRUE;
+  if (!_heron_store_begin (self, error))
+    return FALSE;
+  stmt = _heron_store_db_prepare (&self->db,
+                                  "INSERT INTO meta (key, value) VALUES ('utf8-names', ?)"
+                                  " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                  error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_int (stmt, 1, utf8 ? 1 : 0);
+  if (!_heron_store_db_run (&self->db, stmt, error))
+    goto failed;
+  g_clear_pointer (&stmt, _heron_store_stmt_release);
+  return _heron_store_commit (self, error);
+
+failed:
+  g_clear_pointer (&stmt, _heron_store_stmt_release);
+  _heron_store_rollback (self);
+  return FALSE;
+}

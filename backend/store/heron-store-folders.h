@@ -61,6 +61,14 @@ gboolean          heron_store_rename_folder         (HeronStore             *sel
                                                      const char             *new_display_name,
                                                      GError                **error);
 
+/* How the server's folder names are written: UTF-8 (UTF8=ACCEPT or IMAP4rev2 was in effect at
+ * the last login) or modified UTF-7 (RFC 3501; the default until a login said). Kept in the
+ * cache so that a folder made offline is named the way the server will read it. */
+gboolean          heron_store_get_utf8_names        (HeronStore             *self);
+gboolean          heron_store_set_utf8_names        (HeronStore             *self,
+                                                     gboolean                utf8,
+                                                     GError                **error);
+
 /* Deletes the folder and its messages. Folders below it stay, as on an IMAP server. */
 gboolean          heron_store_delete_folder         (HeronStore             *self,
                                                      gint64                  folder_id,

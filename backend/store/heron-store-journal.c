@@ -142,12 +142,78 @@ operation_from_stmt (HeronStoreStmt *stmt)
   return op;
 }
 
-GPtrArray *
+static void
+keyword_edit_clear (gpointer data)
+{
+  g_strfreev (((HeronStoreKeywordEdit *) data)->words);
+}
+
+static void
+pending_flags_free (gpointer data)
+{
+  HeronStorePendingFlags *pending = data;
+
+  g_clear_pointer (&pending->keyword_edits, g_array_unref);
+  g_free (pending);
+}
+
+/* Adds the flag change @op (ADD_FLAGS or REMOVE_FLAGS) to each message it names in @by_uid. */
+static void
+add_pending_flags (GHashTable                *by_uid,
+                   const HeronStoreOperation *op)
+{
+  g_autoptr (GVariant) uids_v = g_variant_get_child_value (op->args, 1);
+  g_autoptr (GVariant) words_v = g_variant_get_child_value (op->args, 3);
+  g_auto (GStrv) words = NULL;
+  gboolean add = op->kind == HERON_STORE_OP_ADD_FLAGS;
+  const gint64 *uids;
+  gsize n;
+  guint32 system;
+
+  uids = g_variant_get_fixed_array (uids_v, &n, sizeof (gint64));
+  g_variant_get_child (op->args, 2, "u", &system);
+  if (g_variant_n_children (words_v) > 0)
+    words = g_variant_dup_strv (words_v, NULL);
+  for (gsize i = 0; i < n; i++)
+    {
+      HeronStorePendingFlags *pending = g_hash_table_lookup (by_uid, &uids[i]);
+
+      if (pending == NULL)
+        {
+          pending = g_new0 (HeronStorePendingFlags, 1);
+          pending->uid = uids[i];
+          g_hash_table_insert (by_uid, &pending->uid, pending);
+        }
+      if (add)
+        {
+          pending->set |= system;
+          pending->clear &= ~system;
+        }
+      else
+        {
+          pending->clear |= system;
+          pending->set &= ~system;
+        }
+      if (words != NULL)
+        {
+          HeronStoreKeywordEdit edit = { add, g_strdupv (words) };
+
+          if (pending->keyword_edits == NULL)
+            {
+              pending->keyword_edits = g_array_new (FALSE, FALSE, sizeof (HeronStoreKeywordEdit));
+              g_array_set_clear_func (pending->keyword_edits, keyword_edit_clear);
+            }
+          g_array_append_val (pending->keyword_edits, edit);
+        }
+    }
+}
+
+GHashTable *
 _heron_store_journal_pending_flags (HeronStore *self,
                                     gint64      folder_id,
                                     GError    **error)
 {
-  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_store_operation_free);
+  g_autoptr (GHashTable) by_uid = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, pending_flags_free);
   g_autoptr (HeronStoreFolder) folder = NULL;
   g_autoptr (HeronStoreStmt) stmt = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -155,15 +221,16 @@ _heron_store_journal_pending_flags (HeronStore *self,
 
   stmt = _heron_store_db_prepare (&self->db,
                                   "SELECT " OPERATION_COLUMNS " FROM journal"
-                                  " WHERE state != 2 AND kind IN (?1, ?2) ORDER BY seq",
+                                  " WHERE state != ?3 AND kind IN (?1, ?2) ORDER BY seq",
                                   error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int (stmt, 1, HERON_STORE_OP_ADD_FLAGS);
   sqlite3_bind_int (stmt, 2, HERON_STORE_OP_REMOVE_FLAGS);
+  sqlite3_bind_int (stmt, 3, HERON_STORE_OP_FAILED);
   while ((rc = _heron_store_db_step (&self->db, stmt, error)) == SQLITE_ROW)
     {
-      HeronStoreOperation *op;
+      g_autoptr (HeronStoreOperation) op = NULL;
       const char *name;
 
       if (folder == NULL)
@@ -175,13 +242,11 @@ _heron_store_journal_pending_flags (HeronStore *self,
       op = operation_from_stmt (stmt);
       g_variant_get_child (op->args, 0, "&s", &name);
       if (g_strcmp0 (name, folder->name) == 0)
-        g_ptr_array_add (ops, op);
-      else
-        heron_store_operation_free (op);
+        add_pending_flags (by_uid, op);
     }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return NULL;
-  return g_steal_pointer (&ops);
+  return g_steal_pointer (&by_uid);
 }
 
 GPtrArray *

@@ -316,44 +316,32 @@ update_flags_row (HeronStore *self,
  * REMOVE_FLAGS, in order) go on top of the flags the server reported, so a sync that runs before
  * the replay does not undo them (docs/store.md, "Journal"). *out_keywords owns the result when
  * it differs from @keywords. */
-static void edit_pending_keywords (const char  *current,
-                                   GVariant    *words,
-                                   gboolean     add,
-                                   char       **inout);
+static char *edit_keywords (const char         *current,
+                            const char * const *add,
+                            const char * const *remove);
 
+/* @pending: the journal's pending changes by UID (_heron_store_journal_pending_flags()). */
 static void
-apply_pending_flags (GPtrArray   *pending,
+apply_pending_flags (GHashTable  *pending,
                      gint64       uid,
                      guint       *flags,
                      const char **keywords,
                      char       **out_keywords)
 {
-  for (guint i = 0; pending != NULL && i < pending->len; i++)
-    {
-      const HeronStoreOperation *op = g_ptr_array_index (pending, i);
-      g_autoptr (GVariant) uids_v = g_variant_get_child_value (op->args, 1);
-      g_autoptr (GVariant) words = g_variant_get_child_value (op->args, 3);
-      gboolean add = op->kind == HERON_STORE_OP_ADD_FLAGS;
-      const gint64 *uids;
-      gsize n;
-      guint32 system;
-      gboolean named = FALSE;
+  const HeronStorePendingFlags *change = pending != NULL ? g_hash_table_lookup (pending, &uid) : NULL;
 
-      uids = g_variant_get_fixed_array (uids_v, &n, sizeof (gint64));
-      for (gsize j = 0; j < n && !named; j++)
-        named = uids[j] == uid;
-      if (!named)
-        continue;
-      g_variant_get_child (op->args, 2, "u", &system);
-      if (add)
-        *flags |= system;
-      else
-        *flags &= ~system;
-      if (g_variant_n_children (words) > 0)
-        {
-          edit_pending_keywords (*keywords, words, add, out_keywords);
-          *keywords = *out_keywords;
-        }
+  if (change == NULL)
+    return;
+  *flags = (*flags & ~change->clear) | change->set;
+  for (guint i = 0; change->keyword_edits != NULL && i < change->keyword_edits->len; i++)
+    {
+      const HeronStoreKeywordEdit *edit = &g_array_index (change->keyword_edits, HeronStoreKeywordEdit, i);
+      const char * const *words = (const char * const *) edit->words;
+      char *edited = edit_keywords (*keywords, edit->add ? words : NULL, edit->add ? NULL : words);
+
+      g_free (*out_keywords);
+      *out_keywords = edited;
+      *keywords = *out_keywords;
     }
 }
 
@@ -366,7 +354,7 @@ heron_store_upsert_messages (HeronStore                *self,
 {
   g_autoptr (GArray) new_rows = NULL;
   g_autoptr (GPtrArray) new_messages = NULL;
-  g_autoptr (GPtrArray) pending = NULL;
+  g_autoptr (GHashTable) pending = NULL;
 
   g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
   g_return_val_if_fail (messages != NULL || n_messages == 0, FALSE);
@@ -440,7 +428,7 @@ heron_store_update_flags (HeronStore                 *self,
                           GError                    **error)
 {
   g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
-  g_autoptr (GPtrArray) pending = NULL;
+  g_autoptr (GHashTable) pending = NULL;
 
   g_return_val_if_fail (updates != NULL || n_updates == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -512,19 +500,6 @@ edit_keywords (const char         *current,
       g_ptr_array_add (kept, (gpointer) add[i]);
 
   return kept->len > 0 ? g_strjoinv (" ", (char **) kept->pdata) : NULL;
-}
-
-static void
-edit_pending_keywords (const char  *current,
-                       GVariant    *words,
-                       gboolean     add,
-                       char       **inout)
-{
-  g_autofree const char **strv = g_variant_get_strv (words, NULL);
-  char *edited = edit_keywords (current, add ? strv : NULL, add ? NULL : strv);
-
-  g_free (*inout);
-  *inout = edited;
 }
 
 gboolean

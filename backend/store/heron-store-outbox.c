@@ -287,6 +287,33 @@ failed:
 }
 
 gboolean
+heron_store_outbox_retry_now (HeronStore  *self,
+                              GError     **error)
+{
+  g_autoptr (HeronStoreStmt) stmt = NULL;
+
+  g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_heron_store_begin (self, error))
+    return FALSE;
+  stmt = _heron_store_db_prepare (&self->db, "UPDATE outbox SET next_attempt = 0 WHERE state = ? AND next_attempt > 0",
+                                  error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_int (stmt, 1, HERON_STORE_OUTBOX_QUEUED);
+  if (!_heron_store_db_run (&self->db, stmt, error))
+    goto failed;
+  g_clear_pointer (&stmt, _heron_store_stmt_release);
+  return _heron_store_commit (self, error);
+
+failed:
+  g_clear_pointer (&stmt, _heron_store_stmt_release);
+  _heron_store_rollback (self);
+  return FALSE;
+}
+
+gboolean
 heron_store_outbox_remove (HeronStore  *self,
                            gint64       id,
                            GError     **error)

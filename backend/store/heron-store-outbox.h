@@ -87,6 +87,11 @@ gboolean               heron_store_outbox_set_state      (HeronStore            
                                                           gboolean                     count_attempt,
                                                           GError                     **error);
 
+/* The network is back: every QUEUED entry waiting for a retry (next_attempt in the future) is
+ * due now. One statement; not durable (a retry time lost in a crash only delays the retry). */
+gboolean               heron_store_outbox_retry_now      (HeronStore                  *self,
+                                                          GError                     **error);
+
 /* Removes an entry (sent and filed, or discarded); its source goes with its last reference.
  * Removing an entry that is not there is not an error. */
 gboolean               heron_store_outbox_remove         (HeronStore                  *self,

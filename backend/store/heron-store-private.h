@@ -76,7 +76,7 @@ char *_heron_store_column_dup    (HeronStoreStmt *stmt, int index);
   "DELETE FROM uid_map WHERE NOT EXISTS (SELECT 1 FROM journal)" \
   " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.folder_id = uid_map.folder_id AND m.uid = uid_map.uid)"
 
-#define HERON_STORE_SCHEMA_VERSION 6
+#define HERON_STORE_SCHEMA_VERSION 7
 
 /* Brings the database up to @target (HERON_STORE_SCHEMA_VERSION normally; lower only for the
  * migration tests), one transaction per step. */
@@ -291,10 +291,25 @@ gint64      _heron_store_journal_insert  (HeronStore      *self,
                                           GVariant        *args,
                                           gint64           source_id,
                                           GError         **error);
+/* What the journal's flag changes of one message that have not reached the server add up to:
+ * the system flags they set and clear (the later change of a flag wins), and their keyword
+ * edits in order. */
+typedef struct {
+  gboolean add;
+  GStrv    words;
+} HeronStoreKeywordEdit;
+
+typedef struct {
+  gint64  uid;            /* the hash table's key points here */
+  guint   set;            /* HeronStoreFlags */
+  guint   clear;
+  GArray *keyword_edits;  /* HeronStoreKeywordEdit, in journal order; NULL when none */
+} HeronStorePendingFlags;
+
 /* The flag changes (ADD_FLAGS, REMOVE_FLAGS) of @folder_id that have not reached the server
- * (neither completed nor FAILED), in order: a GPtrArray of HeronStoreOperation (empty when
- * there are none or the folder is unknown). */
-GPtrArray  *_heron_store_journal_pending_flags (HeronStore *self,
+ * (neither completed nor FAILED), by message: a GHashTable of gint64 uid (a pointer to it) ->
+ * HeronStorePendingFlags, read once (empty when there are none or the folder is unknown). */
+GHashTable *_heron_store_journal_pending_flags (HeronStore *self,
                                                 gint64      folder_id,
                                                 GError    **error);
 

@@ -382,22 +382,21 @@ heron_store_reader_count_pending_operations (HeronStoreReader *self,
                                              guint            *out_count,
                                              GError          **error)
 {
-  GError *local_error = NULL;
-  gint64 count;
+  g_autoptr (HeronStoreStmt) stmt = NULL;
+  int rc;
 
   g_return_val_if_fail (HERON_IS_STORE_READER (self), FALSE);
   g_return_val_if_fail (out_count != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  count = _heron_store_db_query_int (&self->db, /* 2: HERON_STORE_OP_FAILED */
-                                     "SELECT count(*) FROM journal WHERE state != 2",
-                                     0, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  *out_count = (guint) count;
+  stmt = _heron_store_db_prepare (&self->db, "SELECT count(*) FROM journal WHERE state != ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, HERON_STORE_OP_FAILED);
+  rc = _heron_store_db_step (&self->db, stmt, error);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return FALSE;
+  *out_count = rc == SQLITE_ROW ? (guint) sqlite3_column_int64 (stmt, 0) : 0;
   return TRUE;
 }
 

@@ -215,6 +215,47 @@ static const char schema_6[] =
   "  UPDATE sources SET refs = refs - 1 WHERE id = old.source_id;"
   "END;";
 
+/* 7: the addresses of senders, for completion (heron-store-addresses.c): one row per address
+ * (without ASCII case), the name it last came with, how many cached messages carry it and the
+ * newest one's date, kept by triggers as messages come and go; filled from the cached ones. */
+static const char schema_7[] =
+  "CREATE TABLE addresses ("
+  "  address   TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,"
+  "  name      TEXT NOT NULL DEFAULT '',"
+  "  count     INTEGER NOT NULL DEFAULT 0,"
+  "  last_date INTEGER NOT NULL DEFAULT 0"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX addresses_by_name ON addresses (name COLLATE NOCASE);"
+  /* the name of the newest message that has one (a bare column next to max() is that of the
+   * row with the maximum in SQLite) */
+  "INSERT INTO addresses (address, name, count, last_date)"
+  "  SELECT a.address, coalesce (n.name, ''), a.n, a.last_date"
+  "    FROM (SELECT from_address AS address, count(*) AS n, max (coalesce (date, 0)) AS last_date"
+  "            FROM messages"
+  "           WHERE from_address IS NOT NULL AND from_address != ''"
+  "           GROUP BY from_address COLLATE NOCASE) AS a"
+  "    LEFT JOIN (SELECT from_address AS address, from_name AS name, max (coalesce (date, 0))"
+  "                 FROM messages"
+  "                WHERE from_address IS NOT NULL AND from_address != ''"
+  "                  AND from_name IS NOT NULL AND from_name != ''"
+  "                GROUP BY from_address COLLATE NOCASE) AS n"
+  "      ON n.address = a.address COLLATE NOCASE;"
+  "CREATE TRIGGER addresses_insert AFTER INSERT ON messages"
+  "  WHEN new.from_address IS NOT NULL AND new.from_address != '' BEGIN"
+  "  INSERT INTO addresses (address, name, count, last_date)"
+  "    VALUES (new.from_address, coalesce (new.from_name, ''), 1, coalesce (new.date, 0))"
+  "    ON CONFLICT (address) DO UPDATE SET"
+  "      count = count + 1,"
+  "      name = CASE WHEN excluded.name != '' AND (excluded.last_date >= last_date OR name = '')"
+  "                  THEN excluded.name ELSE name END,"
+  "      last_date = max (last_date, excluded.last_date);"
+  "END;"
+  "CREATE TRIGGER addresses_delete AFTER DELETE ON messages"
+  "  WHEN old.from_address IS NOT NULL AND old.from_address != '' BEGIN"
+  "  UPDATE addresses SET count = count - 1 WHERE address = old.from_address;"
+  "  DELETE FROM addresses WHERE address = old.from_address AND count <= 0;"
+  "END;";
+
 /* Messages that arrived before step 2 get their conversations in arrival order. */
 static gboolean
 fill_conversations (HeronStore *self,
@@ -321,6 +362,7 @@ static const HeronStoreMigration migrations[] = {
   { 4, "journal of offline operations", schema_4, NULL },
   { 5, "server counts of folders, List-Id", schema_5, NULL },
   { 6, "outbox", schema_6, NULL },
+  { 7, "addresses for completion", schema_7, NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HERON_STORE_SCHEMA_VERSION);

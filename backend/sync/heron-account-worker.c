@@ -566,6 +566,13 @@ do_connect (HeronSyncCore *core)
   core->backoff_ms = core->backoff_initial_ms;
   set_state (core, HERON_SYNC_STATE_ONLINE);
 
+  /* How the server writes folder names, for the folders made offline later */
+  if (!heron_store_set_utf8_names (core->store, _heron_sync_names_utf8 (core), &error))
+    {
+      g_warning ("%s: cannot keep the form of folder names: %s", core->user, error->message);
+      g_clear_error (&error);
+    }
+
   /* What was done offline goes first, then the folder list, INBOX and its watch. */
   queue_own_job (core, HERON_SYNC_JOB_REPLAY, NULL);
   queue_own_job (core, HERON_SYNC_JOB_SYNC_FOLDERS, NULL);
@@ -681,6 +688,24 @@ _heron_sync_queue_job (HeronSyncCore *core,
                        HeronSyncJob  *job)
 {
   queue_job_on_worker (core, job);
+}
+
+HeronSyncJob *
+_heron_sync_find_queued (HeronSyncCore    *core,
+                         HeronSyncJobKind  kind,
+                         HeronSyncJobFunc  run,
+                         const char       *folder)
+{
+  for (GList *l = core->jobs.head; l != NULL; l = l->next)
+    {
+      HeronSyncJob *job = l->data;
+
+      if (job->kind == kind && job->task == NULL &&
+          (run == NULL || job->run == run) &&
+          (folder == NULL || g_strcmp0 (job->folder, folder) == 0))
+        return job;
+    }
+  return NULL;
 }
 
 gboolean

@@ -177,24 +177,32 @@ gint64   heron_account_worker_append_finish       (HeronAccountWorker  *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
 
-/* @name is the new folder's whole server name (parent, delimiter, then the name in modified
- * UTF-7 where the server has no UTF8=ACCEPT: heron_imap_utf7_encode()). */
+/* Makes a folder named @name (UTF-8, what the person typed: no delimiter, "*" or "%") inside
+ * the folder @parent (its server name; NULL: the top level). The worker writes the server's
+ * name: @parent, its delimiter, then @name in UTF-8 when the server's names are (UTF8=ACCEPT or
+ * IMAP4rev2 enabled; offline: as at the last login), else in modified UTF-7. The finish returns
+ * that server name (free with g_free()); G_IO_ERROR_EXISTS when it is taken,
+ * G_IO_ERROR_INVALID_ARGUMENT for a name the server cannot take, HERON_SYNC_ERROR_NOT_FOUND
+ * for an unknown @parent. */
 void     heron_account_worker_create_folder_async (HeronAccountWorker  *self,
+                                                   const char          *parent,
                                                    const char          *name,
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,
                                                    gpointer             user_data);
-gboolean heron_account_worker_create_folder_finish (HeronAccountWorker *self,
+char    *heron_account_worker_create_folder_finish (HeronAccountWorker *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
-/* Renames (and so moves in the tree) a folder and its children. */
+/* Renames @folder (a server name) and its children to @name (as for create) inside @parent
+ * (NULL: the top level): a rename and a move in one. The finish returns the new server name. */
 void     heron_account_worker_rename_folder_async (HeronAccountWorker  *self,
                                                    const char          *folder,
-                                                   const char          *new_name,
+                                                   const char          *parent,
+                                                   const char          *name,
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,
                                                    gpointer             user_data);
-gboolean heron_account_worker_rename_folder_finish (HeronAccountWorker *self,
+char    *heron_account_worker_rename_folder_finish (HeronAccountWorker *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
 void     heron_account_worker_delete_folder_async (HeronAccountWorker  *self,

@@ -497,7 +497,8 @@ status_unchanged (HeronSyncCore          *core,
                  HERON_IMAP_STATUS_HIGHESTMODSEQ | HERON_IMAP_STATUS_MESSAGES;
 
   *out_unchanged = FALSE;
-  heron_imap_session_status_async (core->session, folder->name, _heron_sync_status_items (core->session),
+  /* the session takes the folder's UTF-8 path (_heron_sync_wire_name()) */
+  heron_imap_session_status_async (core->session, folder->display_name, _heron_sync_status_items (core->session),
                                    core->cancellable, _heron_sync_wait_cb, &wait);
   result = _heron_sync_await (core, &wait);
   response = heron_imap_session_status_finish (core->session, result, &local_error);
@@ -529,7 +530,6 @@ _heron_sync_folder (HeronSyncCore  *core,
   g_autoptr(HeronImapSelectResult) select = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_auto(FlagUpdates) changed = { 0 };
-  g_autofree char *wire_name = NULL;
   HeronImapSelectParams params = { 0 };
   HeronSyncWait wait = { 0 };
   gboolean use_qresync, use_condstore, have_state, qresync = FALSE;
@@ -560,7 +560,7 @@ _heron_sync_folder (HeronSyncCore  *core,
    * STATUS answers that, where a QRESYNC SELECT of a big folder costs the server much more.
    * Not for the mailbox selected here: its STATUS is what this session last saw. */
   if (have_state && use_condstore && folder->highestmodseq > 0 &&
-      g_strcmp0 (heron_imap_session_get_selected (core->session), folder->name) != 0)
+      g_strcmp0 (heron_imap_session_get_selected (core->session), folder->display_name) != 0)
     {
       gboolean unchanged = FALSE;
 
@@ -590,8 +590,7 @@ _heron_sync_folder (HeronSyncCore  *core,
     params.condstore = TRUE;
 
   flag_updates_init (&changed);
-  wire_name = _heron_sync_wire_name (core, folder->name);  /* the session encodes UTF-8 names */
-  heron_imap_session_select_async (core->session, wire_name, FALSE,
+  heron_imap_session_select_async (core->session, folder->display_name, FALSE,
                                    qresync || params.condstore ? &params : NULL,
                                    on_flags_fetch, &changed, core->cancellable,
                                    _heron_sync_wait_cb, &wait);

@@ -37,6 +37,13 @@
  *
  * Folder names: the cache keeps the server's names (modified UTF-7 unless UTF8=ACCEPT is on);
  * the session takes UTF-8 and encodes itself, so names go through _heron_sync_wire_name().
+ *
+ * A message the server does not return: the on-demand connection keeps its EXAMINE, and a
+ * server need not show what arrived since without a NOOP; so an empty UID FETCH is followed by
+ * NOOP and the FETCH once more. What is still missing then (here or in a prefetch batch) stays
+ * in the cache: expunges are the sync's business, and an incremental sync of the folder is
+ * scheduled (once per message, so a server that lists a message it will not return cannot make
+ * prefetch and sync chase each other). The request fails with NOT_FOUND.
  */
 
 #include "config.h"
@@ -73,6 +80,8 @@ struct _HeronSyncBodies {
   GQueue            requests;    /* BodyRequest waiting */
   BodyRequest      *active;
   GPtrArray        *prefetch;    /* folder names due for a prefetch, in order */
+  GHashTable       *missing;     /* (folder id << 32 | uid) the server did not return, a sync
+                                  * scheduled for it */
   gboolean          text_pending; /* bodies may lack their text (the text pass has work) */
   gboolean          text_queued;  /* a text pass job is in the queue */
 };
@@ -90,6 +99,7 @@ struct _BodyRequest {
   HeronStoreSourceWriter *writer;
   gboolean                got_body;
   gboolean                gone;         /* the server has no such message */
+  gboolean                refreshed;    /* NOOP sent after an empty FETCH */
   gboolean                done;
   GError                 *error;
   GSource                *retry;        /* waiting for another job's batch to end */
@@ -138,6 +148,7 @@ ensure_bodies (HeronSyncCore *core)
       core->bodies = g_new0 (HeronSyncBodies, 1);
       g_queue_init (&core->bodies->requests);
       core->bodies->prefetch = g_ptr_array_new_with_free_func (g_free);
+      core->bodies->missing = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
       /* bodies stored before (by a prefetch cut short, or an older version) */
       core->bodies->text_pending = TRUE;
     }
@@ -413,6 +424,32 @@ request_stopped (BodyRequest *request)
 
 static gboolean request_store (gpointer user_data);
 
+/* The server did not return @uids (gint64) of @folder: an incremental sync finds out whether
+ * they were expunged (and drops them with the events that say so). Once per message. */
+static void
+missing_from_server (HeronSyncCore *core,
+                     gint64         folder_id,
+                     const char    *folder,
+                     const gint64  *uids,
+                     guint          n_uids)
+{
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < n_uids; i++)
+    {
+      gint64 key = (folder_id << 32) | (uids[i] & G_MAXUINT32);
+
+      if (core->bodies == NULL || g_hash_table_contains (core->bodies->missing, &key))
+        continue;
+      g_hash_table_add (core->bodies->missing, g_memdup2 (&key, sizeof key));
+      any = TRUE;
+    }
+  if (!any)
+    return;
+  g_debug ("%s: %u messages of %s are not on the server: syncing it", core->user, n_uids, folder);
+  _heron_sync_schedule_folder_sync (core, folder);
+}
+
 static void
 request_store_later (BodyRequest *request)
 {
@@ -448,10 +485,7 @@ request_store (gpointer user_data)
 
   if (request->gone)
     {
-      g_debug ("%s: UID %" G_GINT64_FORMAT " of %s is gone from the server", core->user,
-               request->uid, request->folder);
-      if (!heron_store_remove_messages (core->store, request->folder_id, &request->uid, 1, &error))
-        g_warning ("Cannot drop a message from the mail cache: %s", error->message);
+      missing_from_server (core, request->folder_id, request->folder, &request->uid, 1);
       request_complete (request, g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND,
                                               "The message is no longer on the server"));
       return G_SOURCE_REMOVE;
@@ -538,6 +572,16 @@ on_request_fetch (HeronImapResponse *fetch,
     }
 }
 
+static void on_request_refreshed (GObject      *source,
+                                  GAsyncResult *result,
+                                  gpointer      user_data);
+
+static HeronImapSession *
+core_bodies_session (BodyRequest *request)
+{
+  return request->core->bodies != NULL ? request->core->bodies->session : NULL;
+}
+
 static void
 on_request_fetched (GObject      *source,
                     GAsyncResult *result,
@@ -557,10 +601,41 @@ on_request_fetched (GObject      *source,
     }
   if (!request_stopped (request))
     {
-      /* no FETCH with the body: expunged behind our back */
+      if (!request->got_body && !request->refreshed && core_bodies_session (request) != NULL)
+        {
+          /* arrived after our EXAMINE, unseen until a NOOP? (see the top of this file) */
+          request->refreshed = TRUE;
+          heron_imap_session_noop_async (core_bodies_session (request), request->core->cancellable,
+                                         on_request_refreshed, request_ref (request));
+          request_unref (request);
+          return;
+        }
+      /* no FETCH with the body: expunged behind our back, the sync tells */
       request->gone = !request->got_body;
       request_store (request);
     }
+  request_unref (request);
+}
+
+static void request_fetch (BodyRequest *request);
+
+static void
+on_request_refreshed (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  BodyRequest *request = user_data;
+  GError *error = NULL;
+
+  if (!heron_imap_session_noop_finish (HERON_IMAP_SESSION (source), result, &error))
+    {
+      if (!request_stopped (request))
+        request_fail (request, error);
+      else
+        g_error_free (error);
+    }
+  else if (!request_stopped (request))
+    request_fetch (request);
   request_unref (request);
 }
 
@@ -927,6 +1002,7 @@ _heron_sync_bodies_stop (HeronSyncCore *core)
       request_unref (request);
     }
   g_ptr_array_unref (bodies->prefetch);
+  g_hash_table_unref (bodies->missing);
   g_free (bodies);
 }
 
@@ -1120,7 +1196,7 @@ drain_context (HeronSyncCore *core)
 }
 
 /* Stores what a batch brought, in transactions of STORE_SLICE messages with the worker's
- * context running between them, and drops what the server no longer has. */
+ * context running between them; what the server did not return is left to a sync. */
 static gboolean
 batch_store (Batch       *batch,
              gint64       folder_id,
@@ -1176,11 +1252,7 @@ batch_store (Batch       *batch,
   /* (after the look-ups: the keys of got point into it) */
   g_array_set_size (batch->fetched, 0);
   if (gone->len > 0)
-    {
-      g_debug ("%s: %u messages of %s are gone from the server", core->user, gone->len, name);
-      if (!heron_store_remove_messages (core->store, folder_id, (const gint64 *) gone->data, gone->len, error))
-        return FALSE;
-    }
+    missing_from_server (core, folder_id, name, (const gint64 *) gone->data, gone->len);
   return TRUE;
 }
 

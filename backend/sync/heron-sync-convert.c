@@ -1,4 +1,5 @@
-/* heron-sync-convert.c: FETCH responses into the cache's summaries, flags both ways
+/* heron-sync-convert.c: FETCH responses and raw messages into the cache's summaries, flags both
+ * ways, folder names, and small helpers the files of the worker share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,6 +9,8 @@
 #include <string.h>
 #include <gmime/gmime.h>
 
+#include "imap/heron-imap-utf7.h"
+#include "mime/heron-mime-message.h"
 #include "heron-sync-private.h"
 
 /* What a summary needs (DESIGN.md: ask only for the fields the client needs). The References
@@ -236,6 +239,20 @@ header_value (GBytes     *section,
   return g_string_free (value, FALSE);
 }
 
+char *
+_heron_sync_message_id_of (const HeronImapFetch *fetch)
+{
+  for (guint i = 0; i < fetch->n_sections; i++)
+    if (fetch->sections[i].kind == HERON_IMAP_SECTION_BODY &&
+        g_ascii_strncasecmp (fetch->sections[i].section, "HEADER.FIELDS", 13) == 0)
+      {
+        g_autofree char *value = header_value (fetch->sections[i].data, "Message-ID");
+
+        return value != NULL ? strip_angles (value) : NULL;
+      }
+  return NULL;
+}
+
 static const char *
 find_param (const HeronImapParams *params,
             const char            *name)
@@ -370,4 +387,192 @@ _heron_sync_message_from_fetch (const HeronImapFetch *fetch)
     }
 
   return g_steal_pointer (&message);
+}
+
+/* Messages written here (an APPEND, a copy in Sent, a draft) */
+
+static char *
+join_mime_addresses (GPtrArray *addresses)
+{
+  GString *text = NULL;
+
+  for (guint i = 0; addresses != NULL && i < addresses->len; i++)
+    {
+      g_autofree char *one = heron_mime_address_to_string (g_ptr_array_index (addresses, i));
+
+      if (one == NULL || *one == '\0')
+        continue;
+      if (text == NULL)
+        text = g_string_new (NULL);
+      else
+        g_string_append (text, ", ");
+      g_string_append (text, one);
+    }
+  return text != NULL ? g_string_free (text, FALSE) : NULL;
+}
+
+static char *
+dup_nonempty (const char *text)
+{
+  return text != NULL && *text != '\0' ? g_strdup (text) : NULL;
+}
+
+HeronStoreMessage *
+_heron_sync_summary_from_message (HeronMimeMessage *message,
+                                  gsize             size,
+                                  guint             flags,
+                                  GDateTime        *internal_date)
+{
+  HeronStoreMessage *summary = heron_store_message_new ();
+  GPtrArray *from = heron_mime_message_get_from (message);
+  GPtrArray *attachments = heron_mime_message_get_attachments (message);
+  GDateTime *sent = heron_mime_message_get_date (message);
+  const char * const *references = heron_mime_message_get_references (message);
+  const char *in_reply_to = heron_mime_message_get_in_reply_to (message);
+
+  summary->flags = flags & HERON_STORE_FLAGS_ALL;
+  summary->internal_date = internal_date != NULL ? g_date_time_to_unix (internal_date)
+                                                 : g_get_real_time () / G_USEC_PER_SEC;
+  summary->sent_date = sent != NULL ? g_date_time_to_unix (sent) : 0;
+  summary->size = size;
+  summary->subject = g_strdup (heron_mime_message_get_subject (message));
+  if (from != NULL && from->len > 0)
+    {
+      const HeronMimeAddress *first = g_ptr_array_index (from, 0);
+
+      /* as the envelope gives it (_heron_sync_message_from_fetch()): no name is NULL */
+      summary->from_name = dup_nonempty (first->name);
+      summary->from_address = g_strdup (first->address);
+    }
+  summary->sender = join_mime_addresses (heron_mime_message_get_sender (message));
+  summary->reply_to = join_mime_addresses (heron_mime_message_get_reply_to (message));
+  summary->to = join_mime_addresses (heron_mime_message_get_to (message));
+  summary->cc = join_mime_addresses (heron_mime_message_get_cc (message));
+  summary->bcc = join_mime_addresses (heron_mime_message_get_bcc (message));
+  summary->message_id = dup_nonempty (heron_mime_message_get_message_id (message));
+  if (in_reply_to != NULL && *in_reply_to != '\0')
+    summary->in_reply_to = g_strdup_printf ("<%s>", in_reply_to);
+  if (references != NULL && references[0] != NULL)
+    {
+      GString *text = g_string_new (NULL);
+
+      for (guint i = 0; references[i] != NULL; i++)
+        g_string_append_printf (text, "%s<%s>", i > 0 ? " " : "", references[i]);
+      summary->references = g_string_free (text, FALSE);
+    }
+  summary->has_attachment = attachments != NULL && attachments->len > 0;
+  return summary;
+}
+
+GBytes *
+_heron_sync_read_stream (GInputStream  *stream,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+
+  if (g_output_stream_splice (memory, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
+                              G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, cancellable, error) < 0)
+    return NULL;
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+}
+
+/* Special folders */
+
+HeronStoreFolder *
+_heron_sync_find_special_folder (HeronSyncCore         *core,
+                                 const char            *override,
+                                 HeronStoreSpecialUse   use,
+                                 GError               **error)
+{
+  g_autoptr(GPtrArray) folders = NULL;
+
+  if (override != NULL && *override != '\0')
+    {
+      g_autoptr(GError) local_error = NULL;
+      HeronStoreFolder *folder = heron_store_lookup_folder (core->store, override, &local_error);
+
+      if (folder != NULL)
+        return folder;
+      if (g_error_matches (local_error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND))
+        g_set_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND, "There is no folder %s", override);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  folders = heron_store_get_folders (core->store, error);
+  for (guint i = 0; folders != NULL && i < folders->len; i++)
+    {
+      HeronStoreFolder *folder = g_ptr_array_index (folders, i);
+
+      if (folder->special_use == use)
+        return heron_store_folder_copy (folder);
+    }
+  return NULL;
+}
+
+/* Folder names */
+
+gboolean
+_heron_sync_names_utf8 (HeronSyncCore *core)
+{
+  if (_heron_sync_core_is_online (core))
+    return heron_imap_session_is_enabled (core->session, "UTF8=ACCEPT") ||
+           heron_imap_session_is_imap4rev2 (core->session);
+  return heron_store_get_utf8_names (core->store);
+}
+
+char *
+_heron_sync_make_folder_name (const char  *parent,
+                              char         delimiter,
+                              const char  *leaf,
+                              gboolean     utf8,
+                              GError     **error)
+{
+  g_autofree char *encoded = NULL;
+
+  if (leaf == NULL || *leaf == '\0' || !g_utf8_validate (leaf, -1, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "“%s” is not a folder name",
+                   leaf != NULL ? leaf : "");
+      return NULL;
+    }
+  for (const char *p = leaf; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x20 || *p == 0x7f || *p == '*' || *p == '%' || (delimiter != '\0' && *p == delimiter))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "A folder name cannot contain “%c”, “*”, “%%” or control characters: “%s”",
+                       delimiter != '\0' ? delimiter : '/', leaf);
+          return NULL;
+        }
+    }
+  if (parent != NULL && delimiter == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "The folder %s cannot have folders inside", parent);
+      return NULL;
+    }
+
+  encoded = utf8 ? g_strdup (leaf) : heron_imap_utf7_encode (leaf);
+  if (encoded == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "“%s” is not a folder name", leaf);
+      return NULL;
+    }
+  if (parent == NULL)
+    return g_steal_pointer (&encoded);
+  return g_strdup_printf ("%s%c%s", parent, delimiter, encoded);
+}
+
+char *
+_heron_sync_folder_display_name (const char *name,
+                                 gboolean    utf8)
+{
+  char *decoded;
+
+  if (utf8)
+    return g_strdup (name);
+  decoded = heron_imap_utf7_decode (name, NULL);
+  return decoded != NULL ? decoded : g_strdup (name);
 }

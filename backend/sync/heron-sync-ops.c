@@ -16,13 +16,13 @@
 
 #include "heron-account-worker.h"
 
-#include "imap/heron-imap-utf7.h"
 #include "mime/heron-mime-message.h"
 #include "heron-sync-private.h"
 
 typedef struct {
   char      *folder;
-  char      *dest;      /* move, copy; the new name of a rename */
+  char      *dest;      /* move, copy; the parent of a new or renamed folder (nullable) */
+  char      *leaf;      /* the name of a new or renamed folder (UTF-8) */
   GArray    *uids;      /* gint64 */
   GBytes    *source;    /* append */
   guint      flags;     /* append */
@@ -37,6 +37,7 @@ op_data_free (gpointer data)
 
   g_free (op->folder);
   g_free (op->dest);
+  g_free (op->leaf);
   g_clear_pointer (&op->uids, g_array_unref);
   g_clear_pointer (&op->source, g_bytes_unref);
   g_clear_pointer (&op->date, g_date_time_unref);
@@ -111,24 +112,14 @@ lookup_trash (HeronSyncCore  *core,
               gboolean       *out_none,
               GError        **error)
 {
-  g_autoptr(GPtrArray) folders = NULL;
+  GError *local_error = NULL;
+  HeronStoreFolder *trash = _heron_sync_find_special_folder (core, core->trash_folder,
+                                                             HERON_STORE_SPECIAL_USE_TRASH, &local_error);
 
-  *out_none = FALSE;
-  if (core->trash_folder != NULL && *core->trash_folder != '\0')
-    return lookup_folder (core, core->trash_folder, error);
-
-  folders = heron_store_get_folders (core->store, error);
-  if (folders == NULL)
-    return NULL;
-  for (guint i = 0; i < folders->len; i++)
-    {
-      HeronStoreFolder *folder = g_ptr_array_index (folders, i);
-
-      if (folder->special_use == HERON_STORE_SPECIAL_USE_TRASH)
-        return heron_store_folder_copy (folder);
-    }
-  *out_none = TRUE;
-  return NULL;
+  *out_none = trash == NULL && local_error == NULL;
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
+  return trash;
 }
 
 static void
@@ -388,75 +379,6 @@ heron_account_worker_expunge_finish (HeronAccountWorker  *self,
 
 /* append */
 
-static char *
-join_addresses (GPtrArray *addresses)
-{
-  GString *text = NULL;
-
-  for (guint i = 0; addresses != NULL && i < addresses->len; i++)
-    {
-      g_autofree char *one = heron_mime_address_to_string (g_ptr_array_index (addresses, i));
-
-      if (one == NULL || *one == '\0')
-        continue;
-      if (text == NULL)
-        text = g_string_new (NULL);
-      else
-        g_string_append (text, ", ");
-      g_string_append (text, one);
-    }
-  return text != NULL ? g_string_free (text, FALSE) : NULL;
-}
-
-/* The summary the cache shows for a message given as raw bytes, before the server has it. */
-static HeronStoreMessage *
-summary_from_source (HeronMimeMessage *message,
-                     GBytes           *source,
-                     guint             flags,
-                     GDateTime        *date)
-{
-  HeronStoreMessage *summary = heron_store_message_new ();
-  GPtrArray *from = heron_mime_message_get_from (message);
-  GDateTime *sent = heron_mime_message_get_date (message);
-  const char * const *references = heron_mime_message_get_references (message);
-  const char *in_reply_to = heron_mime_message_get_in_reply_to (message);
-
-  summary->flags = flags & HERON_STORE_FLAGS_ALL;
-  summary->internal_date = date != NULL ? g_date_time_to_unix (date) : g_get_real_time () / G_USEC_PER_SEC;
-  summary->sent_date = sent != NULL ? g_date_time_to_unix (sent) : 0;
-  summary->size = g_bytes_get_size (source);
-  summary->subject = g_strdup (heron_mime_message_get_subject (message));
-  if (from->len > 0)
-    {
-      const HeronMimeAddress *first = g_ptr_array_index (from, 0);
-
-      summary->from_name = g_strdup (first->name);
-      summary->from_address = g_strdup (first->address);
-    }
-  summary->sender = join_addresses (heron_mime_message_get_sender (message));
-  summary->reply_to = join_addresses (heron_mime_message_get_reply_to (message));
-  summary->to = join_addresses (heron_mime_message_get_to (message));
-  summary->cc = join_addresses (heron_mime_message_get_cc (message));
-  summary->bcc = join_addresses (heron_mime_message_get_bcc (message));
-  summary->message_id = g_strdup (heron_mime_message_get_message_id (message));
-  if (in_reply_to != NULL)
-    summary->in_reply_to = g_strdup_printf ("<%s>", in_reply_to);
-  if (references != NULL && references[0] != NULL)
-    {
-      GString *text = g_string_new (NULL);
-
-      for (guint i = 0; references[i] != NULL; i++)
-        g_string_append_printf (text, "%s<%s>", i > 0 ? " " : "", references[i]);
-      summary->references = g_string_free (text, FALSE);
-    }
-  summary->has_attachment = heron_mime_message_get_attachments (message)->len > 0;
-  return summary;
-}
-
-typedef struct {
-  gint64 uid;
-} AppendResult;
-
 static gboolean
 run_append (HeronSyncCore  *core,
             HeronSyncJob   *job,
@@ -480,7 +402,7 @@ run_append (HeronSyncCore  *core,
   message = heron_mime_message_new_from_bytes (op->source, error);
   if (message == NULL)
     return FALSE;
-  summary = summary_from_source (message, op->source, op->flags, op->date);
+  summary = _heron_sync_summary_from_message (message, size, op->flags, op->date);
 
   writer = heron_store_source_writer_new (core->store, error);
   if (writer == NULL ||
@@ -537,35 +459,25 @@ heron_account_worker_append_finish (HeronAccountWorker  *self,
 
 /* Folders */
 
+/* A server has one delimiter in its personal namespace: INBOX's, else any folder's. */
 static char
-account_delimiter (HeronSyncCore *core,
-                   const char    *name)
+account_delimiter (HeronSyncCore *core)
 {
   g_autoptr(GPtrArray) folders = heron_store_get_folders (core->store, NULL);
   char delimiter = '\0';
 
-  /* The parent's, else any folder's (a server has one delimiter in its personal namespace). */
   for (guint i = 0; folders != NULL && i < folders->len; i++)
     {
       HeronStoreFolder *folder = g_ptr_array_index (folders, i);
-      gsize len = strlen (folder->name);
 
       if (folder->delimiter == '\0')
         continue;
-      if (strncmp (name, folder->name, len) == 0 && name[len] == folder->delimiter)
+      if (g_ascii_strcasecmp (folder->name, "INBOX") == 0)
         return folder->delimiter;
       if (delimiter == '\0')
         delimiter = folder->delimiter;
     }
   return delimiter;
-}
-
-static char *
-display_name_of (const char *name)
-{
-  char *decoded = heron_imap_utf7_decode (name, NULL);
-
-  return decoded != NULL ? decoded : g_strdup (name);
 }
 
 static gboolean
@@ -587,6 +499,56 @@ check_name (const char  *name,
   return TRUE;
 }
 
+/* The server's name for @leaf under the folder named @parent (NULL: the top level), with the
+ * parent's delimiter and the session's form of names. *out_delimiter: the new folder's. */
+static char *
+make_name (HeronSyncCore  *core,
+           const char     *parent,
+           const char     *leaf,
+           char           *out_delimiter,
+           GError        **error)
+{
+  g_autoptr(HeronStoreFolder) parent_folder = NULL;
+  char *name;
+
+  if (parent != NULL)
+    {
+      parent_folder = lookup_folder (core, parent, error);
+      if (parent_folder == NULL)
+        return NULL;
+      *out_delimiter = parent_folder->delimiter;
+    }
+  else
+    *out_delimiter = account_delimiter (core);
+
+  name = _heron_sync_make_folder_name (parent, *out_delimiter, leaf, _heron_sync_names_utf8 (core), error);
+  if (name != NULL && !check_name (name, error))
+    g_clear_pointer (&name, g_free);
+  return name;
+}
+
+static void
+set_name_result (HeronSyncJob *job,
+                 const char   *name)
+{
+  job->result = g_strdup (name);
+  job->result_free = g_free;
+}
+
+static gboolean
+exists_error (GError  *local_error,
+              GError **error)
+{
+  if (g_error_matches (local_error, HERON_STORE_ERROR, HERON_STORE_ERROR_EXISTS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "%s", local_error->message);
+      g_error_free (local_error);
+    }
+  else
+    g_propagate_error (error, local_error);
+  return FALSE;
+}
+
 static gboolean
 run_create_folder (HeronSyncCore  *core,
                    HeronSyncJob   *job,
@@ -594,52 +556,54 @@ run_create_folder (HeronSyncCore  *core,
 {
   OpData *op = job->data;
   g_autoptr(HeronStoreFolder) info = heron_store_folder_new ();
-  g_autoptr(GError) local_error = NULL;
+  GError *local_error = NULL;
   gint64 id = 0;
+  char delimiter = '\0';
 
-  if (!check_name (op->folder, error))
+  info->name = make_name (core, op->dest, op->leaf, &delimiter, error);
+  if (info->name == NULL)
     return FALSE;
-  info->name = g_strdup (op->folder);
-  info->display_name = display_name_of (op->folder);
-  info->delimiter = account_delimiter (core, op->folder);
+  info->display_name = _heron_sync_folder_display_name (info->name, _heron_sync_names_utf8 (core));
+  info->delimiter = delimiter;
   info->subscribed = TRUE;
   info->attributes = HERON_STORE_FOLDER_HAS_NO_CHILDREN;
 
   if (heron_store_op_create_folder (core->store, info, &id, &local_error) == 0)
-    {
-      if (g_error_matches (local_error, HERON_STORE_ERROR, HERON_STORE_ERROR_EXISTS))
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "%s", local_error->message);
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+    return exists_error (local_error, error);
   _heron_sync_core_remember_folder (core, id, info->name);
+  set_name_result (job, info->name);
   _heron_sync_queue_replay (core);
   return TRUE;
 }
 
 void
 heron_account_worker_create_folder_async (HeronAccountWorker  *self,
+                                          const char          *parent,
                                           const char          *name,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data)
 {
+  OpData *op;
+
   g_return_if_fail (HERON_IS_ACCOUNT_WORKER (self));
   g_return_if_fail (name != NULL);
 
-  hand_over (self, run_create_folder, op_data_new (name, NULL, 0),
-             heron_account_worker_create_folder_async, cancellable, callback, user_data);
+  op = op_data_new (NULL, NULL, 0);
+  op->dest = g_strdup (parent);
+  op->leaf = g_strdup (name);
+  hand_over (self, run_create_folder, op, heron_account_worker_create_folder_async,
+             cancellable, callback, user_data);
 }
 
-gboolean
+char *
 heron_account_worker_create_folder_finish (HeronAccountWorker  *self,
                                            GAsyncResult        *result,
                                            GError             **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* The folder names the worker keeps for its events follow a rename. */
@@ -662,26 +626,35 @@ run_rename_folder (HeronSyncCore  *core,
 {
   OpData *op = job->data;
   g_autoptr(HeronStoreFolder) folder = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autofree char *name = NULL;
   g_autofree char *display_name = NULL;
+  GError *local_error = NULL;
+  char delimiter = '\0';
 
-  if (!check_name (op->folder, error) || !check_name (op->dest, error))
+  if (!check_name (op->folder, error))
     return FALSE;
   folder = lookup_folder (core, op->folder, error);
   if (folder == NULL)
     return FALSE;
-  if (g_strcmp0 (op->folder, op->dest) == 0)
-    return TRUE;
-
-  display_name = display_name_of (op->dest);
-  if (heron_store_op_rename_folder (core->store, folder->id, op->dest, display_name, &local_error) == 0)
+  /* not into itself or below */
+  if (op->dest != NULL &&
+      (strcmp (op->dest, folder->name) == 0 ||
+       (folder->delimiter != '\0' && g_str_has_prefix (op->dest, folder->name) &&
+        op->dest[strlen (folder->name)] == folder->delimiter)))
     {
-      if (g_error_matches (local_error, HERON_STORE_ERROR, HERON_STORE_ERROR_EXISTS))
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "%s", local_error->message);
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s cannot be moved into itself", folder->name);
       return FALSE;
     }
+  name = make_name (core, op->dest, op->leaf, &delimiter, error);
+  if (name == NULL)
+    return FALSE;
+  set_name_result (job, name);
+  if (strcmp (folder->name, name) == 0)
+    return TRUE;
+
+  display_name = _heron_sync_folder_display_name (name, _heron_sync_names_utf8 (core));
+  if (heron_store_op_rename_folder (core->store, folder->id, name, display_name, &local_error) == 0)
+    return exists_error (local_error, error);
   remember_all_folders (core);
   _heron_sync_queue_replay (core);
   return TRUE;
@@ -690,7 +663,8 @@ run_rename_folder (HeronSyncCore  *core,
 void
 heron_account_worker_rename_folder_async (HeronAccountWorker  *self,
                                           const char          *folder,
-                                          const char          *new_name,
+                                          const char          *parent,
+                                          const char          *name,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data)
@@ -698,22 +672,23 @@ heron_account_worker_rename_folder_async (HeronAccountWorker  *self,
   OpData *op;
 
   g_return_if_fail (HERON_IS_ACCOUNT_WORKER (self));
-  g_return_if_fail (folder != NULL && new_name != NULL);
+  g_return_if_fail (folder != NULL && name != NULL);
 
   op = op_data_new (folder, NULL, 0);
-  op->dest = g_strdup (new_name);
+  op->dest = g_strdup (parent);
+  op->leaf = g_strdup (name);
   hand_over (self, run_rename_folder, op, heron_account_worker_rename_folder_async,
              cancellable, callback, user_data);
 }
 
-gboolean
+char *
 heron_account_worker_rename_folder_finish (HeronAccountWorker  *self,
                                            GAsyncResult        *result,
                                            GError             **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static gboolean
@@ -768,14 +743,8 @@ queue_folder_sync (HeronSyncCore *core,
 {
   HeronSyncJob *job;
 
-  for (GList *l = core->jobs.head; l != NULL; l = l->next)
-    {
-      HeronSyncJob *queued = l->data;
-
-      if (queued->kind == HERON_SYNC_JOB_SYNC_FOLDER && queued->task == NULL &&
-          g_strcmp0 (queued->folder, name) == 0)
-        return;
-    }
+  if (_heron_sync_find_queued (core, HERON_SYNC_JOB_SYNC_FOLDER, NULL, name) != NULL)
+    return;
   job = g_new0 (HeronSyncJob, 1);
   job->kind = HERON_SYNC_JOB_SYNC_FOLDER;
   job->folder = g_strdup (name);
@@ -864,12 +833,7 @@ discard_entry (HeronSyncCore  *core,
   if (_heron_sync_core_is_online (core))
     {
       if (folder_list)
-        {
-          HeronSyncJob *sync = g_new0 (HeronSyncJob, 1);
-
-          sync->kind = HERON_SYNC_JOB_SYNC_FOLDERS;
-          _heron_sync_queue_job (core, sync);
-        }
+        _heron_sync_schedule_folders_sync (core);
       if (folder != NULL)
         queue_folder_sync (core, folder);
       if (other != NULL)

@@ -165,72 +165,24 @@ test_crash_point (const char *point)
 /* Raw headers: the outbox edits a message's header block as bytes, so that everything else
  * (the body, the other fields, their folding) goes out exactly as given. */
 
-/* The length of the header block, up to and including the empty line (or all of it). */
-static gsize
-header_length (const char *data,
-               gsize       len)
-{
-  for (gsize i = 0; i < len; i++)
-    {
-      if (data[i] != '\n')
-        continue;
-      if (i + 1 < len && data[i + 1] == '\n')
-        return i + 2;
-      if (i + 2 < len && data[i + 1] == '\r' && data[i + 2] == '\n')
-        return i + 3;
-    }
-  return len;
-}
-
-static gboolean
-field_is (const char *line,
-          gsize       len,
-          const char *name)
-{
-  gsize n = strlen (name);
-  gsize i = n;
-
-  if (len <= n || g_ascii_strncasecmp (line, name, n) != 0)
-    return FALSE;
-  while (i < len && (line[i] == ' ' || line[i] == '\t'))
-    i++;
-  return i < len && line[i] == ':';
-}
-
-/* @message without the fields named in @names (with their continuation lines), and with
+/* @message without the fields named in @names (heron_mime_remove_header_fields()), and with
  * @prepend (whole lines, or NULL) in front. */
 static GBytes *
 edit_header (GBytes             *message,
              const char * const *names,
              const char         *prepend)
 {
+  g_autoptr(GBytes) stripped = heron_mime_remove_header_fields (message, names);
   gsize len;
-  const char *data = g_bytes_get_data (message, &len);
-  gsize end = header_length (data, len);
-  GByteArray *out = g_byte_array_sized_new (len + (prepend != NULL ? strlen (prepend) : 0));
-  gboolean dropping = FALSE;
-  gsize i = 0;
+  const guint8 *data;
+  GByteArray *out;
 
-  if (prepend != NULL)
-    g_byte_array_append (out, (const guint8 *) prepend, strlen (prepend));
-  while (i < end)
-    {
-      const char *nl = memchr (data + i, '\n', end - i);
-      gsize line_len = nl != NULL ? (gsize) (nl - (data + i)) + 1 : end - i;
-      const char *line = data + i;
-
-      if (line[0] != ' ' && line[0] != '\t')
-        {
-          dropping = FALSE;
-          for (guint k = 0; names[k] != NULL; k++)
-            if (field_is (line, line_len, names[k]))
-              dropping = TRUE;
-        }
-      if (!dropping)
-        g_byte_array_append (out, (const guint8 *) line, line_len);
-      i += line_len;
-    }
-  g_byte_array_append (out, (const guint8 *) data + end, len - end);
+  if (prepend == NULL)
+    return g_steal_pointer (&stripped);
+  data = g_bytes_get_data (stripped, &len);
+  out = g_byte_array_sized_new (strlen (prepend) + len);
+  g_byte_array_append (out, (const guint8 *) prepend, strlen (prepend));
+  g_byte_array_append (out, data, len);
   return g_byte_array_free_to_bytes (out);
 }
 
@@ -270,71 +222,6 @@ add_addresses (GPtrArray *recipients,
     }
 }
 
-static char *
-format_addresses (GPtrArray *list)
-{
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; list != NULL && i < list->len; i++)
-    {
-      g_autofree char *one = heron_mime_address_to_string (g_ptr_array_index (list, i));
-
-      if (text->len > 0)
-        g_string_append (text, ", ");
-      g_string_append (text, one);
-    }
-  if (text->len == 0)
-    {
-      g_string_free (text, TRUE);
-      return NULL;
-    }
-  return g_string_free (text, FALSE);
-}
-
-/* The cache's summary of a message written here (a copy in Sent, a draft). */
-static HeronStoreMessage *
-summary_from_message (HeronMimeMessage *message,
-                      gsize             size,
-                      guint             flags)
-{
-  HeronStoreMessage *summary = heron_store_message_new ();
-  GPtrArray *from = heron_mime_message_get_from (message);
-  GDateTime *date = heron_mime_message_get_date (message);
-  const char * const *references = heron_mime_message_get_references (message);
-  const char *message_id = heron_mime_message_get_message_id (message);
-  const char *in_reply_to = heron_mime_message_get_in_reply_to (message);
-
-  summary->flags = flags;
-  summary->internal_date = g_get_real_time () / G_USEC_PER_SEC;
-  summary->sent_date = date != NULL ? g_date_time_to_unix (date) : 0;
-  summary->size = size;
-  summary->subject = g_strdup (heron_mime_message_get_subject (message));
-  if (from != NULL && from->len > 0)
-    {
-      HeronMimeAddress *first = g_ptr_array_index (from, 0);
-
-      summary->from_name = *first->name != '\0' ? g_strdup (first->name) : NULL;
-      summary->from_address = g_strdup (first->address);
-    }
-  summary->reply_to = format_addresses (heron_mime_message_get_reply_to (message));
-  summary->to = format_addresses (heron_mime_message_get_to (message));
-  summary->cc = format_addresses (heron_mime_message_get_cc (message));
-  summary->bcc = format_addresses (heron_mime_message_get_bcc (message));
-  summary->message_id = message_id != NULL && *message_id != '\0' ? g_strdup (message_id) : NULL;
-  summary->in_reply_to = in_reply_to != NULL && *in_reply_to != '\0' ? g_strdup_printf ("<%s>", in_reply_to) : NULL;
-  if (references != NULL && references[0] != NULL)
-    {
-      GString *text = g_string_new (NULL);
-
-      for (guint i = 0; references[i] != NULL; i++)
-        g_string_append_printf (text, "%s<%s>", i > 0 ? " " : "", references[i]);
-      summary->references = g_string_free (text, FALSE);
-    }
-  summary->has_attachment = heron_mime_message_get_attachments (message) != NULL &&
-                            heron_mime_message_get_attachments (message)->len > 0;
-  return summary;
-}
-
 static HeronStoreSourceWriter *
 write_source (HeronStore  *store,
               GBytes      *bytes,
@@ -357,36 +244,8 @@ read_source (HeronSyncCore  *core,
              GError        **error)
 {
   g_autoptr(GInputStream) in = heron_store_outbox_open_source (core->store, id, core->cancellable, error);
-  g_autoptr(GOutputStream) out = NULL;
 
-  if (in == NULL)
-    return NULL;
-  out = g_memory_output_stream_new_resizable ();
-  if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET | G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE,
-                              core->cancellable, error) < 0)
-    return NULL;
-  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
-}
-
-/* The folder of a special use, or the config's override of it; NULL when there is none. */
-static HeronStoreFolder *
-find_special_folder (HeronSyncCore        *core,
-                     const char           *override,
-                     HeronStoreSpecialUse  use)
-{
-  g_autoptr(GPtrArray) folders = NULL;
-
-  if (override != NULL)
-    return heron_store_lookup_folder (core->store, override, NULL);
-  folders = heron_store_get_folders (core->store, NULL);
-  for (guint i = 0; folders != NULL && i < folders->len; i++)
-    {
-      HeronStoreFolder *folder = g_ptr_array_index (folders, i);
-
-      if (folder->special_use == use)
-        return heron_store_folder_copy (folder);
-    }
-  return NULL;
+  return in != NULL ? _heron_sync_read_stream (in, core->cancellable, error) : NULL;
 }
 
 /* Events */
@@ -509,7 +368,7 @@ file_sent_copy (HeronSyncCore          *core,
       return heron_store_outbox_remove (core->store, entry->id, error);
     }
 
-  sent = find_special_folder (core, outbox->sent_folder, HERON_STORE_SPECIAL_USE_SENT);
+  sent = _heron_sync_find_special_folder (core, outbox->sent_folder, HERON_STORE_SPECIAL_USE_SENT, NULL);
   if (sent == NULL)
     {
       g_autoptr(GPtrArray) folders = heron_store_get_folders (core->store, NULL);
@@ -518,12 +377,8 @@ file_sent_copy (HeronSyncCore          *core,
        * job queued by the login ran (or after the next login). */
       if (folders == NULL || folders->len == 0)
         {
-          for (GList *l = core->jobs.head; l != NULL; l = l->next)
-            if (((HeronSyncJob *) l->data)->kind == HERON_SYNC_JOB_SYNC_FOLDERS)
-              {
-                queue_run_always (core);
-                break;
-              }
+          if (_heron_sync_find_queued (core, HERON_SYNC_JOB_SYNC_FOLDERS, NULL, NULL) != NULL)
+            queue_run_always (core);
           return TRUE;
         }
       g_debug ("%s: no Sent folder: no copy of <%s>", core->user, entry->message_id);
@@ -542,7 +397,7 @@ file_sent_copy (HeronSyncCore          *core,
   message = heron_mime_message_new_from_bytes (bytes, error);
   if (message == NULL)
     return FALSE;
-  summary = summary_from_message (message, g_bytes_get_size (bytes), HERON_STORE_FLAG_SEEN);
+  summary = _heron_sync_summary_from_message (message, g_bytes_get_size (bytes), HERON_STORE_FLAG_SEEN, NULL);
   writer = write_source (core->store, bytes, error);
   if (writer == NULL)
     return FALSE;
@@ -628,6 +483,9 @@ record_failure (HeronSyncCore         *core,
            transient ? "will retry" : "for good", failure->message);
   if (!heron_store_outbox_set_state (core->store, entry->id, state, failure->message, next, FALSE, &error))
     g_warning ("The outbox could not record a failure: %s", error->message);
+  /* the run's copy follows the store (outbox_run sets its timer from it) */
+  entry->state = state;
+  entry->next_attempt = next;
   post_event (core, HERON_SYNC_EVENT_SEND_FAILED, entry->message_id, failure);
 }
 
@@ -637,7 +495,6 @@ send_entry (HeronSyncCore          *core,
             GError                **error)
 {
   HeronSyncOutbox *outbox = core->outbox;
-  static const char * const bcc[] = { "Bcc", "Resent-Bcc", NULL };
   g_autoptr(GBytes) source = NULL;
   g_autoptr(GBytes) wire = NULL;
   g_autoptr(GError) failure = NULL;
@@ -653,7 +510,7 @@ send_entry (HeronSyncCore          *core,
   if (source == NULL)
     return FALSE;
   /* Bcc is for the envelope only; the copy in Sent keeps it (docs/smtp.md) */
-  wire = edit_header (source, bcc, NULL);
+  wire = heron_mime_remove_header_fields (source, HERON_MIME_BCC_FIELDS);
 
   if (outbox->auth != HERON_ACCOUNT_AUTH_PASSWORD)
     {
@@ -740,6 +597,7 @@ send_entry (HeronSyncCore          *core,
       if (!heron_store_outbox_set_state (core->store, entry->id, HERON_STORE_OUTBOX_UNCERTAIN,
                                          uncertain->message, 0, FALSE, error))
         return FALSE;
+      entry->state = HERON_STORE_OUTBOX_UNCERTAIN;
       post_event (core, HERON_SYNC_EVENT_SEND_FAILED, entry->message_id, uncertain);
       return TRUE;
     }
@@ -798,20 +656,11 @@ outbox_run (HeronSyncCore  *core,
           g_warning ("The outbox could not handle <%s>: %s", entry->message_id, local_error->message);
           _heron_sync_core_post_error (core, NULL, local_error);
         }
-    }
-
-  /* Entries that failed during this run have their next attempt in the store now. */
-  g_clear_pointer (&entries, g_ptr_array_unref);
-  entries = heron_store_outbox_list (core->store, error);
-  if (entries == NULL)
-    return FALSE;
-  for (guint i = 0; i < entries->len; i++)
-    {
-      HeronStoreOutboxEntry *entry = g_ptr_array_index (entries, i);
-
+      /* An entry that failed in this run has its next attempt in @entry now (record_failure) */
       if (entry->state == HERON_STORE_OUTBOX_QUEUED)
         next = MIN (next, entry->next_attempt);
     }
+
   if (next != G_MAXINT64)
     schedule_at (core, next);
   return TRUE;
@@ -861,23 +710,18 @@ _heron_sync_outbox_start (HeronSyncCore *core)
 void
 _heron_sync_outbox_online (HeronSyncCore *core)
 {
-  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
 
-  /* The network is back: what waits for a retry goes now, with the back-off starting over;
-   * and a copy waiting for the folder list is filed. */
-  entries = heron_store_outbox_list (core->store, NULL);
-  for (guint i = 0; entries != NULL && i < entries->len; i++)
+  /* The network is back: what waits for a retry goes now; and a copy waiting for the folder list
+   * is filed. */
+  if (!heron_store_outbox_retry_now (core->store, &error))
     {
-      HeronStoreOutboxEntry *entry = g_ptr_array_index (entries, i);
-
-      if (entry->state == HERON_STORE_OUTBOX_QUEUED && entry->next_attempt > 0)
-        heron_store_outbox_set_state (core->store, entry->id, HERON_STORE_OUTBOX_QUEUED, entry->error,
-                                      0, FALSE, NULL);
+      g_warning ("The outbox could not be rescheduled: %s", error->message);
+      _heron_sync_core_post_error (core, NULL, error);
     }
   /* After the jobs of the login (the folder list first: a copy for Sent needs it), even when a
-   * run is queued already before them. */
-  if (entries != NULL && entries->len > 0)
-    queue_run_always (core);
+   * run is queued already before them. The run finds an empty outbox at once. */
+  queue_run_always (core);
 }
 
 void
@@ -1060,7 +904,7 @@ save_draft (HeronSyncCore  *core,
   g_autoptr(HeronStoreSourceWriter) writer = NULL;
   gint64 local_uid = 0;
 
-  drafts = find_special_folder (core, core->outbox->drafts_folder, HERON_STORE_SPECIAL_USE_DRAFTS);
+  drafts = _heron_sync_find_special_folder (core, core->outbox->drafts_folder, HERON_STORE_SPECIAL_USE_DRAFTS, NULL);
   if (drafts == NULL && _heron_sync_core_is_online (core))
     {
       /* Saved right after connecting, before the folder list job ran (it waits behind this
@@ -1069,7 +913,7 @@ save_draft (HeronSyncCore  *core,
 
       if (!_heron_sync_folders (core, &list_error))
         g_debug ("%s: listing folders for a draft: %s", core->user, list_error->message);
-      drafts = find_special_folder (core, core->outbox->drafts_folder, HERON_STORE_SPECIAL_USE_DRAFTS);
+      drafts = _heron_sync_find_special_folder (core, core->outbox->drafts_folder, HERON_STORE_SPECIAL_USE_DRAFTS, NULL);
     }
   if (drafts == NULL)
     {
@@ -1080,8 +924,8 @@ save_draft (HeronSyncCore  *core,
   message = heron_mime_message_new_from_bytes (draft->message, error);
   if (message == NULL)
     return FALSE;
-  summary = summary_from_message (message, g_bytes_get_size (draft->message),
-                                  HERON_STORE_FLAG_DRAFT | HERON_STORE_FLAG_SEEN);
+  summary = _heron_sync_summary_from_message (message, g_bytes_get_size (draft->message),
+                                              HERON_STORE_FLAG_DRAFT | HERON_STORE_FLAG_SEEN, NULL);
   writer = write_source (core->store, draft->message, error);
   if (writer == NULL)
     return FALSE;

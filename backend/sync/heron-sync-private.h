@@ -9,6 +9,7 @@
 
 #include "account/heron-account-config.h"
 #include "imap/heron-imap-session.h"
+#include "mime/heron-mime-message.h"
 #include "store/heron-store.h"
 #include "sync/heron-sync-types.h"
 
@@ -130,6 +131,12 @@ void           _heron_sync_hand_over      (gpointer             worker,
                                            HeronSyncJob        *job);
 void           _heron_sync_queue_job      (HeronSyncCore       *core,
                                            HeronSyncJob        *job);
+/* The queued job of the worker's own (no caller's task) of @kind, for CUSTOM of @run (NULL: any),
+ * of @folder (NULL: any); NULL when there is none. Queue a job only when none is waiting. */
+HeronSyncJob  *_heron_sync_find_queued    (HeronSyncCore       *core,
+                                           HeronSyncJobKind     kind,
+                                           HeronSyncJobFunc     run,
+                                           const char          *folder);
 /* Whether the command connection is logged in. */
 gboolean       _heron_sync_core_is_online (HeronSyncCore       *core);
 void           _heron_sync_core_unref (HeronSyncCore *core);
@@ -214,8 +221,11 @@ gboolean _heron_sync_replay_journal  (HeronSyncCore *core,
                                       GError       **error);
 /* Queues a replay of the journal when online and none is queued yet. */
 void     _heron_sync_queue_replay    (HeronSyncCore *core);
-/* A mailbox name of the cache (the server's, as sent) in the UTF-8 form the session's commands
- * take (they encode it for the wire). */
+/* The one rule for names that go to an IMAP session: the cache's name of a folder (the server's,
+ * as sent: a key of the cache only) never goes there; its UTF-8 path does (the folder's display
+ * name, or @name decoded when the cache no longer has it), which the session encodes for the
+ * wire. Every mailbox argument of a session call and every comparison with
+ * heron_imap_session_get_selected() uses this (or HeronStoreFolder.display_name at hand). */
 char    *_heron_sync_wire_name       (HeronSyncCore *core,
                                       const char    *name);
 
@@ -256,10 +266,46 @@ gboolean           _heron_sync_store_summaries    (HeronStore           *store,
                                                    gint64                folder_id,
                                                    GPtrArray            *messages,
                                                    GError              **error);
+/* The Message-ID (without its angle brackets) of a FETCH's HEADER.FIELDS section, or NULL. */
+char              *_heron_sync_message_id_of      (const HeronImapFetch *fetch);
 guint              _heron_sync_flags_from_imap    (const HeronImapFlags *flags,
                                                    char                **out_keywords);
 /* "\\Seen" ... for the bits of @flags, then @keywords; NULL-terminated. */
 GStrv              _heron_sync_flags_to_imap      (guint                 flags,
                                                    const char * const   *keywords);
+/* The summary the cache shows for a message written here before the server has it (an APPEND,
+ * a copy in Sent, a draft): @size its raw size, @flags HeronStoreFlags, @internal_date NULL: now.
+ * Empty names and ids are NULL, as _heron_sync_message_from_fetch() gives them. */
+HeronStoreMessage *_heron_sync_summary_from_message (HeronMimeMessage     *message,
+                                                     gsize                 size,
+                                                     guint                 flags,
+                                                     GDateTime            *internal_date);
+/* The whole of @stream (closed afterwards), e.g. a raw source of the cache. */
+GBytes            *_heron_sync_read_stream        (GInputStream         *stream,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
+/* The folder of special use @use, or the config's @override of it (a server name; NULL or "":
+ * none). NULL with @error unset when the account has none; NULL with HERON_SYNC_ERROR_NOT_FOUND
+ * when @override names a folder the cache lacks (filing elsewhere, or deleting for good, would
+ * not be what the person chose), or with the cache's error. */
+HeronStoreFolder  *_heron_sync_find_special_folder (HeronSyncCore       *core,
+                                                    const char          *override,
+                                                    HeronStoreSpecialUse use,
+                                                    GError             **error);
+/* Whether the server's folder names are UTF-8 (UTF8=ACCEPT or IMAP4rev2 enabled on the command
+ * connection; offline: what the last login said, kept in the cache), else modified UTF-7. */
+gboolean           _heron_sync_names_utf8         (HeronSyncCore        *core);
+/* The server's name of a new folder: @leaf (UTF-8, as the person typed it) encoded as the
+ * server's names are (@utf8, else modified UTF-7), under @parent (a server name, nullable)
+ * with its @delimiter. G_IO_ERROR_INVALID_ARGUMENT for an empty leaf, one with the delimiter,
+ * "*", "%" or a control character; G_IO_ERROR_NOT_SUPPORTED under a parent without delimiter. */
+char              *_heron_sync_make_folder_name   (const char           *parent,
+                                                   char                  delimiter,
+                                                   const char           *leaf,
+                                                   gboolean              utf8,
+                                                   GError              **error);
+/* The display name of a server name (as the folder list makes it). */
+char              *_heron_sync_folder_display_name (const char          *name,
+                                                    gboolean             utf8);
 
 G_END_DECLS

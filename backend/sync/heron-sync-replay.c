@@ -14,7 +14,6 @@
 
 #include <string.h>
 
-#include "imap/heron-imap-utf7.h"
 #include "heron-sync-private.h"
 
 /* The user's flag changes */
@@ -50,9 +49,8 @@ _heron_sync_queue_replay (HeronSyncCore *core)
 
   if (!_heron_sync_core_is_online (core))
     return;  /* connecting queues one */
-  for (GList *l = core->jobs.head; l != NULL; l = l->next)
-    if (((HeronSyncJob *) l->data)->kind == HERON_SYNC_JOB_REPLAY)
-      return;  /* it has not started: it sees the new entry */
+  if (_heron_sync_find_queued (core, HERON_SYNC_JOB_REPLAY, NULL, NULL) != NULL)
+    return;  /* it has not started: it sees the new entry */
   job = g_new0 (HeronSyncJob, 1);
   job->kind = HERON_SYNC_JOB_REPLAY;
   _heron_sync_queue_job (core, job);
@@ -82,23 +80,26 @@ session_of (HeronSyncCore  *core,
   return g_object_ref (core->session);
 }
 
-/* The session takes mailbox names in UTF-8 and encodes them for the wire itself; the cache and
- * the journal keep the server's names as it sent them (modified UTF-7 unless UTF8=ACCEPT is in
- * effect): decode them first. */
+/* The one rule for mailbox names (docs/sync.md, "Mailbox names"): the cache and the journal name
+ * a folder by the server's name as it sent it (HeronStoreFolder.name: modified UTF-7 unless
+ * UTF8=ACCEPT is in effect), a key of the cache only; the session takes UTF-8 and encodes for
+ * the wire itself. So every name that goes to a session, and every comparison with
+ * heron_imap_session_get_selected(), is the folder's UTF-8 path: its display name. A name the
+ * cache no longer holds (a journal entry of a folder renamed or deleted since) is decoded the way
+ * the server sent it. */
 char *
 _heron_sync_wire_name (HeronSyncCore *core,
                        const char    *name)
 {
-  char *decoded;
+  g_autoptr(HeronStoreFolder) folder = NULL;
 
   if (name == NULL)
     return NULL;
-  if (core->session != NULL &&
-      (heron_imap_session_is_enabled (core->session, "UTF8=ACCEPT") ||
-       heron_imap_session_is_imap4rev2 (core->session)))
-    return g_strdup (name);
-  decoded = heron_imap_utf7_decode (name, NULL);
-  return decoded != NULL ? decoded : g_strdup (name);
+  if (core->store != NULL)
+    folder = heron_store_lookup_folder (core->store, name, NULL);
+  if (folder != NULL && folder->display_name != NULL)
+    return g_strdup (folder->display_name);
+  return _heron_sync_folder_display_name (name, _heron_sync_names_utf8 (core));
 }
 
 static const char *
@@ -206,14 +207,16 @@ unselect (HeronSyncCore  *core,
   g_autoptr(GAsyncResult) result = NULL;
   HeronSyncWait wait = { 0 };
 
-  /* Without UNSELECT the mailbox stays selected: CLOSE would expunge what is \Deleted. */
-  if (selected_mailbox (core) == NULL ||
-      !(heron_imap_session_has_capability (session, "UNSELECT") ||
-        heron_imap_session_is_imap4rev2 (session)))
+  if (selected_mailbox (core) == NULL)
     return TRUE;
   session = session_of (core, error);
   if (session == NULL)
     return FALSE;
+  /* Without UNSELECT the mailbox stays selected: CLOSE would expunge what is \Deleted (the
+   * server deselects it itself when it goes). */
+  if (!(heron_imap_session_has_capability (session, "UNSELECT") ||
+        heron_imap_session_is_imap4rev2 (session)))
+    return TRUE;
   heron_imap_session_close_mailbox_async (session, FALSE, core->cancellable,
                                           _heron_sync_wait_cb, &wait);
   result = _heron_sync_await (core, &wait);
@@ -537,8 +540,34 @@ add_mapping (Transfer *transfer,
   g_hash_table_add (transfer->taken, GUINT_TO_POINTER (uid));
 }
 
-/* Finds the messages @pending (indices) in the destination by Message-ID (UID lowest:*), and
- * maps them. Which were found goes to @found (indices), when not NULL. */
+typedef struct {
+  guint32     lowest;
+  GHashTable *wanted;   /* Message-ID -> HeronImapUidSet of the UIDs that carry it */
+} MessageIdScan;
+
+static void
+on_message_id_fetch (HeronImapResponse *response,
+                     gpointer           user_data)
+{
+  MessageIdScan *scan = user_data;
+  g_autofree char *message_id = NULL;
+  HeronImapUidSet *uids;
+
+  /* "n:*" also matches the highest UID when it is below n; unasked FETCHes carry no section */
+  if (response->fetch.uid < scan->lowest)
+    return;
+  message_id = _heron_sync_message_id_of (&response->fetch);
+  if (message_id == NULL)
+    return;
+  uids = g_hash_table_lookup (scan->wanted, message_id);
+  if (uids != NULL)
+    heron_imap_uid_set_add (uids, response->fetch.uid);
+}
+
+/* Finds the messages @pending (indices) in the destination by Message-ID, among UIDs from
+ * @lowest on, and maps them. One UID FETCH lowest:* of the Message-ID field, matched here
+ * (a search per message would cost a round trip, and a scan of the mailbox, each). Which were
+ * found goes to @found (indices), when not NULL. */
 static gboolean
 map_by_message_id (HeronSyncCore  *core,
                    Transfer       *transfer,
@@ -547,19 +576,47 @@ map_by_message_id (HeronSyncCore  *core,
                    GArray         *found,
                    GError        **error)
 {
+  static const char * const items[] = { "UID", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]", NULL };
+  g_autoptr(HeronImapSession) session = NULL;
+  g_autoptr(HeronImapUidSet) range = heron_imap_uid_set_new (HERON_IMAP_SET_UID);
+  g_autoptr(GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) heron_imap_uid_set_free);
+  g_autoptr(GAsyncResult) result = NULL;
+  MessageIdScan scan = { MAX (lowest, 1), wanted };
+  HeronSyncWait wait = { 0 };
+
+  for (guint k = 0; k < pending->len; k++)
+    {
+      const char *message_id = transfer->message_ids[g_array_index (pending, gsize, k)];
+
+      if (message_id != NULL && message_id[0] != '\0' && !g_hash_table_contains (wanted, message_id))
+        g_hash_table_insert (wanted, g_strdup (message_id), heron_imap_uid_set_new (HERON_IMAP_SET_UID));
+    }
+  if (g_hash_table_size (wanted) == 0)
+    return TRUE;
+
   if (!ensure_selected (core, transfer->dest, error))
     return FALSE;
+  session = session_of (core, error);
+  if (session == NULL)
+    return FALSE;
+  heron_imap_uid_set_add_range_to_star (range, scan.lowest);
+  heron_imap_session_uid_fetch_async (session, range, items, HERON_IMAP_MODSEQ_NONE, FALSE,
+                                      on_message_id_fetch, &scan, NULL, NULL,
+                                      core->cancellable, _heron_sync_wait_cb, &wait);
+  result = _heron_sync_await (core, &wait);
+  if (!heron_imap_session_uid_fetch_finish (session, result, NULL, error))
+    return FALSE;
+
   for (guint k = 0; k < pending->len; k++)
     {
       gsize i = g_array_index (pending, gsize, k);
-      g_autoptr(HeronImapUidSet) hits = NULL;
+      HeronImapUidSet *hits;
       guint32 uid;
 
       if (transfer->message_ids[i] == NULL || transfer->message_ids[i][0] == '\0')
         continue;
-      hits = search (core, NULL, lowest, transfer->message_ids[i], FALSE, error);
-      if (hits == NULL)
-        return FALSE;
+      hits = g_hash_table_lookup (wanted, transfer->message_ids[i]);
       uid = take_highest (hits, transfer->taken);
       if (uid == 0)
         continue;
@@ -789,19 +846,6 @@ replay_transfer (HeronSyncCore       *core,
 
 /* Append */
 
-static GBytes *
-read_all (GInputStream  *stream,
-          GCancellable  *cancellable,
-          GError       **error)
-{
-  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
-
-  if (g_output_stream_splice (memory, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
-                              G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, cancellable, error) < 0)
-    return NULL;
-  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
-}
-
 static gboolean
 replay_append (HeronSyncCore       *core,
                HeronStoreOperation *op,
@@ -851,7 +895,7 @@ replay_append (HeronSyncCore       *core,
   stream = heron_store_journal_open_source (core->store, op->seq, core->cancellable, error);
   if (stream == NULL)
     return FALSE;
-  message = read_all (stream, core->cancellable, error);
+  message = _heron_sync_read_stream (stream, core->cancellable, error);
   if (message == NULL)
     return FALSE;
   keywords = g_variant_get_strv (keywords_v, NULL);

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "account/heron-account-types.h"
+#include "imap/heron-imap-utf7.h"
 #include "heron-sync-private.h"
 
 #define SYNC_DELAY_MS 20
@@ -98,24 +99,36 @@ _heron_sync_policy_includes (HeronSyncCore          *core,
     }
 }
 
-/* The synced folders but INBOX, by name; NULL with @error when the cache cannot be read. */
+/* The synced folders but INBOX (HeronStoreFolder); NULL with @error when the cache cannot be
+ * read. The cache knows them by ->name; the session by ->display_name (_heron_sync_wire_name()). */
 static GPtrArray *
 policy_folders (HeronSyncCore  *core,
                 GError        **error)
 {
   g_autoptr(GPtrArray) folders = heron_store_get_folders (core->store, error);
-  GPtrArray *names;
+  GPtrArray *synced;
 
   if (folders == NULL)
     return NULL;
-  names = g_ptr_array_new_with_free_func (g_free);
+  synced = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_store_folder_free);
   for (guint i = 0; i < folders->len; i++)
     {
       HeronStoreFolder *folder = g_ptr_array_index (folders, i);
 
       if (!is_inbox (folder->name) && _heron_sync_policy_includes (core, folder))
-        g_ptr_array_add (names, g_strdup (folder->name));
+        g_ptr_array_add (synced, heron_store_folder_copy (folder));
     }
+  return synced;
+}
+
+/* The cache's names of @folders (HeronStoreFolder), NULL-terminated. */
+static GStrv
+names_of (GPtrArray *folders)
+{
+  GStrv names = g_new0 (char *, folders->len + 1);
+
+  for (guint i = 0; i < folders->len; i++)
+    names[i] = g_strdup (((HeronStoreFolder *) g_ptr_array_index (folders, i))->name);
   return names;
 }
 
@@ -152,14 +165,7 @@ static gboolean
 sync_queued (HeronSyncCore *core,
              const char    *name)
 {
-  for (GList *l = core->jobs.head; l != NULL; l = l->next)
-    {
-      HeronSyncJob *job = l->data;
-
-      if (job->kind == HERON_SYNC_JOB_SYNC_FOLDER && job->task == NULL && g_strcmp0 (job->folder, name) == 0)
-        return TRUE;
-    }
-  return FALSE;
+  return _heron_sync_find_queued (core, HERON_SYNC_JOB_SYNC_FOLDER, NULL, name) != NULL;
 }
 
 static void
@@ -271,6 +277,16 @@ _heron_sync_note_status (HeronSyncCore                *core,
   folder = heron_store_lookup_folder (core->store, name, NULL);
   if (folder == NULL && status->mailbox.name != NULL && is_inbox (status->mailbox.name))
     folder = heron_store_lookup_folder (core->store, "INBOX", NULL);
+  if (folder == NULL && !g_str_is_ascii (name) && g_utf8_validate (name, -1, NULL) &&
+      !_heron_sync_names_utf8 (core))
+    {
+      /* Dovecot 2.3's NOTIFY names a mailbox in its STATUS in UTF-8 where modified UTF-7 is
+       * due (imap-notify.c hands its UTF-8 name to imap_status_send()) */
+      g_autofree char *encoded = heron_imap_utf7_encode (name);
+
+      if (encoded != NULL)
+        folder = heron_store_lookup_folder (core->store, encoded, NULL);
+    }
   if (folder == NULL)
     return;   /* not in the cache (yet): the next folder-list sync brings it */
 
@@ -315,11 +331,7 @@ _heron_sync_note_status (HeronSyncCore                *core,
 static gboolean
 poll_queued (HeronSyncCore *core)
 {
-  for (GList *l = core->jobs.head; l != NULL; l = l->next)
-    if (((HeronSyncJob *) l->data)->kind == HERON_SYNC_JOB_CUSTOM &&
-        ((HeronSyncJob *) l->data)->run == poll_job)
-      return TRUE;
-  return FALSE;
+  return _heron_sync_find_queued (core, HERON_SYNC_JOB_CUSTOM, poll_job, NULL) != NULL;
 }
 
 static void
@@ -392,18 +404,23 @@ poll_job (HeronSyncCore  *core,
           HeronSyncJob   *job,
           GError        **error)
 {
-  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
   g_autofree HeronSyncWait *waits = NULL;
   gboolean ok = TRUE;
 
   if (!_heron_sync_core_is_online (core))
     return TRUE;
-  names = policy_folders (core, error);
-  if (names == NULL)
+  folders = policy_folders (core, error);
+  if (folders == NULL)
     return FALSE;
   if (core->idle_session == NULL)
-    g_ptr_array_insert (names, 0, g_strdup ("INBOX"));
-  if (names->len == 0)
+    {
+      HeronStoreFolder *inbox = heron_store_lookup_folder (core->store, "INBOX", NULL);
+
+      if (inbox != NULL)
+        g_ptr_array_insert (folders, 0, inbox);
+    }
+  if (folders->len == 0)
     return TRUE;
 
   /* STATUS of the selected mailbox tells what the session last saw, not what is new (RFC 9051
@@ -425,27 +442,35 @@ poll_job (HeronSyncCore  *core,
         }
       else
         {
-          /* an incremental sync of it is what finds its changes */
-          for (guint i = 0; i < names->len; i++)
-            if (g_strcmp0 (g_ptr_array_index (names, i), selected) == 0)
-              {
-                queue_sync (core, selected);
-                g_ptr_array_remove_index (names, i);
-                break;
-              }
+          /* an incremental sync of it is what finds its changes (the session names it in
+           * UTF-8: the folder's display name) */
+          for (guint i = 0; i < folders->len; i++)
+            {
+              HeronStoreFolder *folder = g_ptr_array_index (folders, i);
+
+              if (g_strcmp0 (folder->display_name, selected) == 0)
+                {
+                  queue_sync (core, folder->name);
+                  g_ptr_array_remove_index (folders, i);
+                  break;
+                }
+            }
         }
     }
-  if (names->len == 0)
+  if (folders->len == 0)
     return TRUE;
 
-  waits = g_new0 (HeronSyncWait, names->len);
-  for (guint i = 0; i < names->len; i++)
-    heron_imap_session_status_async (core->session, g_ptr_array_index (names, i),
-                                     status_items (core->session), core->cancellable,
-                                     _heron_sync_wait_cb, &waits[i]);
+  waits = g_new0 (HeronSyncWait, folders->len);
+  for (guint i = 0; i < folders->len; i++)
+    {
+      g_autofree char *wire = _heron_sync_wire_name (core, ((HeronStoreFolder *) g_ptr_array_index (folders, i))->name);
+
+      heron_imap_session_status_async (core->session, wire, status_items (core->session), core->cancellable,
+                                       _heron_sync_wait_cb, &waits[i]);
+    }
 
   /* every answer is awaited, so no callback outlives @waits */
-  for (guint i = 0; i < names->len; i++)
+  for (guint i = 0; i < folders->len; i++)
     {
       g_autoptr(GAsyncResult) result = _heron_sync_await (core, &waits[i]);
       g_autoptr(HeronImapResponse) response = NULL;
@@ -457,8 +482,8 @@ poll_job (HeronSyncCore  *core,
       else if (g_error_matches (local_error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_NO_RESPONSE))
         {
           /* gone since the folder list: the next list sync drops it */
-          g_debug ("%s: STATUS %s: %s", core->user, (char *) g_ptr_array_index (names, i),
-                   local_error->message);
+          g_debug ("%s: STATUS %s: %s", core->user,
+                   ((HeronStoreFolder *) g_ptr_array_index (folders, i))->name, local_error->message);
           _heron_sync_schedule_folders_sync (core);
         }
       else if (ok)
@@ -494,11 +519,7 @@ drop_watch_session (HeronSyncCore *core)
 static gboolean
 folders_sync_queued (HeronSyncCore *core)
 {
-  for (GList *l = core->jobs.head; l != NULL; l = l->next)
-    if (((HeronSyncJob *) l->data)->kind == HERON_SYNC_JOB_SYNC_FOLDERS &&
-        ((HeronSyncJob *) l->data)->task == NULL)
-      return TRUE;
-  return FALSE;
+  return _heron_sync_find_queued (core, HERON_SYNC_JOB_SYNC_FOLDERS, NULL, NULL) != NULL;
 }
 
 void
@@ -517,14 +538,14 @@ static void
 notify_overflow (HeronSyncCore *core)
 {
   HeronSyncWatch *watch = get_watch (core);
-  g_autoptr(GPtrArray) names = policy_folders (core, NULL);
+  g_autoptr(GPtrArray) folders = policy_folders (core, NULL);
 
   /* RFC 5465 section 5.8: the server stopped notifying. Poll from now on, and catch up. */
   g_debug ("%s: the server stopped NOTIFY: polling instead", core->user);
   watch->notify = FALSE;
   start_poll (core);
-  for (guint i = 0; names != NULL && i < names->len; i++)
-    _heron_sync_schedule_folder_sync (core, g_ptr_array_index (names, i));
+  for (guint i = 0; folders != NULL && i < folders->len; i++)
+    _heron_sync_schedule_folder_sync (core, ((HeronStoreFolder *) g_ptr_array_index (folders, i))->name);
   _heron_sync_schedule_inbox_sync (core);
 }
 
@@ -562,16 +583,17 @@ on_watch_event (HeronImapSession  *session,
   _heron_sync_idle_event (core, response);
 }
 
+/* Whether @a holds the names of @folders (HeronStoreFolder), in any order. */
 static gboolean
 strv_equal_unordered (GStrv      a,
-                      GPtrArray *b)
+                      GPtrArray *folders)
 {
   guint n = a != NULL ? g_strv_length (a) : 0;
 
-  if (n != b->len)
+  if (n != folders->len)
     return FALSE;
-  for (guint i = 0; i < b->len; i++)
-    if (!g_strv_contains ((const char * const *) a, g_ptr_array_index (b, i)))
+  for (guint i = 0; i < folders->len; i++)
+    if (!g_strv_contains ((const char * const *) a, ((HeronStoreFolder *) g_ptr_array_index (folders, i))->name))
       return FALSE;
   return TRUE;
 }
@@ -581,27 +603,45 @@ strv_equal_unordered (GStrv      a,
 static gboolean
 set_notify (HeronSyncCore     *core,
             HeronImapSession  *session,
-            GPtrArray         *names,
+            GPtrArray         *folders,
             GError           **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) wire = g_ptr_array_new_null_terminated (folders->len, g_free, TRUE);
   HeronImapNotifyGroup groups[3];
   HeronSyncWait wait = { 0 };
   guint message_events = HERON_IMAP_NOTIFY_MESSAGE_NEW | HERON_IMAP_NOTIFY_MESSAGE_EXPUNGE |
                          HERON_IMAP_NOTIFY_FLAG_CHANGE;
+  gboolean ascii = TRUE;
   guint n = 0;
 
-  g_ptr_array_add (names, NULL);
+  for (guint i = 0; i < folders->len; i++)
+    {
+      char *name = _heron_sync_wire_name (core, ((HeronStoreFolder *) g_ptr_array_index (folders, i))->name);
+
+      ascii = ascii && g_str_is_ascii (name);
+      g_ptr_array_add (wire, name);
+    }
   groups[n++] = (HeronImapNotifyGroup) { HERON_IMAP_NOTIFY_SELECTED, NULL, message_events, NULL };
-  if (names->len > 1)
-    groups[n++] = (HeronImapNotifyGroup) { HERON_IMAP_NOTIFY_MAILBOXES,
-                                           (const char * const *) names->pdata, message_events, NULL };
-  groups[n++] = (HeronImapNotifyGroup) { HERON_IMAP_NOTIFY_PERSONAL, NULL,
-                                         HERON_IMAP_NOTIFY_MAILBOX_NAME, NULL };
+  if (ascii)
+    {
+      if (wire->len > 0)
+        groups[n++] = (HeronImapNotifyGroup) { HERON_IMAP_NOTIFY_MAILBOXES,
+                                               (const char * const *) wire->pdata, message_events, NULL };
+      groups[n++] = (HeronImapNotifyGroup) { HERON_IMAP_NOTIFY_PERSONAL, NULL,
+                                             HERON_IMAP_NOTIFY_MAILBOX_NAME, NULL };
+    }
+  else
+    {
+      /* Dovecot 2.3 compares the names of a MAILBOXES filter as sent (modified UTF-7) with its
+       * own UTF-8 names (cmd-notify.c), so a non-ASCII one never matches: every personal
+       * folder's changes then (those of folders not synced only update their counts) */
+      groups[n++] = (HeronImapNotifyGroup) { HERON_IMAP_NOTIFY_PERSONAL, NULL,
+                                             message_events | HERON_IMAP_NOTIFY_MAILBOX_NAME, NULL };
+    }
   heron_imap_session_notify_async (session, TRUE, groups, n, core->cancellable,
                                    _heron_sync_wait_cb, &wait);
   result = _heron_sync_await (core, &wait);
-  g_ptr_array_remove_index (names, names->len - 1);
   return heron_imap_session_notify_finish (session, result, error);
 }
 
@@ -614,7 +654,7 @@ watch_start (HeronSyncCore  *core,
   g_autoptr(HeronImapSelectResult) select = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) idle_result = NULL;
-  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
   HeronSyncWait wait = { 0 };
   HeronSyncWait idle_wait = { 0 };
   HeronImapSelectParams params = { 0 };
@@ -653,17 +693,16 @@ watch_start (HeronSyncCore  *core,
     {
       g_autoptr(GError) notify_error = NULL;
 
-      names = policy_folders (core, error);
-      if (names == NULL)
+      folders = policy_folders (core, error);
+      if (folders == NULL)
         {
           discard_session (core, &session);
           return FALSE;
         }
-      if (set_notify (core, session, names, &notify_error))
+      if (set_notify (core, session, folders, &notify_error))
         {
           watch->notify = TRUE;
-          g_ptr_array_add (names, NULL);
-          watch->notified = (GStrv) g_ptr_array_steal (names, NULL);
+          watch->notified = names_of (folders);
         }
       else if (heron_imap_session_get_state (session) == HERON_IMAP_SESSION_CLOSED)
         {
@@ -749,11 +788,7 @@ _heron_sync_watch_free (HeronSyncCore *core)
 static gboolean
 policy_queued (HeronSyncCore *core)
 {
-  for (GList *l = core->jobs.head; l != NULL; l = l->next)
-    if (((HeronSyncJob *) l->data)->kind == HERON_SYNC_JOB_CUSTOM &&
-        ((HeronSyncJob *) l->data)->run == policy_job)
-      return TRUE;
-  return FALSE;
+  return _heron_sync_find_queued (core, HERON_SYNC_JOB_CUSTOM, policy_job, NULL) != NULL;
 }
 
 static gboolean
@@ -762,16 +797,16 @@ policy_job (HeronSyncCore  *core,
             GError        **error)
 {
   HeronSyncWatch *watch = get_watch (core);
-  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
 
   if (!_heron_sync_core_is_online (core))
     return TRUE;
-  names = policy_folders (core, error);
-  if (names == NULL)
+  folders = policy_folders (core, error);
+  if (folders == NULL)
     return FALSE;
 
   /* NOTIFY names its folders: a different set needs a new NOTIFY SET (on a new watch) */
-  if (watch->notify && core->idle_session != NULL && !strv_equal_unordered (watch->notified, names))
+  if (watch->notify && core->idle_session != NULL && !strv_equal_unordered (watch->notified, folders))
     {
       HeronSyncJob *restart = g_new0 (HeronSyncJob, 1);
 
@@ -784,13 +819,12 @@ policy_job (HeronSyncCore  *core,
   else if (!watch->notify)
     start_poll (core);
 
-  for (guint i = 0; i < names->len; i++)
+  for (guint i = 0; i < folders->len; i++)
     {
-      const char *name = g_ptr_array_index (names, i);
-      g_autoptr(HeronStoreFolder) folder = heron_store_lookup_folder (core->store, name, NULL);
+      HeronStoreFolder *folder = g_ptr_array_index (folders, i);
 
-      if (folder != NULL && needs_sync (folder, g_hash_table_lookup (watch->statuses, name), NULL))
-        queue_sync (core, name);
+      if (needs_sync (folder, g_hash_table_lookup (watch->statuses, folder->name), NULL))
+        queue_sync (core, folder->name);
     }
   return TRUE;
 }

@@ -2,7 +2,9 @@
  * folders and messages appear, the reader shows a message, remote content of an HTML message is
  * not requested until it is allowed, actions from the window reach the server, a change made by
  * another client appears by itself, and actions taken while the server is down reach it once it
- * is back. Screenshots of the main window, the reader, the narrow layout and dark style.
+ * is back; links of other schemes than the web's are asked about (mailto: opens the composer);
+ * a folder that gets its first subfolder can be opened in the sidebar; a notification finds a
+ * message that is not an item of the (threaded) list. Screenshots of the main window, the reader, the narrow layout and dark style.
  *
  * Run inside tests/harness/heron-test-session --display: private XDG directories (the account is
  * written there with the config store, its password into the session's keyring).
@@ -14,6 +16,7 @@
 
 #include <glib/gstdio.h>
 
+#include "heron-address-entry.h"
 #include "heron-application.h"
 #include "heron-composer-window.h"
 #include "heron-test-server.h"
@@ -41,6 +44,7 @@ static guint32 html_uid;
 static GSocketService *http_service;
 static guint16 http_port;
 static guint http_hits;
+static GHashTable *http_paths;  /* the paths asked for since the last reset */
 
 static gboolean
 on_http_incoming (GSocketService    *service,
@@ -53,10 +57,23 @@ on_http_incoming (GSocketService    *service,
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
   char buffer[2048];
 
+  gssize n;
+
   http_hits++;
-  g_test_message ("HTTP request %u on the loopback server", http_hits);
-  g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)), buffer,
-                       sizeof buffer, NULL, NULL);
+  n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)), buffer,
+                           sizeof buffer - 1, NULL, NULL);
+  buffer[MAX (n, 0)] = '\0';
+  /* "GET /path HTTP/1.1" */
+  if (g_str_has_prefix (buffer, "GET "))
+    {
+      g_auto(GStrv) words = g_strsplit (buffer, " ", 3);
+
+      if (words[1] != NULL)
+        g_hash_table_add (http_paths, g_strdup (words[1]));
+      g_test_message ("HTTP request %u on the loopback server: %s", http_hits, words[1]);
+    }
+  else
+    g_test_message ("HTTP request %u on the loopback server", http_hits);
   g_output_stream_write_all (out, reply, sizeof reply - 1, NULL, NULL, NULL);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   return TRUE;
@@ -67,6 +84,7 @@ start_http_server (void)
 {
   g_autoptr(GError) error = NULL;
 
+  http_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   http_service = g_socket_service_new ();
   http_port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (http_service), NULL, &error);
   g_assert_no_error (error);
@@ -178,34 +196,55 @@ press_notification_button (const char *label)
 
 typedef gboolean (*Condition) (gpointer data);
 
+static gboolean
+on_wait_limit (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_wait_tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop, blocking between events, until @condition holds. A tick a few times a
+ * second wakes it for conditions that ask outside the process (doveadm); they rate-limit
+ * themselves. */
 static void
 wait_until (Condition   condition,
             gpointer    data,
             const char *what)
 {
-  gint64 end = g_get_monotonic_time () + WAIT_LIMIT_S * G_USEC_PER_SEC;
+  gboolean timed_out = FALSE;
+  guint limit_id;
+  guint tick_id;
 
+  if (condition (data))
+    return;
+  limit_id = g_timeout_add_seconds (WAIT_LIMIT_S, on_wait_limit, &timed_out);
+  tick_id = g_timeout_add (100, on_wait_tick, NULL);
   while (!condition (data))
     {
-      if (g_get_monotonic_time () > end)
+      if (timed_out)
         g_error ("Gave up waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      if (!condition (data))
-        g_usleep (2000);
+      g_main_context_iteration (NULL, TRUE);
     }
+  g_source_remove (tick_id);
+  if (!timed_out)
+    g_source_remove (limit_id);
 }
 
-/* Lets the main loop run for a while (for things that must NOT happen). */
+/* Lets the main loop run for @ms, blocking between events (for a screenshot to settle). */
 static void
 spin (guint ms)
 {
-  gint64 end = g_get_monotonic_time () + ms * 1000;
+  gboolean done = FALSE;
 
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
+  g_timeout_add (ms, on_wait_limit, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
 }
 
 /* Screenshots (as tests/app/test-window.c takes them) */
@@ -259,6 +298,27 @@ make_message (const char *message_id,
                                 "\r\n"
                                 "%s\r\n",
                                 user, subject, date, message_id, content_type, body);
+
+  return g_bytes_new_take (text, strlen (text));
+}
+
+/* "Re: @subject" answering @message_id, dated long before it. */
+static GBytes *
+make_reply (const char *subject,
+            const char *message_id)
+{
+  char *text = g_strdup_printf ("From: Grace Hopper <grace@example.test>\r\n"
+                                "To: %s\r\n"
+                                "Subject: Re: %s\r\n"
+                                "Date: Mon, 01 Jan 2001 09:00:00 +0000\r\n"
+                                "Message-ID: <late-reply@example.test>\r\n"
+                                "In-Reply-To: <%s>\r\n"
+                                "References: <%s>\r\n"
+                                "MIME-Version: 1.0\r\n"
+                                "Content-Type: text/plain; charset=utf-8\r\n"
+                                "\r\n"
+                                "Late, but here.\r\n",
+                                user, subject, message_id, message_id);
 
   return g_bytes_new_take (text, strlen (text));
 }
@@ -524,6 +584,13 @@ check_folders_and_messages (HeronApplication *app,
   SubjectWait html_listed = { window, HTML_SUBJECT };
 
   g_assert_cmpstr (heron_folder_get_display_name (inbox), ==, "Inbox");
+  /* A message found straight in the cache by its UID; none for a UID the folder does not have. */
+  message = heron_folder_lookup_message (inbox, plain_uid);
+  g_assert_nonnull (message);
+  g_assert_cmpstr (heron_message_get_subject (message), ==, PLAIN_SUBJECT);
+  g_assert_true (heron_message_get_folder (message) == inbox);
+  g_clear_object (&message);
+  g_assert_null (heron_folder_lookup_message (inbox, G_MAXINT32));
   /* The special folders Dovecot makes are in the tree with their roles. */
   wait_until (special_folders_known, account, "Trash and Archive");
   wait_until (subject_listed, &plain_listed, "the plain message in the list");
@@ -571,10 +638,85 @@ check_open_message (HeronApplication *app,
   wait_until (composer_open, app, "the composer");
 }
 
-static gboolean
-http_hit (gpointer data)
+/* Every way an HTML message can make the reader fetch something: each asks for its own path.
+ * A frame (/iframe.html) is in the message too, but the view's navigation policy refuses every
+ * frame, with or without remote content. */
+static const char * const remote_paths[] = {
+  "/img-src.png", "/img-srcset.png", "/picture-srcset.png", "/style-attribute.png",
+  "/style-element.png", "/import.css", "/link.css", "/video-poster.png", "/table-background.png",
+};
+
+static char *
+make_remote_html (void)
 {
-  return http_hits > 0;
+  g_autofree char *base = g_strdup_printf ("http://127.0.0.1:%u", http_port);
+
+  return g_strdup_printf ("<html><head>"
+                          "<link rel=\"stylesheet\" href=\"%s/link.css\">"
+                          "<style>@import url(\"%s/import.css\");"
+                          " .banner { background-image: url(\"%s/style-element.png\"); }</style>"
+                          "</head><body><h1>Spring news</h1><p>" HTML_TEXT "</p>"
+                          "<div class=\"banner\" style=\"width: 10px; height: 10px\"></div>"
+                          "<div style=\"width: 10px; height: 10px; background: url('%s/style-attribute.png')\"></div>"
+                          "<img src=\"%s/img-src.png\" width=\"1\" height=\"1\">"
+                          "<img srcset=\"%s/img-srcset.png 1x\" width=\"1\" height=\"1\">"
+                          "<picture><source srcset=\"%s/picture-srcset.png\">"
+                          "<img width=\"1\" height=\"1\" alt=\"\"></picture>"
+                          "<iframe src=\"%s/iframe.html\" width=\"10\" height=\"10\"></iframe>"
+                          "<video poster=\"%s/video-poster.png\" width=\"10\" height=\"10\"></video>"
+                          "<table background=\"%s/table-background.png\"><tr><td>cell</td></tr></table>"
+                          "<p><a href=\"https://example.test/more\">Read more</a></p></body></html>",
+                          base, base, base, base, base, base, base, base, base, base);
+}
+
+static gboolean
+all_remote_paths_hit (gpointer data)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (remote_paths); i++)
+    if (!g_hash_table_contains (http_paths, remote_paths[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Counts the loads of a message's HTML the web view finished (WebKit's load-changed). */
+typedef struct {
+  HeronMessageView *view;
+  guint             finished;
+} LoadWatch;
+
+static void
+on_web_load_changed (WebKitWebView   *web_view,
+                     WebKitLoadEvent  event,
+                     LoadWatch       *watch)
+{
+  if (event == WEBKIT_LOAD_FINISHED && heron_message_view_get_showing_html (watch->view))
+    watch->finished++;
+}
+
+typedef struct {
+  LoadWatch *watch;
+  guint      n;
+} LoadWait;
+
+static gboolean
+loads_finished (gpointer data)
+{
+  LoadWait *wait = data;
+
+  return wait->watch->finished >= wait->n;
+}
+
+/* Makes the page lay out and style everything (so that a CSS image would be asked for now), and
+ * waits for the answer. */
+static void
+web_view_force_layout (WebKitWebView *web_view)
+{
+  g_autofree char *height = NULL;
+
+  height = web_view_eval (web_view,
+                          "Array.from(document.querySelectorAll('*'))"
+                          ".map(e => getComputedStyle(e).backgroundImage).length + document.body.offsetHeight");
+  g_assert_nonnull (height);
 }
 
 static void
@@ -582,30 +724,41 @@ check_remote_content (HeronApplication *app,
                       HeronWindow      *window)
 {
   HeronMessageView *view = heron_window_get_message_view (window);
+  WebKitWebView *web_view = heron_message_view_get_web_view (view);
+  LoadWatch watch = { view, 0 };
+  LoadWait first_load = { &watch, 1 };
+  LoadWait second_load = { &watch, 2 };
   g_autoptr(HeronMessage) message = NULL;
   g_autofree char *text = NULL;
+  gulong handler;
 
   show_inbox (app, window, 3);
   http_hits = 0;
+  g_hash_table_remove_all (http_paths);
+  handler = g_signal_connect (web_view, "load-changed", G_CALLBACK (on_web_load_changed), &watch);
   message = select_subject (window, HTML_SUBJECT);
-  wait_until (reader_ready, window, "the HTML message in the reader");
 
+  /* The page finished loading, every subresource included (or refused): nothing was asked for. */
+  wait_until (loads_finished, &first_load, "the HTML message's page to finish loading");
   g_assert_true (heron_message_view_get_showing_html (view));
-  text = web_view_text (heron_message_view_get_web_view (view));
+  web_view_force_layout (web_view);
+  text = web_view_text (web_view);
   g_assert_nonnull (strstr (text, HTML_TEXT));
   g_assert_true (heron_message_view_get_has_remote_content (view));
   g_assert_true (heron_message_view_get_remote_blocked (view));
-
-  /* Time for a request to leave if anything let it: none does. */
-  spin (2000);
   g_assert_cmpuint (http_hits, ==, 0);
   save_screenshot (GTK_WIDGET (window), "reader-remote-blocked.png");
+  g_assert_cmpuint (http_hits, ==, 0);
 
-  /* "Show for this message": now the picture is asked for. */
+  /* "Show for this message": now every form asks, which proves each was held back before. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reader.show-remote-content", NULL));
-  wait_until (http_hit, NULL, "the remote picture's request");
+  wait_until (loads_finished, &second_load, "the HTML message loaded again");
   g_assert_false (heron_message_view_get_remote_blocked (view));
-  wait_until (reader_ready, window, "the HTML message loaded again");
+  web_view_force_layout (web_view);
+  wait_until (all_remote_paths_hit, NULL, "a request for every remote form of the message");
+  g_assert_cmpuint (http_hits, >, 0);
+  g_assert_false (g_hash_table_contains (http_paths, "/iframe.html"));
+  g_signal_handler_disconnect (web_view, handler);
   save_screenshot (GTK_WIDGET (window), "reader-html.png");
 }
 
@@ -803,6 +956,23 @@ check_new_mail_notification (HeronApplication *app,
   press_notification_button ("Mark as Read");
   wait_for_server_flag (uid, "\\Seen", TRUE);
 
+  /* A late reply (its Date older than the message it answers) joins that conversation: with
+   * conversations on, it is not an item of the folder's list, and the notification still finds
+   * it, names it and marks it read. */
+  before = notify_count;
+  g_clear_pointer (&bytes, g_bytes_unref);
+  bytes = make_reply (PLAIN_SUBJECT, "plain@example.test");
+  g_assert_true (heron_test_server_deliver_lmtp (server, user, bytes, &error));
+  g_assert_no_error (error);
+  wait_until (notified, GUINT_TO_POINTER (before), "the notification of the late reply");
+  g_assert_cmpstr (notify_summary, ==, "Grace Hopper");
+  g_assert_cmpstr (notify_body, ==, "Re: " PLAIN_SUBJECT);
+  uid = heron_test_server_find_message (server, user, "INBOX", "late-reply@example.test", &error);
+  g_assert_no_error (error);
+  g_assert_true (server_flags_have (uid, "\\Seen", FALSE));
+  press_notification_button ("Mark as Read");
+  wait_for_server_flag (uid, "\\Seen", TRUE);
+
   g_settings_set_boolean (settings, "notify-new-mail", FALSE);
   gtk_window_destroy (GTK_WINDOW (other));
 }
@@ -927,6 +1097,258 @@ check_undo_delete (HeronApplication *app,
   wait_until (message_gone_from_server, &in_trash, "the message out of Trash on the server");
 }
 
+/* Links */
+
+#define LINKS_SUBJECT "Links of every kind"
+/* Another application's scheme. (WebKit itself refuses to follow a file: link from the message's
+ * page: such a click never reaches the view, so it cannot be driven from here.) */
+#define SMB_LINK "smb://fileserver.example.test/share/notes.txt"
+#define MAILTO_LINK "mailto:bob@example.test?subject=Hello%20Bob&body=Dear%20Bob"
+
+/* The pointer rests on the link (what WebKit reports on hovering it): the view shows its target. */
+static void
+hover_link (WebKitWebView *web_view,
+            const char    *uri,
+            const char    *label)
+{
+  g_autoptr(WebKitHitTestResult) hit = g_object_new (WEBKIT_TYPE_HIT_TEST_RESULT,
+                                                     "context", WEBKIT_HIT_TEST_RESULT_CONTEXT_LINK,
+                                                     "link-uri", uri,
+                                                     "link-label", label,
+                                                     NULL);
+
+  g_signal_emit_by_name (web_view, "mouse-target-changed", hit, 0);
+}
+
+/* Clicks the link with @id in the page (a link-clicked navigation, as a click makes). */
+static void
+click_link (WebKitWebView *web_view,
+            const char    *id)
+{
+  g_autofree char *script = g_strdup_printf ("document.getElementById('%s').click(); 'clicked'", id);
+  g_autofree char *answer = web_view_eval (web_view, script);
+
+  g_assert_cmpstr (answer, ==, "clicked");
+}
+
+static GtkWidget *
+find_link_dialog (const char *uri)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+          strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (window)), uri) != NULL)
+        return GTK_WIDGET (window);
+    }
+  return NULL;
+}
+
+static gboolean
+link_dialog_shown (gpointer data)
+{
+  return find_link_dialog (data) != NULL;
+}
+
+static gboolean
+link_dialog_gone (gpointer data)
+{
+  return find_link_dialog (data) == NULL;
+}
+
+static gboolean
+find_editable_text (GtkWidget  *root,
+                    const char *text)
+{
+  if (GTK_IS_EDITABLE (root) && strstr (gtk_editable_get_text (GTK_EDITABLE (root)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_editable_text (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static GtkWidget *
+find_composer (GtkApplication *app)
+{
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (HERON_IS_COMPOSER_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+composer_shown (gpointer data)
+{
+  return find_composer (data) != NULL;
+}
+
+static void
+check_link_schemes (HeronApplication *app,
+                    HeronWindow      *window)
+{
+  HeronMessageView *view = heron_window_get_message_view (window);
+  WebKitWebView *web_view = heron_message_view_get_web_view (view);
+  g_autoptr(HeronMessage) message = NULL;
+  GtkWidget *dialog;
+  GtkWidget *composer;
+  HeronAddressEntry *to;
+
+  show_inbox (app, window, 3);
+  message = select_subject (window, LINKS_SUBJECT);
+  wait_until (reader_ready, window, "the message with links");
+  g_assert_true (heron_message_view_get_showing_html (view));
+
+  /* An smb: link, hovered, whose text names no host: still a question naming the whole target,
+   * never opened at once. */
+  hover_link (web_view, SMB_LINK, "Notes");
+  click_link (web_view, "smb-link");
+  wait_until (link_dialog_shown, (gpointer) SMB_LINK, "the question before an smb: link opens");
+  dialog = find_link_dialog (SMB_LINK);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==, "cancel");
+  save_screenshot (dialog, "reader-smb-link.png");
+  /* As the Cancel button does: the response, then the dialog closes. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_until (link_dialog_gone, (gpointer) SMB_LINK, "the question to close");
+
+  /* A mailto: link opens the application's own composer with the address, subject and body. */
+  hover_link (web_view, MAILTO_LINK, "Bob");
+  click_link (web_view, "mail-link");
+  wait_until (composer_shown, app, "the composer for a mailto: link");
+  composer = find_composer (GTK_APPLICATION (app));
+  to = HERON_ADDRESS_ENTRY (find_child_of_type (composer, HERON_TYPE_ADDRESS_ENTRY));
+  g_assert_nonnull (to);
+  g_assert_nonnull (strstr (heron_address_entry_get_text (to), "bob@example.test"));
+  g_assert_true (find_editable_text (composer, "Hello Bob"));
+  g_assert_null (find_link_dialog ("mailto:"));
+  gtk_window_destroy (GTK_WINDOW (composer));
+}
+
+/* Folders */
+
+typedef struct {
+  HeronAccount *account;
+  HeronFolder  *folder;
+  gboolean      done;
+} CreateFolder;
+
+static void
+on_folder_created (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  CreateFolder *create = user_data;
+  g_autoptr(GError) error = NULL;
+
+  create->folder = heron_account_create_folder_finish (HERON_ACCOUNT (source), result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (create->folder);
+  create->done = TRUE;
+}
+
+static gboolean
+folder_created (gpointer data)
+{
+  return ((CreateFolder *) data)->done;
+}
+
+static HeronFolder *
+create_folder (HeronAccount *account,
+               HeronFolder  *parent,
+               const char   *name)
+{
+  CreateFolder create = { account, NULL, FALSE };
+
+  heron_account_create_folder_async (account, parent, name, NULL, on_folder_created, &create);
+  wait_until (folder_created, &create, "the new folder");
+  return create.folder;
+}
+
+/* The expander of @folder's row in the sidebar: -1 when the row has no widget, else whether
+ * the expander can be seen. */
+static int
+sidebar_expander_shown (HeronSidebar *sidebar,
+                        HeronFolder  *folder,
+                        GtkWidget    *root)
+{
+  if (root == NULL)
+    root = GTK_WIDGET (sidebar);
+  if (GTK_IS_TREE_EXPANDER (root))
+    {
+      g_autoptr(GObject) item = gtk_tree_expander_get_item (GTK_TREE_EXPANDER (root));
+
+      if (item == G_OBJECT (folder))
+        {
+          for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+               child = gtk_widget_get_next_sibling (child))
+            if (g_strcmp0 (gtk_widget_get_css_name (child), "expander") == 0)
+              return gtk_widget_get_visible (child) && gtk_widget_get_opacity (child) > 0 &&
+                     gtk_widget_get_can_target (child);
+          return FALSE;
+        }
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int shown = sidebar_expander_shown (sidebar, folder, child);
+
+      if (shown >= 0)
+        return shown;
+    }
+  return -1;
+}
+
+typedef struct {
+  HeronSidebar *sidebar;
+  HeronFolder  *folder;
+  int           shown;
+} ExpanderWait;
+
+static gboolean
+expander_state_is (gpointer data)
+{
+  ExpanderWait *wait = data;
+
+  return sidebar_expander_shown (wait->sidebar, wait->folder, NULL) == wait->shown;
+}
+
+static void
+check_sidebar_subfolder (HeronApplication *app,
+                         HeronWindow      *window)
+{
+  HeronAccount *account = get_account (app);
+  HeronSidebar *sidebar = heron_window_get_sidebar (window);
+  g_autoptr(HeronFolder) leaf = NULL;
+  g_autoptr(HeronFolder) child = NULL;
+  ExpanderWait no_expander = { sidebar, NULL, FALSE };
+  ExpanderWait expander = { sidebar, NULL, TRUE };
+
+  show_inbox (app, window, 3);
+
+  /* A folder without subfolders: in the tree, with no expander. */
+  leaf = create_folder (account, NULL, "Projects");
+  g_assert_true (heron_sidebar_select_folder (sidebar, leaf));
+  g_assert_true (heron_sidebar_get_selected_folder (sidebar) == leaf);
+  no_expander.folder = leaf;
+  wait_until (expander_state_is, &no_expander, "the leaf's row without an expander");
+
+  /* Its first subfolder: the leaf gets an expander and the subfolder can be found and chosen. */
+  child = create_folder (account, leaf, "Heronry");
+  g_assert_true (heron_folder_get_parent (child) == leaf);
+  g_assert_cmpuint (g_list_model_get_n_items (heron_folder_get_children (leaf)), ==, 1);
+  g_assert_true (heron_sidebar_select_folder (sidebar, child));
+  g_assert_true (heron_sidebar_get_selected_folder (sidebar) == child);
+  expander.folder = leaf;
+  wait_until (expander_state_is, &expander, "the expander of the folder that got a subfolder");
+  save_screenshot (GTK_WIDGET (window), "sidebar-subfolder.png");
+}
+
 static gboolean
 leaflet_folded (gpointer data)
 {
@@ -1022,6 +1444,18 @@ static void
 test_new_mail_notification (void)
 {
   run_in_application (check_new_mail_notification);
+}
+
+static void
+test_link_schemes (void)
+{
+  run_in_application (check_link_schemes);
+}
+
+static void
+test_sidebar_subfolder (void)
+{
+  run_in_application (check_sidebar_subfolder);
 }
 
 static void
@@ -1135,10 +1569,7 @@ main (int   argc,
   deliver ("seed-trash@example.test", "To be deleted", "text/plain", "Nobody needs this.");
   deliver ("undo@example.test", "Delete and undo", "text/plain", "Oops.");
   plain_uid = deliver ("plain@example.test", PLAIN_SUBJECT, "text/plain", PLAIN_TEXT);
-  html = g_strdup_printf ("<html><body><h1>Spring news</h1><p>" HTML_TEXT "</p>"
-                          "<img src=\"http://127.0.0.1:%u/track.png\" width=\"1\" height=\"1\">"
-                          "<p><a href=\"https://example.test/more\">Read more</a></p></body></html>",
-                          http_port);
+  html = make_remote_html ();
   html_uid = deliver ("html@example.test", HTML_SUBJECT, "text/html", html);
   deliver ("cid@example.test", CID_SUBJECT, "multipart/related; type=\"text/html\"; boundary=\"b1\"",
            "--b1\r\n"
@@ -1150,6 +1581,10 @@ main (int   argc,
            "Content-ID: <logo@example.test>\r\n\r\n"
            CID_PNG_BASE64 "\r\n"
            "--b1--");
+  deliver ("links@example.test", LINKS_SUBJECT, "text/html",
+           "<html><body><p>Things to look at:</p>"
+           "<p><a id=\"smb-link\" href=\"" SMB_LINK "\">Notes</a></p>"
+           "<p><a id=\"mail-link\" href=\"" MAILTO_LINK "\">Bob</a></p></body></html>");
   setup_account ();
 
   g_test_add_func ("/heron/app/gui/main-window/folders-and-messages", test_folders_and_messages);
@@ -1162,6 +1597,8 @@ main (int   argc,
   g_test_add_func ("/heron/app/gui/main-window/undo-delete", test_undo_delete);
   g_test_add_func ("/heron/app/gui/main-window/search", test_search);
   g_test_add_func ("/heron/app/gui/main-window/new-mail-notification", test_new_mail_notification);
+  g_test_add_func ("/heron/app/gui/main-window/link-schemes", test_link_schemes);
+  g_test_add_func ("/heron/app/gui/main-window/sidebar-subfolder", test_sidebar_subfolder);
   g_test_add_func ("/heron/app/gui/main-window/narrow-and-dark", test_narrow_and_dark);
 
   status = g_test_run ();

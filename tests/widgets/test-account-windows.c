@@ -412,6 +412,19 @@ test_preferences_edit_and_remove (void)
   g_assert_true (gtk_widget_activate_action (window, "preferences.edit-account", "s", id));
   widgets_test_spin (300);
   page = widgets_test_find_named (window, "account-page");
+  /* The port follows the security while it is a standard one, as in the setup window. */
+  {
+    GtkSpinButton *port = GTK_SPIN_BUTTON (widgets_test_find_named (page, "smtp-port"));
+    AdwComboRow *security = ADW_COMBO_ROW (widgets_test_find_named (page, "smtp-security"));
+
+    adw_combo_row_set_selected (security, HERON_ACCOUNT_SECURITY_TLS);
+    gtk_spin_button_set_value (port, 465);
+    adw_combo_row_set_selected (security, HERON_ACCOUNT_SECURITY_STARTTLS);
+    g_assert_cmpint (gtk_spin_button_get_value_as_int (port), ==, 587);
+    gtk_spin_button_set_value (port, 2525);
+    adw_combo_row_set_selected (security, HERON_ACCOUNT_SECURITY_TLS);
+    g_assert_cmpint (gtk_spin_button_get_value_as_int (port), ==, 2525);
+  }
   set_text (page, "imap-host", "not a host");
   g_assert_true (gtk_widget_activate_action (window, "preferences.save-account", NULL));
   g_assert_true (widget_visible (page, "account-error"));

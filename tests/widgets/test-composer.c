@@ -19,7 +19,7 @@ static HeronTestServer *server;
 
 /* Every user is made before the first login: Dovecot may miss a passwd-file change made in the
  * same second as the previous one (the harness adds users by rewriting the file). */
-static const char * const test_users[] = { "sender", "rcpt", "drafter", "completer", NULL };
+static const char * const test_users[] = { "sender", "rcpt", "drafter", "completer", "signer", NULL };
 
 static void
 add_users (void)
@@ -352,6 +352,68 @@ test_complete_address (void)
   heron_account_manager_shutdown (manager);
 }
 
+static char *
+get_body (GtkWidget *window)
+{
+  GtkWidget *view = widgets_test_find_named (window, "body");
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* A new message carries the identity's signature with one separator; choosing another sender
+ * replaces it while it is untouched, and leaves a signature the person edited alone. */
+static void
+test_signature_follows_identity (void)
+{
+  g_autoptr(HeronAccountManager) manager = widgets_test_manager_new (server, TRUE, NULL);
+  g_autofree char *user = new_user ("signer");
+  g_autoptr(HeronAccountConfig) config = widgets_test_config_new (server, user);
+  g_autoptr(HeronAccountIdentity) home = g_list_model_get_item (heron_account_config_get_identities (config), 0);
+  g_autoptr(HeronAccountIdentity) work = heron_account_identity_new ("Test Person", "signer-work@example.test");
+  g_autoptr(HeronAccount) account = NULL;
+  g_autofree char *body = NULL;
+  GtkDropDown *identity;
+  GtkWidget *window;
+
+  heron_account_identity_set_signature (home, "Home\nhttps://home.example.test");
+  /* brings its own separator: it must not get a second one */
+  heron_account_identity_set_signature (work, "-- \nAt work");
+  heron_account_config_add_identity (config, work);
+  account = widgets_test_add_account (manager, config, heron_test_server_get_user_password (server, user));
+
+  window = GTK_WIDGET (heron_composer_window_new (NULL, manager, account, NULL, NULL));
+  gtk_window_present (GTK_WINDOW (window));
+  identity = GTK_DROP_DOWN (widgets_test_find_named (window, "identity"));
+  body = get_body (window);
+  g_assert_cmpstr (body, ==, "\n\n-- \nHome\nhttps://home.example.test\n");
+  g_clear_pointer (&body, g_free);
+
+  /* what the person wrote stays; the signature follows the sender */
+  set_body (window, "Dear all,\n\n-- \nHome\nhttps://home.example.test\n");
+  gtk_drop_down_set_selected (identity, 1);
+  body = get_body (window);
+  g_assert_cmpstr (body, ==, "Dear all,\n\n-- \nAt work\n");
+  g_clear_pointer (&body, g_free);
+  gtk_drop_down_set_selected (identity, 0);
+  body = get_body (window);
+  g_assert_cmpstr (body, ==, "Dear all,\n\n-- \nHome\nhttps://home.example.test\n");
+  g_clear_pointer (&body, g_free);
+
+  /* an edited signature is the person's: it stays, and no second one is added */
+  set_body (window, "Dear all,\n\n-- \nHome, on the train\n");
+  gtk_drop_down_set_selected (identity, 1);
+  body = get_body (window);
+  g_assert_cmpstr (body, ==, "Dear all,\n\n-- \nHome, on the train\n");
+  g_clear_pointer (&body, g_free);
+
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+  heron_account_manager_shutdown (manager);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -372,6 +434,7 @@ main (int   argc,
   g_test_add_func ("/heron/widgets/composer/send", test_send);
   g_test_add_func ("/heron/widgets/composer/draft-autosave", test_draft_autosave);
   g_test_add_func ("/heron/widgets/composer/complete-address", test_complete_address);
+  g_test_add_func ("/heron/widgets/composer/signature-follows-identity", test_signature_follows_identity);
 
   status = g_test_run ();
   heron_test_server_free (server);

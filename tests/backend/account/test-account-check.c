@@ -121,6 +121,12 @@ test_success_starttls (void)
                                  heron_test_server_get_smtp_port (server));
   heron_account_server_set_security (heron_account_config_get_smtp (config),
                                      HERON_ACCOUNT_SECURITY_STARTTLS);
+  /* a pin belongs to the port and security it was made for: the changes above dropped it */
+  g_assert_null (heron_account_server_get_pinned_certificate_file (heron_account_config_get_imap (config)));
+  heron_account_server_set_pinned_certificate_file (heron_account_config_get_imap (config),
+                                                    heron_test_server_get_ca_file (server));
+  heron_account_server_set_pinned_certificate_file (heron_account_config_get_smtp (config),
+                                                    heron_test_server_get_ca_file (server));
 
   found = check (config, heron_test_server_get_password (server), HERON_ACCOUNT_CHECK_NONE,
                  NULL, &error);

@@ -1012,6 +1012,103 @@ test_validate_messages (void)
   g_clear_error (&error);
 }
 
+static void
+count_notify (guint *count)
+{
+  (*count)++;
+}
+
+/* A pinned certificate belongs to host, port and security: the setters drop it when one of them
+ * changes, whichever way it was pinned, and keep it when nothing that names the server changed. */
+static void
+test_pin_follows_server (void)
+{
+  g_autoptr(HeronAccountServer) server = heron_account_server_new (HERON_ACCOUNT_PROTOCOL_IMAP);
+  g_autoptr(HeronAccountServer) copy = NULL;
+  g_autoptr(HeronAccountConfig) config = heron_account_config_new ();
+  g_autoptr(HeronAccountConfig) config_copy = NULL;
+  guint notified = 0;
+
+#define PIN_BOTH(s) G_STMT_START { \
+    heron_account_server_set_pinned_certificate_pem ((s), FAKE_PEM); \
+    heron_account_server_set_pinned_certificate_file ((s), "/etc/ssl/pinned.pem"); \
+  } G_STMT_END
+#define ASSERT_PINNED(s) G_STMT_START { \
+    g_assert_cmpstr (heron_account_server_get_pinned_certificate_pem (s), ==, FAKE_PEM); \
+    g_assert_cmpstr (heron_account_server_get_pinned_certificate_file (s), ==, "/etc/ssl/pinned.pem"); \
+  } G_STMT_END
+#define ASSERT_UNPINNED(s) G_STMT_START { \
+    g_assert_null (heron_account_server_get_pinned_certificate_pem (s)); \
+    g_assert_null (heron_account_server_get_pinned_certificate_file (s)); \
+  } G_STMT_END
+
+  heron_account_server_set_host (server, "imap.example.test");
+  heron_account_server_set_security (server, HERON_ACCOUNT_SECURITY_TLS);
+  PIN_BOTH (server);
+
+  /* Nothing that names the server changed: the same host (in another case), port 0 and the
+   * standard port it stands for, the user, the authentication. */
+  heron_account_server_set_host (server, "imap.example.test");
+  heron_account_server_set_host (server, "IMAP.Example.Test");
+  heron_account_server_set_port (server, 993);
+  heron_account_server_set_port (server, 0);
+  heron_account_server_set_security (server, HERON_ACCOUNT_SECURITY_TLS);
+  heron_account_server_set_user (server, "someone");
+  heron_account_server_set_auth (server, HERON_ACCOUNT_AUTH_OAUTHBEARER);
+  ASSERT_PINNED (server);
+
+  /* Another host */
+  heron_account_server_set_host (server, "imap2.example.test");
+  ASSERT_UNPINNED (server);
+
+  /* Another port */
+  PIN_BOTH (server);
+  heron_account_server_set_port (server, 10993);
+  ASSERT_UNPINNED (server);
+
+  /* From an explicit port back to the standard one is another port too */
+  PIN_BOTH (server);
+  heron_account_server_set_port (server, 0);
+  ASSERT_UNPINNED (server);
+
+  /* Another security, the port left at 0 (the standard port changes with it) */
+  PIN_BOTH (server);
+  heron_account_server_set_security (server, HERON_ACCOUNT_SECURITY_STARTTLS);
+  ASSERT_UNPINNED (server);
+
+  /* Another security on a fixed port: still another server for the pin */
+  heron_account_server_set_port (server, 10143);
+  PIN_BOTH (server);
+  heron_account_server_set_security (server, HERON_ACCOUNT_SECURITY_TLS);
+  ASSERT_UNPINNED (server);
+
+  /* A removed host drops it too */
+  PIN_BOTH (server);
+  heron_account_server_set_host (server, NULL);
+  ASSERT_UNPINNED (server);
+
+  /* The drop is notified */
+  heron_account_server_set_host (server, "imap.example.test");
+  PIN_BOTH (server);
+  g_signal_connect_swapped (server, "notify::pinned-certificate-pem", G_CALLBACK (count_notify), &notified);
+  heron_account_server_set_port (server, 1993);
+  g_assert_cmpuint (notified, ==, 1);
+
+  /* A copy keeps the pin (it is set after host, port and security) */
+  PIN_BOTH (server);
+  copy = heron_account_server_copy (server);
+  ASSERT_PINNED (copy);
+  heron_account_server_set_host (heron_account_config_get_imap (config), "other.example.test");
+  heron_account_server_set_port (heron_account_config_get_imap (config), 143);
+  PIN_BOTH (heron_account_config_get_imap (config));
+  config_copy = heron_account_config_copy (config);
+  ASSERT_PINNED (heron_account_config_get_imap (config_copy));
+
+#undef PIN_BOTH
+#undef ASSERT_PINNED
+#undef ASSERT_UNPINNED
+}
+
 /* Each test starts from empty directories. */
 static void
 run_isolated (gconstpointer data)
@@ -1044,6 +1141,7 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/heron/account/config/file-names", test_file_names, run_isolated);
   g_test_add_data_func ("/heron/account/config/host-rules", test_host_rules, run_isolated);
   g_test_add_data_func ("/heron/account/config/validate-messages", test_validate_messages, run_isolated);
+  g_test_add_data_func ("/heron/account/config/pin-follows-server", test_pin_follows_server, run_isolated);
 
   status = g_test_run ();
   test_account_dirs_cleanup ();

@@ -670,22 +670,46 @@ test_folder_ops (void)
   fixture_clear (&fixture);
 }
 
-/* Names beyond ASCII: one made through the API is the person's name on the server (sent in
- * modified UTF-7), and one made on the server can be synced. */
+/* Names beyond ASCII: one made through the API is the person's name on the server (the worker
+ * writes the server's form: modified UTF-7 on Dovecot 2.3, which has no UTF8=ACCEPT), also when
+ * every name the cache has is ASCII, and one made on the server can be synced. */
 static void
 test_folder_names (void)
 {
   Fixture fixture;
   g_autoptr(GError) error = NULL;
+  g_autoptr(HeronFolder) uber = NULL;
+  g_autoptr(HeronFolder) inner = NULL;
   g_autoptr(HeronFolder) resume = NULL;
   HeronFolder *cafe;
 
   fixture_init (&fixture, "foldernames");
+  fixture_start (&fixture);
+
+  /* only ASCII names so far: not a folder literally named "&ANw-ber" */
+  uber = create_folder (&fixture, NULL, "Über", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (heron_folder_get_name (uber), ==, "&ANw-ber");
+  g_assert_cmpstr (heron_folder_get_display_name (uber), ==, "Über");
+  wait_server_mailbox (&fixture, "Über", TRUE);
+  g_assert_false (server_has_mailbox (&fixture, "&ANw-ber"));
+
+  /* inside it, with its delimiter; the person's "&" is the server's "&-" */
+  inner = create_folder (&fixture, uber, "Ça & là", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (heron_folder_get_name (inner), ==, "&ANw-ber/&AMc-a &- l&AOA-");
+  g_assert_true (heron_folder_get_parent (inner) == uber);
+  wait_server_mailbox (&fixture, "Über/Ça & là", TRUE);
+  g_assert_null (create_folder (&fixture, uber, "Ça & là", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, "Ça & là"));
+  g_clear_error (&error);
+
+  /* made on the server */
   g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Café", &error));
   g_assert_no_error (error);
   deliver (&fixture, "Café", "Bob <bob@example.test>", "croissant", NULL);
-  fixture_start (&fixture);
-
+  sync_account (&fixture, NULL);
   cafe = heron_account_lookup_folder (fixture.account, "Caf&AOk-");
   g_assert_nonnull (cafe);
   g_assert_cmpstr (heron_folder_get_display_name (cafe), ==, "Café");
@@ -699,6 +723,7 @@ test_folder_names (void)
   wait_server_mailbox (&fixture, "Résumé", TRUE);
   sync_account (&fixture, NULL);
   g_assert_true (heron_account_lookup_folder (fixture.account, "R&AOk-sum&AOk-") == resume);
+  g_assert_true (heron_account_lookup_folder (fixture.account, "&ANw-ber") == uber);
 
   fixture_clear (&fixture);
 }

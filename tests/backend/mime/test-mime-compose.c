@@ -578,6 +578,58 @@ test_build_async (void)
   heron_mime_outgoing_free (out);
 }
 
+/* The signature block: one separator however the signature is written, the same block in a new
+ * message and a reply, and replaced when the sender changes while it is untouched. */
+static void
+test_signatures (void)
+{
+  g_autoptr(HeronAccountIdentity) home = alice ();
+  g_autoptr(HeronAccountIdentity) work = heron_account_identity_new ("Alice", "alice@work.example.test");
+  g_autoptr(HeronAccountIdentity) plain = heron_account_identity_new ("Alice", "alice@plain.example.test");
+  g_autoptr(HeronMimeComposition) fresh = NULL;
+  g_autoptr(HeronMimeComposition) unsigned_message = NULL;
+  g_autofree char *block = NULL;
+  g_autofree char *body = NULL;
+
+  /* a signature that starts with its own separator gets no second one */
+  heron_account_identity_set_signature (work, "-- \nAlice at work\n");
+  block = heron_mime_signature_block (work);
+  g_assert_cmpstr (block, ==, "-- \nAlice at work\n");
+  g_clear_pointer (&block, g_free);
+  block = heron_mime_signature_block (home);
+  g_assert_cmpstr (block, ==, "-- \nAlice\nhttps://alice.example.test\n");
+  g_assert_null (heron_mime_signature_block (plain));
+  g_assert_null (heron_mime_signature_block (NULL));
+
+  /* a new message: room to write, then the block */
+  fresh = heron_mime_composition_new_message (work);
+  g_assert_cmpstr (fresh->body, ==, "\n\n-- \nAlice at work\n");
+  g_assert_true (fresh->identity == work);
+  unsigned_message = heron_mime_composition_new_message (plain);
+  g_assert_true (unsigned_message->body == NULL || *unsigned_message->body == '\0');
+
+  /* another sender: the block is replaced, the text above it stays */
+  body = heron_mime_replace_signature ("Hello\n\n-- \nAlice at work\n", work, home);
+  g_assert_cmpstr (body, ==, "Hello\n\n-- \nAlice\nhttps://alice.example.test\n");
+  g_clear_pointer (&body, g_free);
+  body = heron_mime_replace_signature (fresh->body, work, home);
+  g_assert_cmpstr (body, ==, "\n\n-- \nAlice\nhttps://alice.example.test\n");
+  g_clear_pointer (&body, g_free);
+  /* to one without a signature: removed; from one without: added on a line of its own */
+  body = heron_mime_replace_signature ("Hello\n-- \nAlice at work\n", work, plain);
+  g_assert_cmpstr (body, ==, "Hello\n");
+  g_clear_pointer (&body, g_free);
+  body = heron_mime_replace_signature ("Hello", plain, work);
+  g_assert_cmpstr (body, ==, "Hello\n-- \nAlice at work\n");
+  g_clear_pointer (&body, g_free);
+
+  /* a block the person changed, or wrote after, stays as it is */
+  g_assert_null (heron_mime_replace_signature ("Hello\n-- \nAlice at home now\n", work, home));
+  g_assert_null (heron_mime_replace_signature ("Hello\n-- \nAlice at work\nP.S. one more thing\n", work, home));
+  /* the block's text inside a line is not a block */
+  g_assert_null (heron_mime_replace_signature ("Hello x-- \nAlice at work\n", work, home));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -600,6 +652,7 @@ main (int    argc,
   g_test_add_func ("/heron/mime/compose/invalid", test_invalid);
   g_test_add_func ("/heron/mime/compose/build-async", test_build_async);
   g_test_add_func ("/heron/mime/compose/eml-file-attachment", test_eml_file_attachment);
+  g_test_add_func ("/heron/mime/compose/signatures", test_signatures);
 
   ret = g_test_run ();
   heron_mime_shutdown ();

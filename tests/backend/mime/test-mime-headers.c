@@ -277,6 +277,104 @@ test_pathological (void)
   g_string_free (m, TRUE);
 }
 
+/* The parts of an address list as typed: commas inside quotes, comments and angle brackets do not
+ * split; a backslash escapes only inside quotes and comments. */
+static void
+test_address_split (void)
+{
+  static const struct {
+    const char *text;
+    const char *parts[5];
+  } cases[] = {
+    { "", { "", NULL } },
+    { "a@b", { "a@b", NULL } },
+    { "a@b, c@d", { "a@b", " c@d", NULL } },
+    { "a@b, ", { "a@b", " ", NULL } },
+    /* an escaped quote does not end the quoted string: its comma stays inside */
+    { "\"a\\\",\" <x@y>, b@c", { "\"a\\\",\" <x@y>", " b@c", NULL } },
+    { "\"Example, Carol\" <carol@example.test>, bob@example.test",
+      { "\"Example, Carol\" <carol@example.test>", " bob@example.test", NULL } },
+    /* a comment, nested, with an escaped parenthesis */
+    { "bob@x (Bob, (Jr.\\) x), y), c@d", { "bob@x (Bob, (Jr.\\) x), y)", " c@d", NULL } },
+    { "<a,b@c>, d@e", { "<a,b@c>", " d@e", NULL } },
+    /* outside quotes a backslash is an ordinary character: the comma after it splits */
+    { "a\\,b@c", { "a\\", "b@c", NULL } },
+    /* an open quote runs to the end: the part being typed */
+    { "a@b, \"Smith, J", { "a@b", " \"Smith, J", NULL } },
+    /* a backslash at the very end */
+    { "\"a\\", { "\"a\\", NULL } },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GArray) spans = heron_mime_address_list_split (cases[i].text);
+      guint n = g_strv_length ((char **) cases[i].parts);
+
+      g_test_message ("case %u: %s", i, cases[i].text);
+      g_assert_cmpuint (spans->len, ==, n);
+      for (guint k = 0; k < n; k++)
+        {
+          const HeronMimeAddressSpan *span = &g_array_index (spans, HeronMimeAddressSpan, k);
+          g_autofree char *part = g_strndup (cases[i].text + span->start, span->end - span->start);
+
+          g_assert_cmpstr (part, ==, cases[i].parts[k]);
+        }
+      g_assert_cmpuint (g_array_index (spans, HeronMimeAddressSpan, n - 1).end, ==, strlen (cases[i].text));
+    }
+}
+
+/* Fields removed from the raw header: with their continuation lines, by name without regard to
+ * case, only in the header block, everything else byte for byte. */
+static void
+test_remove_fields (void)
+{
+  static const struct {
+    const char *message;
+    const char *expected;
+  } cases[] = {
+    /* CRLF; folded Bcc; Resent-Bcc; white space before the colon; another case */
+    { "From: a@example.org\r\nBcc: one@example.org,\r\n two@example.org\r\nTo: b@example.org\r\n"
+      "Resent-Bcc: three@example.org\r\nbCC : four@example.org\r\nSubject: x\r\n\r\nBody\r\n",
+      "From: a@example.org\r\nTo: b@example.org\r\nSubject: x\r\n\r\nBody\r\n" },
+    /* a field whose name only starts with Bcc stays, and so does a Bcc line in the body */
+    { "Bcc-Note: stays\nX-Bcc: stays\nBcc:\n\t<gone@example.org>\n\nBcc: in the body\n Bcc: too\n",
+      "Bcc-Note: stays\nX-Bcc: stays\n\nBcc: in the body\n Bcc: too\n" },
+    /* no header at all: the body starts at once */
+    { "\r\nBcc: body@example.org\r\n", "\r\nBcc: body@example.org\r\n" },
+    { "\nBcc: body@example.org\n", "\nBcc: body@example.org\n" },
+    /* only a header, the last field without a line end */
+    { "To: b@example.org\r\nBcc: c@example.org", "To: b@example.org\r\n" },
+    { "Bcc: c@example.org\r\n", "" },
+    { "", "" },
+    /* the body is not parsed: 8-bit bytes, a lone dot, a MIME part with its own header */
+    { "Bcc: x@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nBcc: y\r\n\r\n\xff\xfe.\r\n.\r\n--b--\r\n",
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nBcc: y\r\n\r\n\xff\xfe.\r\n.\r\n--b--\r\n" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) message = g_bytes_new_static (cases[i].message, strlen (cases[i].message));
+      g_autoptr(GBytes) result = heron_mime_remove_header_fields (message, HERON_MIME_BCC_FIELDS);
+      g_autoptr(GBytes) expected = g_bytes_new_static (cases[i].expected, strlen (cases[i].expected));
+
+      g_test_message ("case %u", i);
+      g_assert_true (g_bytes_equal (result, expected));
+    }
+
+  /* other names, several at once; a field not named stays, folding and all */
+  {
+    static const char * const names[] = { "X-Heron-Draft", "Date", NULL };
+    const char *raw = "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nX-Heron-Draft: reply\r\n"
+                      "Subject: folded\r\n  over two lines\r\nx-heron-draft:new\r\n\r\nDate: body\r\n";
+    const char *want = "Subject: folded\r\n  over two lines\r\n\r\nDate: body\r\n";
+    g_autoptr(GBytes) message = g_bytes_new_static (raw, strlen (raw));
+    g_autoptr(GBytes) result = heron_mime_remove_header_fields (message, names);
+    g_autoptr(GBytes) expected = g_bytes_new_static (want, strlen (want));
+
+    g_assert_true (g_bytes_equal (result, expected));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -294,6 +392,8 @@ main (int    argc,
   g_test_add_func ("/heron/mime/headers/thread-headers", test_thread_headers);
   g_test_add_func ("/heron/mime/headers/many-references", test_many_references);
   g_test_add_func ("/heron/mime/headers/pathological", test_pathological);
+  g_test_add_func ("/heron/mime/headers/remove-fields", test_remove_fields);
+  g_test_add_func ("/heron/mime/headers/address-split", test_address_split);
 
   ret = g_test_run ();
   heron_mime_shutdown ();

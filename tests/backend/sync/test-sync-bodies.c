@@ -347,6 +347,7 @@ test_prefetch (void)
   g_autofree char *old_date = rfc2822_days_ago (100);
   g_autofree char *new_date = rfc2822_days_ago (2);
   guint32 old_inbox[3], new_inbox[3], old_other[2], new_other[2];
+  GBytes *sent_inbox[3], *sent_other[2];
   guint after;
 
   sync_test_fixture_init (&fixture, server, tmpdir, "prefetch");
@@ -362,6 +363,7 @@ test_prefetch (void)
 
       old_inbox[i] = deliver_bytes (&fixture, "INBOX", old_message);
       new_inbox[i] = deliver_bytes (&fixture, "INBOX", new_message);
+      sent_inbox[i] = g_bytes_ref (new_message);
     }
   for (guint i = 0; i < 2; i++)
     {
@@ -370,6 +372,7 @@ test_prefetch (void)
 
       old_other[i] = deliver_bytes (&fixture, "Other", old_message);
       new_other[i] = deliver_bytes (&fixture, "Other", new_message);
+      sent_other[i] = g_bytes_ref (new_message);
     }
 
   /* by itself, after INBOX's sync: the three new ones */
@@ -387,9 +390,15 @@ test_prefetch (void)
       g_autoptr(HeronStoreMessage) old_message = cached_message (&fixture, "INBOX", old_inbox[i]);
       g_autoptr(HeronStoreMessage) new_message = cached_message (&fixture, "INBOX", new_inbox[i]);
 
+      g_autoptr(GBytes) cached = NULL;
+
       g_assert_false (old_message->body_local);
       g_assert_true (new_message->body_local);
       g_assert_nonnull (strstr (new_message->snippet, "A new message"));
+      /* the server's bytes, each its own */
+      cached = cached_source (&fixture, "INBOX", new_inbox[i]);
+      assert_bytes_equal (cached, sent_inbox[i]);
+      g_bytes_unref (sent_inbox[i]);
     }
 
   /* on request, with progress (the worker may have begun by itself after the sync: either way,
@@ -427,8 +436,13 @@ test_prefetch (void)
       g_autoptr(HeronStoreMessage) old_message = cached_message (&fixture, "Other", old_other[i]);
       g_autoptr(HeronStoreMessage) new_message = cached_message (&fixture, "Other", new_other[i]);
 
+      g_autoptr(GBytes) cached = NULL;
+
       g_assert_false (old_message->body_local);
       g_assert_true (new_message->body_local);
+      cached = cached_source (&fixture, "Other", new_other[i]);
+      assert_bytes_equal (cached, sent_other[i]);
+      g_bytes_unref (sent_other[i]);
     }
 
   sync_test_fixture_clear (&fixture);
@@ -536,8 +550,10 @@ test_expunged (void)
   g_autoptr(HeronStoreReader) reader = NULL;
   g_autoptr(HeronStoreMessage) message = NULL;
   g_autoptr(GError) read_error = NULL;
+  HeronSyncEvent *event;
   GError *error;
   guint32 uid, kept;
+  guint mark;
 
   sync_test_fixture_init (&fixture, server, tmpdir, "expunged");
   g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Other", &server_error));
@@ -554,15 +570,60 @@ test_expunged (void)
   g_assert_true (heron_test_server_expunge (server, fixture.user, "Other", uid, &server_error));
   g_assert_no_error (server_error);
 
+  mark = fixture.events->len;
   error = fetch_body (&fixture, "Other", uid);
   g_assert_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  /* and the cache dropped it */
+  /* the sync the worker started dropped it from the cache, and said so */
+  event = sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_REMOVED, "Other", mark, SYNC_TEST_WAIT_MS);
+  g_assert_cmpuint (event->uids->len, ==, 1);
+  g_assert_cmpint (g_array_index (event->uids, gint64, 0), ==, uid);
   reader = open_reader (&fixture);
   message = heron_store_reader_get_message (reader, folder_id (reader, "Other"), uid, &read_error);
   g_assert_null (message);
   g_assert_error (read_error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND);
+  sync_test_assert_store_equals_server (&fixture, "Other");
+
+  sync_test_fixture_clear (&fixture);
+}
+
+/* A message that arrived after the on-demand connection's EXAMINE (the command connection
+ * synced it): its body comes, and the cache keeps it. */
+static void
+test_arrived_after_examine (void)
+{
+  SyncTestFixture fixture;
+  g_autoptr(GError) server_error = NULL;
+  g_autoptr(GBytes) later = make_message ("later", "Thu, 14 Nov 2024 09:30:00 +0000", "Arrived later.");
+  g_autoptr(GBytes) cached = NULL;
+  g_autoptr(HeronStoreMessage) message = NULL;
+  GError *error;
+  guint32 first, uid;
+
+  sync_test_fixture_init (&fixture, server, tmpdir, "later");
+  g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Other", &server_error));
+  g_assert_no_error (server_error);
+  first = deliver (&fixture, "Other", "first", "Opened first.");
+  fixture_online (&fixture, FALSE, 500);
+  sync_test_sync_folder (&fixture, "Other");
+  /* the on-demand connection EXAMINEs Other */
+  error = fetch_body (&fixture, "Other", first);
+  g_assert_no_error (error);
+
+  uid = deliver_bytes (&fixture, "Other", later);
+  sync_test_sync_folder (&fixture, "Other");
+  message = cached_message (&fixture, "Other", uid);
+  g_assert_false (message->body_local);
+
+  error = fetch_body (&fixture, "Other", uid);
+  g_assert_no_error (error);
+  cached = cached_source (&fixture, "Other", uid);
+  assert_bytes_equal (cached, later);
+  g_clear_pointer (&message, heron_store_message_free);
+  message = cached_message (&fixture, "Other", uid);
+  g_assert_true (message->body_local);
+  sync_test_assert_store_equals_server (&fixture, "Other");
 
   sync_test_fixture_clear (&fixture);
 }
@@ -843,7 +904,7 @@ main (int   argc,
 {
   static const char * const users[] = {
     "ondemand", "large", "during", "prefetch", "snippets", "offline", "expunged", "search",
-    "textpass", "nonascii", NULL
+    "textpass", "nonascii", "later", NULL
   };
 
   g_test_init (&argc, &argv, NULL);
@@ -859,6 +920,7 @@ main (int   argc,
   g_test_add_func ("/heron/sync/bodies/snippets", test_snippets);
   g_test_add_func ("/heron/sync/bodies/offline", test_offline);
   g_test_add_func ("/heron/sync/bodies/expunged", test_expunged);
+  g_test_add_func ("/heron/sync/bodies/arrived-after-examine", test_arrived_after_examine);
   g_test_add_func ("/heron/sync/bodies/search", test_search);
   g_test_add_func ("/heron/sync/bodies/text-pass", test_text_pass);
   g_test_add_func ("/heron/sync/bodies/non-ascii-folder", test_non_ascii_folder);

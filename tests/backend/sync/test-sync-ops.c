@@ -174,38 +174,74 @@ do_append (SyncTestFixture *fixture,
   return uid;
 }
 
+/* A new folder @leaf (UTF-8) in @parent (a server name, nullable): its server name, or NULL
+ * with @error. */
+static char *
+try_create_folder (SyncTestFixture  *fixture,
+                   const char       *parent,
+                   const char       *leaf,
+                   GError          **error)
+{
+  SyncTestWait wait = { 0 };
+  char *name;
+
+  heron_account_worker_create_folder_async (fixture->worker, parent, leaf, NULL, sync_test_on_done, &wait);
+  sync_test_await (fixture, &wait, "create");
+  name = heron_account_worker_create_folder_finish (fixture->worker, wait.result, error);
+  g_object_unref (wait.result);
+  return name;
+}
+
+static char *
+try_rename_folder (SyncTestFixture  *fixture,
+                   const char       *folder,
+                   const char       *parent,
+                   const char       *leaf,
+                   GError          **error)
+{
+  SyncTestWait wait = { 0 };
+  char *name;
+
+  heron_account_worker_rename_folder_async (fixture->worker, folder, parent, leaf, NULL, sync_test_on_done, &wait);
+  sync_test_await (fixture, &wait, "rename");
+  name = heron_account_worker_rename_folder_finish (fixture->worker, wait.result, error);
+  g_object_unref (wait.result);
+  return name;
+}
+
 typedef enum { CREATE, RENAME, DELETE } FolderOp;
 
+/* CREATE and RENAME: @parent (nullable) and @leaf name the new folder. */
 static void
 do_folder (SyncTestFixture *fixture,
            FolderOp         op,
            const char      *name,
-           const char      *new_name)
+           const char      *parent,
+           const char      *leaf)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *made = NULL;
   SyncTestWait wait = { 0 };
 
   switch (op)
     {
     case CREATE:
-      heron_account_worker_create_folder_async (fixture->worker, name, NULL, sync_test_on_done, &wait);
-      sync_test_await (fixture, &wait, "create");
-      heron_account_worker_create_folder_finish (fixture->worker, wait.result, &error);
+      made = try_create_folder (fixture, parent, leaf, &error);
+      g_assert_nonnull (made);
       break;
     case RENAME:
-      heron_account_worker_rename_folder_async (fixture->worker, name, new_name, NULL, sync_test_on_done, &wait);
-      sync_test_await (fixture, &wait, "rename");
-      heron_account_worker_rename_folder_finish (fixture->worker, wait.result, &error);
+      made = try_rename_folder (fixture, name, parent, leaf, &error);
+      g_assert_nonnull (made);
       break;
     case DELETE:
     default:
       heron_account_worker_delete_folder_async (fixture->worker, name, NULL, sync_test_on_done, &wait);
       sync_test_await (fixture, &wait, "delete folder");
       heron_account_worker_delete_folder_finish (fixture->worker, wait.result, &error);
+      g_object_unref (wait.result);
       break;
     }
   g_assert_no_error (error);
-  g_object_unref (wait.result);
 }
 
 /* Reading the server and the cache */
@@ -468,11 +504,11 @@ test_operation (gconstpointer data)
       break;
     case OP_FOLDERS:
     default:
-      do_folder (&fixture, CREATE, "Projects", NULL);
-      do_folder (&fixture, CREATE, "Projects/Heron", NULL);
-      do_folder (&fixture, CREATE, "Doomed", NULL);
-      do_folder (&fixture, RENAME, "Projects", "Work");
-      do_folder (&fixture, DELETE, "Doomed", NULL);
+      do_folder (&fixture, CREATE, NULL, NULL, "Projects");
+      do_folder (&fixture, CREATE, NULL, "Projects", "Heron");
+      do_folder (&fixture, CREATE, NULL, NULL, "Doomed");
+      do_folder (&fixture, RENAME, "Projects", NULL, "Work");
+      do_folder (&fixture, DELETE, "Doomed", NULL, NULL);
       state = store_folders (&fixture);
       g_assert_nonnull (strstr (state, "Work,Work/Heron"));
       g_assert_null (strstr (state, "Projects"));
@@ -561,6 +597,127 @@ test_operation (gconstpointer data)
       g_assert_cmpstr (after, ==, before);
     }
   sync_test_fixture_clear (&fixture);
+}
+
+/* New folder names: the worker writes the server's form (the parent's delimiter; modified UTF-7
+ * on Dovecot 2.3, which has no UTF8=ACCEPT), refuses what the server cannot take, and offline
+ * keeps the form the last login found. */
+
+static gboolean
+check_server_has_mailbox (SyncTestFixture *fixture,
+                          gconstpointer    data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) mailboxes = heron_test_server_list_mailboxes (server, fixture->user, &error);
+
+  g_assert_no_error (error);
+  return g_strv_contains ((const char * const *) mailboxes, data);
+}
+
+static char *
+store_display_name (SyncTestFixture *fixture,
+                    const char      *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeronStoreReader) reader = heron_store_reader_open (fixture->store_path, &error);
+  g_autoptr(GPtrArray) folders = NULL;
+
+  g_assert_no_error (error);
+  folders = heron_store_reader_get_folders (reader, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < folders->len; i++)
+    {
+      HeronStoreFolder *folder = g_ptr_array_index (folders, i);
+      if (g_strcmp0 (folder->name, name) == 0)
+        return g_strdup (folder->display_name);
+    }
+  return NULL;
+}
+
+static void
+test_folder_names (void)
+{
+  SyncTestFixture fixture;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uber = NULL;
+  g_autofree char *child = NULL;
+  g_autofree char *renamed = NULL;
+  g_autofree char *display = NULL;
+  g_autofree char *offline = NULL;
+
+  fixture_init (&fixture, "names");
+  fixture_start (&fixture);
+  sync_test_sync_folders (&fixture);
+
+  /* every cached name is ASCII: still the server's form, not a guess from the names */
+  uber = try_create_folder (&fixture, NULL, "Über", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (uber, ==, "&ANw-ber");
+  display = store_display_name (&fixture, uber);
+  g_assert_cmpstr (display, ==, "Über");
+  child = try_create_folder (&fixture, uber, "Ärger & Co", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (child, ==, "&ANw-ber/&AMQ-rger &- Co");
+  g_clear_pointer (&display, g_free);
+  display = store_display_name (&fixture, child);
+  g_assert_cmpstr (display, ==, "Über/Ärger & Co");
+  wait_replayed (&fixture);
+  sync_test_wait_for (check_server_has_mailbox, &fixture, "Über/Ärger & Co", SYNC_TEST_WAIT_MS,
+                      "Über/Ärger & Co on the server");
+
+  /* what the server cannot take, or what is not there */
+  g_assert_null (try_create_folder (&fixture, NULL, "a/b", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (try_create_folder (&fixture, uber, "50%", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (try_create_folder (&fixture, NULL, "", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (try_create_folder (&fixture, "Nowhere", "x", &error));
+  g_assert_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (try_create_folder (&fixture, NULL, "Über", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_null (try_rename_folder (&fixture, uber, child, "Loop", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* a rename and a move in one, into the server's form */
+  renamed = try_rename_folder (&fixture, child, NULL, "Fröhlich", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (renamed, ==, "Fr&APY-hlich");
+  wait_replayed (&fixture);
+  sync_test_wait_for (check_server_has_mailbox, &fixture, "Fröhlich", SYNC_TEST_WAIT_MS, "Fröhlich on the server");
+
+  /* offline, the form the last login found (kept in the cache): UTF-8 here */
+  sync_test_fixture_stop (&fixture);
+  {
+    g_autoptr(HeronStore) store = heron_store_open (fixture.store_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (heron_store_get_utf8_names (store));
+    g_assert_true (heron_store_set_utf8_names (store, TRUE, &error));
+    g_assert_no_error (error);
+    g_assert_true (heron_store_get_utf8_names (store));
+  }
+  g_assert_true (heron_test_server_stop_imap (server, &error));
+  g_assert_no_error (error);
+  sync_test_fixture_start_worker (&fixture, new_worker (heron_test_server_get_host (server),
+                                                        heron_test_server_get_imap_port (server),
+                                                        heron_test_server_get_ca_file (server), fixture.user,
+                                                        fixture.password, fixture.store_path, FALSE, FALSE));
+  offline = try_create_folder (&fixture, NULL, "Ça", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (offline, ==, "Ça");
+  g_clear_pointer (&display, g_free);
+  display = store_display_name (&fixture, offline);
+  g_assert_cmpstr (display, ==, "Ça");
+  sync_test_fixture_clear (&fixture);
+  g_assert_true (heron_test_server_start_imap (server, &error));
+  g_assert_no_error (error);
 }
 
 /* A NO from the server: FAILED, an ERROR event with the entry's seq; discard undoes it. */
@@ -1009,6 +1166,158 @@ test_kill9 (void)
   sync_test_fixture_clear (&fixture);
 }
 
+/* Renaming and deleting the folder the command connection has selected: it is left first
+ * (UNSELECT), then renamed or deleted; no error, the server and the cache agree. */
+
+static HeronAccountWorker *
+quiet_worker (SyncTestFixture *fixture,
+              gboolean         ignore_uidplus)
+{
+  g_autoptr(HeronAccountConfig) config = sync_test_config_new (heron_test_server_get_host (server),
+                                                               heron_test_server_get_imap_port (server),
+                                                               heron_test_server_get_ca_file (server),
+                                                               fixture->user);
+  g_autoptr(GError) error = NULL;
+  HeronAccountWorkerOptions options;
+  HeronAccountWorker *worker;
+
+  /* only what the test asks for is synced, and no STATUS poll leaves the selected folder */
+  heron_account_config_set_folder_sync (config, HERON_ACCOUNT_FOLDER_SYNC_LIST);
+  sync_test_options_init (&options, fixture->store_path, fixture->password);
+  options.idle = FALSE;
+  options.status_poll_ms = 60 * 60 * 1000;
+  options.ignore_move = ignore_uidplus;
+  options.ignore_uidplus = ignore_uidplus;
+  worker = heron_account_worker_new (config, &options, &error);
+  g_assert_no_error (error);
+  return worker;
+}
+
+static void
+assert_no_error_event (SyncTestFixture *fixture,
+                       guint            mark)
+{
+  g_assert_cmpint (sync_test_find_event (fixture, &(SyncTestEventWait) { HERON_SYNC_EVENT_ERROR, NULL, mark }),
+                   ==, -1);
+}
+
+static void
+test_folder_selected (void)
+{
+  SyncTestFixture fixture;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folders = NULL;
+  g_autofree char *renamed = NULL;
+  SyncTestWait wait = { 0 };
+  guint mark;
+
+  fixture_init (&fixture, "selected");
+  g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Chosen", &error));
+  g_assert_no_error (error);
+  g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Doomed", &error));
+  g_assert_no_error (error);
+  deliver (&fixture, "Chosen", "selected.1", NULL);
+  deliver (&fixture, "Doomed", "selected.2", NULL);
+  sync_test_fixture_start_worker (&fixture, quiet_worker (&fixture, FALSE));
+  sync_test_wait_state (&fixture, HERON_SYNC_STATE_ONLINE, SYNC_TEST_WAIT_MS, "online");
+  sync_test_sync_folders (&fixture);
+
+  /* the sync leaves Chosen selected on the command connection */
+  sync_test_sync_folder (&fixture, "Chosen");
+  mark = fixture.events->len;
+  heron_account_worker_rename_folder_async (fixture.worker, "Chosen", NULL, "Renamed", NULL,
+                                            sync_test_on_done, &wait);
+  sync_test_await (&fixture, &wait, "rename");
+  renamed = heron_account_worker_rename_folder_finish (fixture.worker, wait.result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+  g_assert_cmpstr (renamed, ==, "Renamed");
+  wait_replayed (&fixture);
+  assert_no_error_event (&fixture, mark);
+  folders = server_folders (&fixture);
+  g_assert_nonnull (strstr (folders, "Renamed"));
+  g_assert_null (strstr (folders, "Chosen"));
+  g_assert_cmpuint (count_on_server (&fixture, "Renamed", "selected.1"), ==, 1);
+  sync_test_sync_folder (&fixture, "Renamed");
+  sync_test_assert_store_equals_server (&fixture, "Renamed");
+
+  /* the same for a delete */
+  sync_test_sync_folder (&fixture, "Doomed");
+  mark = fixture.events->len;
+  wait = (SyncTestWait) { 0 };
+  heron_account_worker_delete_folder_async (fixture.worker, "Doomed", NULL, sync_test_on_done, &wait);
+  sync_test_await (&fixture, &wait, "delete folder");
+  g_assert_true (heron_account_worker_delete_folder_finish (fixture.worker, wait.result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+  wait_replayed (&fixture);
+  assert_no_error_event (&fixture, mark);
+  g_free (folders);
+  folders = server_folders (&fixture);
+  g_assert_null (strstr (folders, "Doomed"));
+
+  /* and the connection goes on */
+  sync_test_sync_folder (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "Renamed");
+  sync_test_assert_store_equals_server (&fixture, "Renamed");
+  g_free (folders);
+  {
+    g_autofree char *in_store = store_folders (&fixture);
+    folders = server_folders (&fixture);
+    g_assert_cmpstr (in_store, ==, folders);
+  }
+  sync_test_fixture_clear (&fixture);
+}
+
+/* A move without UIDPLUS of many messages (two of them with one Message-ID): the copies are
+ * found by Message-ID above the destination's old UIDNEXT, every one mapped to its own UID. */
+#define MANY_MESSAGES 40
+
+static void
+test_move_many_without_uidplus (void)
+{
+  SyncTestFixture fixture;
+  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) locals = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) server_uids = g_hash_table_new (NULL, NULL);
+
+  fixture_init (&fixture, "movemany");
+  for (guint i = 0; i < MANY_MESSAGES; i++)
+    {
+      /* the last two are one message delivered twice */
+      g_autofree char *id = g_strdup_printf ("movemany.%u", MIN (i, MANY_MESSAGES - 2));
+      gint64 uid = deliver (&fixture, "INBOX", id, NULL);
+
+      g_array_append_val (uids, uid);
+    }
+  sync_test_fixture_start_worker (&fixture, quiet_worker (&fixture, TRUE));
+  sync_test_wait_state (&fixture, HERON_SYNC_STATE_ONLINE, SYNC_TEST_WAIT_MS, "online");
+  sync_test_sync_folder (&fixture, "INBOX");
+  sync_test_sync_folder (&fixture, "Archive");
+
+  locals = do_move (&fixture, "INBOX", (const gint64 *) uids->data, uids->len, "Archive", FALSE);
+  g_assert_cmpuint (locals->len, ==, MANY_MESSAGES);
+  wait_replayed (&fixture);
+
+  /* without a sync: every local UID became one of the server's, each a different one */
+  rows = sync_test_store_rows (&fixture, "Archive");
+  g_assert_cmpuint (rows->len, ==, MANY_MESSAGES);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      HeronStoreMessage *message = g_ptr_array_index (rows, i);
+
+      g_assert_cmpint (message->uid, >, 0);
+      g_assert_false (g_hash_table_contains (server_uids, GINT_TO_POINTER ((gint) message->uid)));
+      g_hash_table_add (server_uids, GINT_TO_POINTER ((gint) message->uid));
+    }
+  sync_test_assert_store_equals_server (&fixture, "Archive");
+  sync_test_assert_store_equals_server (&fixture, "INBOX");
+  g_assert_cmpuint (count_on_server (&fixture, "Archive", "movemany.0"), ==, 1);
+  g_assert_cmpuint (count_on_server (&fixture, "Archive", "movemany.38"), ==, 2);
+  sync_test_fixture_clear (&fixture);
+}
+
 static const Scenario scenarios[] = {
   { "move-online", OP_MOVE, FALSE },
   { "move-offline", OP_MOVE, TRUE },
@@ -1033,7 +1342,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  static const char * const users[] = { "refused", "pending", "crash", "two", "killnine", NULL };
+  static const char * const users[] = { "refused", "pending", "crash", "two", "killnine", "names",
+                                        "selected", "movemany", NULL };
 
   if (argc > 1 && strcmp (argv[1], "--child") == 0)
     return child_main (argc, argv);
@@ -1051,11 +1361,14 @@ main (int   argc,
       g_autofree char *path = g_strdup_printf ("/heron/sync/ops/%s", scenarios[i].user);
       g_test_add_data_func (path, &scenarios[i], test_operation);
     }
+  g_test_add_func ("/heron/sync/ops/folder-names", test_folder_names);
   g_test_add_func ("/heron/sync/ops/refused-then-discarded", test_refused);
   g_test_add_func ("/heron/sync/ops/pending-flags-survive-sync", test_pending_flags_survive_sync);
   g_test_add_func ("/heron/sync/ops/crash-replay", test_crash_replay);
   g_test_add_func ("/heron/sync/ops/two-clients", test_two_clients);
   g_test_add_func ("/heron/sync/ops/kill-9", test_kill9);
+  g_test_add_func ("/heron/sync/ops/rename-delete-selected", test_folder_selected);
+  g_test_add_func ("/heron/sync/ops/move-many-without-uidplus", test_move_many_without_uidplus);
 
   return sync_test_run (server, tmpdir);
 }

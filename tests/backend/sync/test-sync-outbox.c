@@ -273,6 +273,17 @@ test_send (void)
   g_assert_cmpuint (count_messages (fixture.user, "Sent", "send-1@example.test"), ==, 1);
   sent_header = fetch_header (fixture.user, "Sent", "send-1@example.test");
   g_assert_true (has_field (sent_header, "Bcc"));
+  {
+    g_autoptr(GError) error = NULL;
+    guint32 sent_uid = heron_test_server_find_message (server, fixture.user, "Sent", "send-1@example.test", &error);
+    g_auto(GStrv) flags = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (sent_uid, >, 0);
+    flags = heron_test_server_get_flags (server, fixture.user, "Sent", sent_uid, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_strv_contains ((const char * const *) flags, "\\Seen"));
+  }
   sync_test_wait_for (check_outbox_empty, &fixture, NULL, SYNC_TEST_WAIT_MS, "an empty outbox");
   g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SENT, "send-1@example.test"), ==, 1);
   g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "send-1@example.test"), ==, 0);

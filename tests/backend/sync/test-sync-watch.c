@@ -13,6 +13,9 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include "imap/heron-imap-utf7.h"
 #include "sync-test-util.h"
 
 #define NO_POLL_MS (10 * 60 * 1000)
@@ -247,6 +250,28 @@ test_server_counts (void)
   sync_test_fixture_clear (&fixture);
 }
 
+/* Every message in the fixture's cache (INBOX and Work) has a subject of its own user's. */
+static void
+assert_only_own_subjects (SyncTestFixture *fixture,
+                          const char      *prefix)
+{
+  static const char * const folders[] = { "INBOX", "Work" };
+
+  for (guint f = 0; f < G_N_ELEMENTS (folders); f++)
+    {
+      g_autoptr(GPtrArray) rows = sync_test_store_rows (fixture, folders[f]);
+
+      for (guint i = 0; i < rows->len; i++)
+        {
+          HeronStoreMessage *message = g_ptr_array_index (rows, i);
+
+          g_assert_nonnull (message->subject);
+          if (!g_str_has_prefix (message->subject, prefix))
+            g_error ("%s's %s holds “%s”", fixture->user, folders[f], message->subject);
+        }
+    }
+}
+
 /* Two accounts (two users of the same server) synced and watched at once: each cache sees only
  * its own user's changes. */
 static void
@@ -260,6 +285,9 @@ test_two_accounts (void)
 
   sync_test_fixture_init (&anna, server, tmpdir, "anna");
   sync_test_fixture_init (&ben, server, tmpdir, "ben");
+  /* the states compared carry the subjects: UIDs alone are alike across users */
+  anna.with_subjects = TRUE;
+  ben.with_subjects = TRUE;
   create_mailbox (&anna, "Work");
   create_mailbox (&ben, "Work");
   sync_test_deliver (&anna, "Work", "anna-1", NULL);
@@ -302,6 +330,8 @@ test_two_accounts (void)
   sync_test_assert_store_equals_server (&ben, "Work");
   sync_test_assert_store_equals_server (&anna, "INBOX");
   sync_test_assert_store_equals_server (&ben, "INBOX");
+  assert_only_own_subjects (&anna, "anna-");
+  assert_only_own_subjects (&ben, "ben-");
   {
     g_autoptr(HeronStoreFolder) anna_work = store_folder (&anna, "Work");
     g_autoptr(HeronStoreFolder) ben_work = store_folder (&ben, "Work");
@@ -311,6 +341,90 @@ test_two_accounts (void)
 
   sync_test_fixture_clear (&anna);
   sync_test_fixture_clear (&ben);
+}
+
+/* A folder with a non-ASCII name ("Entwürfe Café"): the cache keeps the server's name (modified
+ * UTF-7 without UTF8=ACCEPT), the session takes UTF-8. A delivery reaches the cache by NOTIFY or
+ * by the STATUS poll, and a resync (STATUS first, then SELECT) brings a flag change. */
+static gboolean
+has_folder (SyncTestFixture *fixture,
+            gconstpointer    data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeronStoreReader) reader = heron_store_reader_open (fixture->store_path, &error);
+
+  return reader != NULL && sync_test_store_folder_id (reader, data) != 0;
+}
+
+static void
+assert_non_ascii_equals_server (SyncTestFixture *fixture,
+                                const char      *name,
+                                const char      *cached_name)
+{
+  g_autofree char *on_server = sync_test_server_state (fixture, name);
+  g_autofree char *in_store = sync_test_store_state (fixture, cached_name);
+
+  g_assert_cmpstr (in_store, ==, on_server);
+}
+
+static void
+test_non_ascii (gconstpointer data)
+{
+  static const char name[] = "Entw\u00fcrfe Caf\u00e9";
+  gboolean notify = GPOINTER_TO_INT (data);
+  const Setup setup = {
+    HERON_ACCOUNT_FOLDER_SYNC_ALL, NULL, notify, notify ? NO_POLL_MS : 300
+  };
+  SyncTestFixture fixture;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *encoded = heron_imap_utf7_encode (name);
+  const char *cached_name;
+  HeronSyncEvent *event;
+  guint32 uid;
+  guint mark;
+
+  sync_test_fixture_init (&fixture, server, tmpdir, notify ? "umlautnotify" : "umlautpoll");
+  fixture.with_subjects = TRUE;
+  create_mailbox (&fixture, name);
+  sync_test_deliver (&fixture, name, "before", NULL);
+  fixture_start (&fixture, &setup);
+
+  /* the policy syncs it after the watch started, under the server's name */
+  sync_test_wait_state (&fixture, HERON_SYNC_STATE_ONLINE, SYNC_TEST_WAIT_MS, "online");
+  sync_test_sync_folders (&fixture);
+  cached_name = has_folder (&fixture, encoded) ? encoded : name;
+  g_assert_true (has_folder (&fixture, cached_name));
+  sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_ADDED, cached_name, 0, SYNC_TEST_WAIT_MS);
+  assert_non_ascii_equals_server (&fixture, name, cached_name);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  /* watched */
+  mark = fixture.events->len;
+  uid = sync_test_deliver (&fixture, name, "during", NULL);
+  event = sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_ADDED, cached_name, mark, SYNC_TEST_WAIT_MS);
+  g_assert_cmpuint (event->uids->len, ==, 1);
+  g_assert_cmpint (g_array_index (event->uids, gint64, 0), ==, uid);
+  assert_non_ascii_equals_server (&fixture, name, cached_name);
+
+  /* resynced */
+  g_assert_true (heron_test_server_add_flags (server, fixture.user, name, uid, "\\Flagged", &error));
+  g_assert_no_error (error);
+  sync_test_sync_folder (&fixture, cached_name);
+  assert_non_ascii_equals_server (&fixture, name, cached_name);
+  {
+    g_autoptr(HeronStoreFolder) folder = store_folder (&fixture, cached_name);
+    HeronTestMailboxStatus status;
+
+    g_assert_true (heron_test_server_get_status (server, fixture.user, name, &status, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (folder->server_messages, ==, status.messages);
+    g_assert_cmpint (folder->server_unseen, ==, status.unseen);
+  }
+  /* and nothing it did was refused */
+  g_assert_cmpint (sync_test_find_event (&fixture, &(SyncTestEventWait) { HERON_SYNC_EVENT_ERROR, NULL, 0 }), ==, -1);
+
+  sync_test_fixture_clear (&fixture);
 }
 
 /* List-Id comes with the summary (HEADER.FIELDS (REFERENCES LIST-ID)) and is stored as sent. */
@@ -353,7 +467,7 @@ main (int   argc,
       char *argv[])
 {
   static const char * const users[] = {
-    "notify", "poll", "policy", "counts", "anna", "ben", "listid", NULL
+    "notify", "poll", "policy", "counts", "anna", "ben", "listid", "umlautnotify", "umlautpoll", NULL
   };
 
   g_test_init (&argc, &argv, NULL);
@@ -368,6 +482,8 @@ main (int   argc,
   g_test_add_func ("/heron/sync/watch/server-counts", test_server_counts);
   g_test_add_func ("/heron/sync/watch/two-accounts", test_two_accounts);
   g_test_add_func ("/heron/sync/watch/list-id", test_list_id);
+  g_test_add_data_func ("/heron/sync/watch/non-ascii-notify", GINT_TO_POINTER (TRUE), test_non_ascii);
+  g_test_add_data_func ("/heron/sync/watch/non-ascii-status-poll", GINT_TO_POINTER (FALSE), test_non_ascii);
 
   return sync_test_run (server, tmpdir);
 }
