@@ -387,6 +387,15 @@ on_sidebar_selection_changed (HeronWindow *self)
   heron_window_show_list (self);
 }
 
+/* The manager makes the unified inbox again when an INBOX comes or goes (an account added,
+ * the first folder list of a new account): a window showing it shows the new one. */
+static void
+on_unified_inbox_changed (HeronWindow *self)
+{
+  if (heron_sidebar_get_unified_selected (self->sidebar))
+    on_sidebar_selection_changed (self);
+}
+
 static void
 on_sidebar_folder_activated (HeronWindow *self)
 {
@@ -628,6 +637,8 @@ heron_window_attach (HeronWindow *self)
       g_object_ref (self->manager);
       g_signal_connect_object (heron_account_manager_get_accounts (self->manager), "items-changed",
                                G_CALLBACK (on_accounts_changed), self, 0);
+      g_signal_connect_object (self->manager, "notify::unified-inbox",
+                               G_CALLBACK (on_unified_inbox_changed), self, G_CONNECT_SWAPPED);
       heron_sidebar_set_manager (self->sidebar, self->manager);
     }
   heron_window_update_accounts (self, 0, 0,

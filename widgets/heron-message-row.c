@@ -23,6 +23,7 @@ struct _HeronMessageRow
   GtkImage     *answered_icon;
   GtkImage     *attachment_icon;
   GtkImage     *flagged_icon;
+  GtkLabel     *count_label;
   GtkLabel     *date_label;
   GtkLabel     *subject_label;
   GtkLabel     *snippet_label;
@@ -80,6 +81,7 @@ heron_message_row_refresh (HeronMessageRow *self)
   const char *subject;
   const char *snippet;
   gboolean unread;
+  guint size;
 
   if (message == NULL)
     {
@@ -90,11 +92,29 @@ heron_message_row_refresh (HeronMessageRow *self)
       gtk_widget_set_visible (GTK_WIDGET (self->answered_icon), FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->attachment_icon), FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->flagged_icon), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->count_label), FALSE);
       gtk_widget_set_opacity (GTK_WIDGET (self->unread_dot), 0);
       return;
     }
 
-  unread = !heron_message_get_seen (message);
+  /* the item of a conversation (threaded list): unread when any of its messages is, and how
+   * many it has when more than one */
+  size = heron_message_get_conversation_size (message);
+  unread = size > 0 ? heron_message_get_conversation_unread (message) > 0 : !heron_message_get_seen (message);
+  if (size > 1)
+    {
+      g_autofree char *count = g_strdup_printf ("%u", size);
+      g_autofree char *tooltip = NULL;
+
+      /* Translators: the tooltip of the number of messages of a conversation in the list */
+      tooltip = g_strdup_printf (ngettext ("%u message, %u unread", "%u messages, %u unread", size),
+                                 size, heron_message_get_conversation_unread (message));
+      gtk_label_set_text (self->count_label, count);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), tooltip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->count_label),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->count_label), size > 1);
   now = g_date_time_new_now_local ();
   date = heron_message_row_format_date (heron_message_get_date (message), now);
   subject = heron_message_get_subject (message);
@@ -181,6 +201,7 @@ heron_message_row_class_init (HeronMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HeronMessageRow, answered_icon);
   gtk_widget_class_bind_template_child (widget_class, HeronMessageRow, attachment_icon);
   gtk_widget_class_bind_template_child (widget_class, HeronMessageRow, flagged_icon);
+  gtk_widget_class_bind_template_child (widget_class, HeronMessageRow, count_label);
   gtk_widget_class_bind_template_child (widget_class, HeronMessageRow, date_label);
   gtk_widget_class_bind_template_child (widget_class, HeronMessageRow, subject_label);
   gtk_widget_class_bind_template_child (widget_class, HeronMessageRow, snippet_label);

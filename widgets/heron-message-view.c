@@ -83,9 +83,10 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void heron_message_view_load_body (HeronMessageView *self);
-static void heron_message_view_toast     (HeronMessageView *self,
-                                          const char       *text);
+static void heron_message_view_load_body       (HeronMessageView *self);
+static void heron_message_view_ensure_web_view (HeronMessageView *self);
+static void heron_message_view_toast           (HeronMessageView *self,
+                                                const char       *text);
 
 GtkWidget *
 heron_message_view_new (void)
@@ -346,6 +347,7 @@ heron_message_view_load_body (HeronMessageView *self)
   if (self->html == NULL)
     return;
 
+  heron_message_view_ensure_web_view (self);
   self->loaded = FALSE;
   if (!heron_message_view_ensure_filter (self))
     return;  /* called again when the filter is ready */
@@ -602,6 +604,7 @@ heron_message_view_set_message (HeronMessageView *self,
       return;
     }
 
+  heron_message_view_ensure_web_view (self);
   self->cancellable = g_cancellable_new ();
   gtk_spinner_start (self->spinner);
   gtk_stack_set_visible_child_name (self->main_stack, "loading");
@@ -624,11 +627,13 @@ heron_message_view_get_mime_message (HeronMessageView *self)
   return self->mime;
 }
 
+/* Made on first use (the first message opened, or this call). */
 WebKitWebView *
 heron_message_view_get_web_view (HeronMessageView *self)
 {
   g_return_val_if_fail (HERON_IS_MESSAGE_VIEW (self), NULL);
 
+  heron_message_view_ensure_web_view (self);
   return self->web_view;
 }
 
@@ -1137,6 +1142,61 @@ heron_message_view_always_sender_action (GtkWidget  *widget,
   heron_message_view_always_show_sender (HERON_MESSAGE_VIEW (widget));
 }
 
+/* The web view is made when the first message is opened, not with the window: making WebKit's
+ * web context and view (and paging in about 10 MB of its code) would otherwise be on the path
+ * from the start to the first message rows, and in the memory of a window that opens no
+ * message. The filter is compiled from then on, while the message loads. */
+static void
+heron_message_view_ensure_web_view (HeronMessageView *self)
+{
+  WebKitSettings *settings;
+
+  if (self->web_view != NULL)
+    return;
+
+  ensure_shared_web_parts ();
+
+  settings = webkit_settings_new ();
+  /* Scripts of the page never run; the application's own calls (tests) still can. */
+  webkit_settings_set_enable_javascript_markup (settings, FALSE);
+  webkit_settings_set_javascript_can_open_windows_automatically (settings, FALSE);
+  webkit_settings_set_javascript_can_access_clipboard (settings, FALSE);
+  webkit_settings_set_enable_html5_local_storage (settings, FALSE);
+  webkit_settings_set_enable_html5_database (settings, FALSE);
+  webkit_settings_set_enable_page_cache (settings, FALSE);
+  webkit_settings_set_enable_developer_extras (settings, FALSE);
+  webkit_settings_set_enable_webgl (settings, FALSE);
+  webkit_settings_set_enable_webaudio (settings, FALSE);
+  webkit_settings_set_enable_back_forward_navigation_gestures (settings, FALSE);
+  webkit_settings_set_auto_load_images (settings, TRUE);
+
+  self->content_manager = webkit_user_content_manager_new ();
+  self->web_view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
+                                 "web-context", shared_context,
+                                 "network-session", shared_session,
+                                 "user-content-manager", self->content_manager,
+                                 "settings", settings,
+                                 "vexpand", TRUE,
+                                 "hexpand", TRUE,
+                                 NULL);
+  g_object_unref (settings);
+  g_object_set_data (G_OBJECT (self->web_view), "heron-message-view", self);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->web_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Message text"), -1);
+  g_signal_connect (self->web_view, "decide-policy", G_CALLBACK (on_decide_policy), self);
+  g_signal_connect (self->web_view, "mouse-target-changed", G_CALLBACK (on_mouse_target_changed), self);
+  g_signal_connect (self->web_view, "load-changed", G_CALLBACK (on_load_changed), self);
+  g_signal_connect (self->web_view, "context-menu", G_CALLBACK (on_context_menu), self);
+  gtk_overlay_set_child (self->html_overlay, GTK_WIDGET (self->web_view));
+
+  /* Start the filter (and with the first page, the web process) now: the first load costs. */
+  if (block_filter == NULL && !filter_failed && !filter_pending)
+    {
+      heron_message_view_ensure_filter (self);
+      self->waiting_for_filter = FALSE;
+    }
+}
+
 /* Life */
 
 static void
@@ -1216,49 +1276,5 @@ heron_message_view_class_init (HeronMessageViewClass *klass)
 static void
 heron_message_view_init (HeronMessageView *self)
 {
-  WebKitSettings *settings;
-
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  ensure_shared_web_parts ();
-
-  settings = webkit_settings_new ();
-  /* Scripts of the page never run; the application's own calls (tests) still can. */
-  webkit_settings_set_enable_javascript_markup (settings, FALSE);
-  webkit_settings_set_javascript_can_open_windows_automatically (settings, FALSE);
-  webkit_settings_set_javascript_can_access_clipboard (settings, FALSE);
-  webkit_settings_set_enable_html5_local_storage (settings, FALSE);
-  webkit_settings_set_enable_html5_database (settings, FALSE);
-  webkit_settings_set_enable_page_cache (settings, FALSE);
-  webkit_settings_set_enable_developer_extras (settings, FALSE);
-  webkit_settings_set_enable_webgl (settings, FALSE);
-  webkit_settings_set_enable_webaudio (settings, FALSE);
-  webkit_settings_set_enable_back_forward_navigation_gestures (settings, FALSE);
-  webkit_settings_set_auto_load_images (settings, TRUE);
-
-  self->content_manager = webkit_user_content_manager_new ();
-  self->web_view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
-                                 "web-context", shared_context,
-                                 "network-session", shared_session,
-                                 "user-content-manager", self->content_manager,
-                                 "settings", settings,
-                                 "vexpand", TRUE,
-                                 "hexpand", TRUE,
-                                 NULL);
-  g_object_unref (settings);
-  g_object_set_data (G_OBJECT (self->web_view), "heron-message-view", self);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->web_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Message text"), -1);
-  g_signal_connect (self->web_view, "decide-policy", G_CALLBACK (on_decide_policy), self);
-  g_signal_connect (self->web_view, "mouse-target-changed", G_CALLBACK (on_mouse_target_changed), self);
-  g_signal_connect (self->web_view, "load-changed", G_CALLBACK (on_load_changed), self);
-  g_signal_connect (self->web_view, "context-menu", G_CALLBACK (on_context_menu), self);
-  gtk_overlay_set_child (self->html_overlay, GTK_WIDGET (self->web_view));
-
-  /* Start the filter (and with the first page, the web process) early: the first load costs. */
-  if (block_filter == NULL && !filter_failed && !filter_pending)
-    {
-      heron_message_view_ensure_filter (self);
-      self->waiting_for_filter = FALSE;
-    }
 }

@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One GTask runs the steps in order: IMAP connect (TCP, TLS, login), LIST, LOGOUT, then the
- * SMTP check. Each failure goes through map_error(), which turns the engine's errors (GIO,
+ * SMTP check. The OAuth2 variant logs in with tokens from a HeronOAuth2TokenSource on the
+ * caller's context (the engines ask again with force_refresh once when a token is refused). Each failure goes through map_error(), which turns the engine's errors (GIO,
  * HERON_IMAP_ERROR, HERON_SMTP_ERROR) into HERON_ACCOUNT_ERROR codes with words for people.
  */
 
@@ -16,6 +17,7 @@
 
 #include "heron-account-check.h"
 #include "heron-account-error.h"
+#include "heron-oauth2-token-source.h"
 #include "imap/heron-imap-error.h"
 #include "imap/heron-imap-session.h"
 #include "net/heron-tls.h"
@@ -25,6 +27,10 @@
 typedef struct {
   HeronAccountConfig *config;
   char *password;
+  HeronOAuth2TokenSource *tokens;   /* the OAuth2 variant */
+  HeronOAuth2TokenSource *connection_tokens; /* its scope for the current connection */
+  HeronImapAuthMechanism imap_mechanism; /* OAuth2: XOAUTH2 or OAUTHBEARER */
+  gboolean imap_mechanism_switched; /* the server lacked the account's: the other one was tried */
   HeronAccountCheckFlags flags;
   HeronImapSession *session;
   HeronSmtpClient *smtp;
@@ -38,6 +44,8 @@ static void
 check_data_free (CheckData *data)
 {
   g_clear_object (&data->config);
+  g_clear_object (&data->connection_tokens);
+  g_clear_object (&data->tokens);
   if (data->password != NULL)
     {
       memset (data->password, 0, strlen (data->password));
@@ -170,6 +178,24 @@ map_error (CheckData    *data,
       g_error_matches (error, HERON_SMTP_ERROR, HERON_SMTP_ERROR_CERTIFICATE))
     return certificate_error (data, server, error);
 
+  /* OAuth2: the provider had no token, or the server refused the token and a fresh one. */
+  if (data->tokens != NULL &&
+      (g_error_matches (error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_AUTH) ||
+       (logging_in && g_error_matches (error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_NO_RESPONSE)) ||
+       g_error_matches (error, HERON_SMTP_ERROR, HERON_SMTP_ERROR_AUTH)))
+    {
+      g_autoptr(GError) provider_error = heron_oauth2_token_source_dup_error (data->connection_tokens);
+
+      if (provider_error != NULL)
+        /* TRANSLATORS: the user name, then the provider's words (GNOME Online Accounts') */
+        return g_error_new (HERON_ACCOUNT_ERROR, HERON_ACCOUNT_ERROR_NO_TOKEN,
+                            _("No OAuth2 access token for %s: %s"),
+                            heron_account_server_get_user (server), provider_error->message);
+      return g_error_new (HERON_ACCOUNT_ERROR, HERON_ACCOUNT_ERROR_AUTH_FAILED,
+                          _("The server did not accept the OAuth2 access token for %s, nor a "
+                            "fresh one"), heron_account_server_get_user (server));
+    }
+
   /* A refused login: HERON_IMAP_ERROR_AUTH, or any NO before the session is logged in. */
   if (g_error_matches (error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_AUTH) ||
       (logging_in && g_error_matches (error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_NO_RESPONSE)))
@@ -294,7 +320,16 @@ start_smtp (GTask *task)
       return;
     }
   settings.user = g_strdup (heron_account_server_get_user (server));
-  settings.password = g_strdup (data->password);
+  if (data->tokens != NULL)
+    {
+      g_clear_object (&data->connection_tokens);
+      data->connection_tokens = heron_oauth2_token_source_new_scope (data->tokens);
+      settings.token_provider = g_object_ref (HERON_IMAP_TOKEN_PROVIDER (data->connection_tokens));
+      settings.auth_mechanism = heron_account_server_get_auth (server) == HERON_ACCOUNT_AUTH_OAUTHBEARER
+                                ? HERON_SMTP_AUTH_OAUTHBEARER : HERON_SMTP_AUTH_XOAUTH2;
+    }
+  else
+    settings.password = g_strdup (data->password);
 
   data->smtp = heron_smtp_client_new (&settings);
   heron_smtp_client_settings_clear (&settings);
@@ -358,6 +393,8 @@ imap_listed (GObject      *source,
                                    imap_logged_out, task);
 }
 
+static void start_imap (GTask *task);
+
 static void
 imap_connected (GObject      *source,
                 GAsyncResult *result,
@@ -370,6 +407,32 @@ imap_connected (GObject      *source,
 
   if (!heron_imap_session_connect_finish (HERON_IMAP_SESSION (source), result, &error))
     {
+      /* OAuth2: the account's mechanism is not offered; the other one may be (as the worker).
+       * The capabilities the session saw tell, so a server with neither gets one connection. */
+      if (data->tokens != NULL && !data->imap_mechanism_switched &&
+          g_error_matches (error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_UNSUPPORTED))
+        {
+          HeronImapAuthMechanism other = data->imap_mechanism == HERON_IMAP_AUTH_XOAUTH2
+                                         ? HERON_IMAP_AUTH_OAUTHBEARER : HERON_IMAP_AUTH_XOAUTH2;
+          g_autofree char *capability = g_strconcat ("AUTH=", heron_imap_auth_mechanism_to_sasl_name (other), NULL);
+
+          connection = heron_imap_session_get_connection (data->session);
+          if (connection != NULL && heron_imap_connection_has_capability (connection, capability))
+            {
+              data->imap_mechanism_switched = TRUE;
+              data->imap_mechanism = other;
+              g_clear_object (&data->session);
+              start_imap (task);
+              return;
+            }
+          keep_imap_certificate (data);
+          g_task_return_new_error (task, HERON_ACCOUNT_ERROR, HERON_ACCOUNT_ERROR_FAILED,
+                                   _("The IMAP server %s offers neither XOAUTH2 nor OAUTHBEARER, "
+                                     "so it cannot sign in with OAuth2"),
+                                   heron_account_server_get_host (heron_account_config_get_imap (data->config)));
+          g_object_unref (task);
+          return;
+        }
       keep_imap_certificate (data);
       fail (task, error, TRUE);
       g_object_unref (task);
@@ -419,7 +482,15 @@ start_imap (GTask *task)
       return;
     }
   settings.user = g_strdup (heron_account_server_get_user (server));
-  settings.password = g_strdup (data->password);
+  if (data->tokens != NULL)
+    {
+      g_clear_object (&data->connection_tokens);
+      data->connection_tokens = heron_oauth2_token_source_new_scope (data->tokens);
+      settings.token_provider = g_object_ref (HERON_IMAP_TOKEN_PROVIDER (data->connection_tokens));
+      settings.mechanism = data->imap_mechanism;
+    }
+  else
+    settings.password = g_strdup (data->password);
   /* A check needs the login and LIST only. */
   settings.send_id = FALSE;
   settings.enable_qresync = FALSE;
@@ -431,21 +502,20 @@ start_imap (GTask *task)
                                     imap_connected, task);
 }
 
-void
-heron_account_check_async (HeronAccountConfig     *config,
-                           const char             *password,
-                           HeronAccountCheckFlags  flags,
-                           GCancellable           *cancellable,
-                           GAsyncReadyCallback     callback,
-                           gpointer                user_data)
+/* Both variants: password, or provider and account_id. */
+static void
+check_start (HeronAccountConfig     *config,
+             const char             *password,
+             HeronOAuth2Provider    *provider,
+             const char             *account_id,
+             HeronAccountCheckFlags  flags,
+             GCancellable           *cancellable,
+             GAsyncReadyCallback     callback,
+             gpointer                user_data)
 {
   g_autoptr(GTask) task = NULL;
   CheckData *data;
   GError *error = NULL;
-
-  g_return_if_fail (HERON_IS_ACCOUNT_CONFIG (config));
-  g_return_if_fail (password != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, heron_account_check_async);
@@ -453,6 +523,9 @@ heron_account_check_async (HeronAccountConfig     *config,
   data = g_new0 (CheckData, 1);
   data->config = heron_account_config_copy (config);
   data->password = g_strdup (password);
+  if (provider != NULL)
+    /* asked on this thread, whose context the check runs on */
+    data->tokens = heron_oauth2_token_source_new (provider, account_id, NULL);
   data->flags = flags;
   data->result = g_new0 (HeronAccountCheckResult, 1);
   data->protocol = HERON_ACCOUNT_PROTOCOL_IMAP;
@@ -464,6 +537,7 @@ heron_account_check_async (HeronAccountConfig     *config,
                                                HERON_ACCOUNT_PROTOCOL_SMTP;
       HeronAccountServer *server = i == 0 ? heron_account_config_get_imap (data->config) :
                                             heron_account_config_get_smtp (data->config);
+      gboolean oauth2;
 
       if ((flags & (i == 0 ? HERON_ACCOUNT_CHECK_SKIP_IMAP : HERON_ACCOUNT_CHECK_SKIP_SMTP)) != 0)
         continue;
@@ -473,19 +547,64 @@ heron_account_check_async (HeronAccountConfig     *config,
           g_task_return_error (task, error);
           return;
         }
-      if (heron_account_server_get_auth (server) != HERON_ACCOUNT_AUTH_PASSWORD)
+      oauth2 = heron_account_server_get_auth (server) != HERON_ACCOUNT_AUTH_PASSWORD;
+      if (provider == NULL && oauth2)
         {
           g_task_return_new_error (task, HERON_ACCOUNT_ERROR, HERON_ACCOUNT_ERROR_INVALID,
-                                   _("%s server: only an account with a password can be checked"),
+                                   _("%s server: an account that signs in with OAuth2 is checked "
+                                     "with its OAuth2 provider, not a password"),
                                    protocol_name (protocol));
           return;
         }
+      if (provider != NULL && !oauth2)
+        {
+          g_task_return_new_error (task, HERON_ACCOUNT_ERROR, HERON_ACCOUNT_ERROR_INVALID,
+                                   _("%s server: an account with a password is checked with "
+                                     "its password, not an OAuth2 provider"),
+                                   protocol_name (protocol));
+          return;
+        }
+      if (i == 0 && oauth2)
+        data->imap_mechanism = heron_account_server_get_auth (server) == HERON_ACCOUNT_AUTH_OAUTHBEARER
+                               ? HERON_IMAP_AUTH_OAUTHBEARER : HERON_IMAP_AUTH_XOAUTH2;
     }
 
   if ((flags & HERON_ACCOUNT_CHECK_SKIP_IMAP) == 0)
     start_imap (g_steal_pointer (&task));
   else
     after_imap (g_steal_pointer (&task));
+}
+
+void
+heron_account_check_async (HeronAccountConfig     *config,
+                           const char             *password,
+                           HeronAccountCheckFlags  flags,
+                           GCancellable           *cancellable,
+                           GAsyncReadyCallback     callback,
+                           gpointer                user_data)
+{
+  g_return_if_fail (HERON_IS_ACCOUNT_CONFIG (config));
+  g_return_if_fail (password != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  check_start (config, password, NULL, NULL, flags, cancellable, callback, user_data);
+}
+
+void
+heron_account_check_oauth2_async (HeronAccountConfig     *config,
+                                  HeronOAuth2Provider    *provider,
+                                  const char             *account_id,
+                                  HeronAccountCheckFlags  flags,
+                                  GCancellable           *cancellable,
+                                  GAsyncReadyCallback     callback,
+                                  gpointer                user_data)
+{
+  g_return_if_fail (HERON_IS_ACCOUNT_CONFIG (config));
+  g_return_if_fail (HERON_IS_OAUTH2_PROVIDER (provider));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  check_start (config, NULL, provider, account_id != NULL ? account_id : "", flags, cancellable,
+               callback, user_data);
 }
 
 HeronAccountCheckResult *

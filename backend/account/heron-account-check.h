@@ -30,6 +30,7 @@
 
 #include "heron-account-config.h"
 #include "heron-account-types.h"
+#include "heron-oauth2-provider.h"
 
 G_BEGIN_DECLS
 
@@ -50,14 +51,29 @@ typedef struct {
 void heron_account_check_result_free (HeronAccountCheckResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HeronAccountCheckResult, heron_account_check_result_free)
 
-/* password: for the IMAP and the SMTP login (the account's user names); the account must use
- * HERON_ACCOUNT_AUTH_PASSWORD. config is copied: later edits do not change a running check. */
+/* password: for the IMAP and the SMTP login (the account's user names); the servers checked must
+ * use HERON_ACCOUNT_AUTH_PASSWORD (else HERON_ACCOUNT_ERROR_INVALID). config is copied: later edits do not change a running check. */
 void                     heron_account_check_async    (HeronAccountConfig     *config,
                                                        const char             *password,
                                                        HeronAccountCheckFlags  flags,
                                                        GCancellable           *cancellable,
                                                        GAsyncReadyCallback     callback,
                                                        gpointer                user_data);
+/* The same for an account that signs in with OAuth2 (XOAUTH2 or OAUTHBEARER on every server
+ * checked): the tokens come from provider, asked on the caller's thread for account_id
+ * (nullable: the provider then goes by the servers' user names) and each server's user; a
+ * refused token is asked for again once with force_refresh. Besides the failures above:
+ * HERON_ACCOUNT_ERROR_NO_TOKEN when the provider has no token (its reason in the message), and
+ * HERON_ACCOUNT_ERROR_AUTH_FAILED when the server refused the token and the fresh one. An IMAP
+ * server that lacks the account's mechanism is tried with the other one, as the account's worker
+ * does. Finish with heron_account_check_finish(); the getters below work for both. */
+void                     heron_account_check_oauth2_async (HeronAccountConfig     *config,
+                                                           HeronOAuth2Provider    *provider,
+                                                           const char             *account_id,
+                                                           HeronAccountCheckFlags  flags,
+                                                           GCancellable           *cancellable,
+                                                           GAsyncReadyCallback     callback,
+                                                           gpointer                user_data);
 HeronAccountCheckResult *heron_account_check_finish   (GAsyncResult           *result,
                                                        GError                **error);
 

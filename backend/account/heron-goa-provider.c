@@ -5,8 +5,9 @@
  *
  * GOA keeps the person's online accounts (Google, Microsoft 365, plain IMAP/SMTP, ...) and
  * refreshes their OAuth2 tokens itself; Heron only asks for the current access token. Accounts
- * GOA knows by password (its IMAP/SMTP provider) are proposed with password authentication: the
- * person types the password once and it goes to Heron's keyring items like any other.
+ * GOA knows by password (its "IMAP and SMTP" provider) keep that password in GOA's keyring
+ * items: Heron asks the daemon for it (PasswordBased.GetPassword) and never stores it itself.
+ * HeronAccountManager turns GOA's mail accounts into Heron accounts (docs/accounts.md).
  */
 
 #include "config.h"
@@ -15,6 +16,7 @@
 
 #include "heron-account-error.h"
 #include "heron-goa-provider.h"
+#include "heron-secrets.h"
 
 struct _HeronGoaProvider
 {
@@ -427,4 +429,89 @@ oauth2_provider_iface_init (HeronOAuth2ProviderInterface *iface)
 {
   iface->get_access_token_async = heron_goa_provider_get_access_token_async;
   iface->get_access_token_finish = heron_goa_provider_get_access_token_finish;
+}
+
+gboolean
+heron_goa_provider_is_running (HeronGoaProvider *self)
+{
+  GDBusObjectManager *manager;
+  g_autofree char *owner = NULL;
+
+  g_return_val_if_fail (HERON_IS_GOA_PROVIDER (self), FALSE);
+
+  manager = goa_client_get_object_manager (self->client);
+  owner = g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (manager));
+  return owner != NULL;
+}
+
+static void
+password_cb (GObject      *source_object,
+             GAsyncResult *res,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *password = NULL;
+
+  if (!goa_password_based_call_get_password_finish (GOA_PASSWORD_BASED (source_object), &password,
+                                                    res, &error))
+    {
+      g_dbus_error_strip_remote_error (error);
+      g_task_return_new_error (task, HERON_ACCOUNT_ERROR, HERON_ACCOUNT_ERROR_NO_TOKEN,
+                               _("GNOME Online Accounts gave no password: %s"), error->message);
+      g_error_free (error);
+      return;
+    }
+  g_task_return_pointer (task, password, (GDestroyNotify) heron_secrets_free);
+}
+
+void
+heron_goa_provider_get_password_async (HeronGoaProvider    *self,
+                                       const char          *goa_account_id,
+                                       const char          *password_id,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GoaObject) object = NULL;
+  g_autoptr(GTask) task = NULL;
+  GoaPasswordBased *password_based;
+
+  g_return_if_fail (HERON_IS_GOA_PROVIDER (self));
+  g_return_if_fail (goa_account_id != NULL);
+  g_return_if_fail (password_id != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, heron_goa_provider_get_password_async);
+
+  object = goa_client_lookup_by_id (self->client, goa_account_id);
+  if (object == NULL)
+    {
+      g_task_return_new_error (task, HERON_ACCOUNT_ERROR, HERON_ACCOUNT_ERROR_NOT_FOUND,
+                               _("GNOME Online Accounts has no account “%s”"), goa_account_id);
+      return;
+    }
+  password_based = goa_object_peek_password_based (object);
+  if (password_based == NULL)
+    {
+      g_task_return_new_error (task, HERON_ACCOUNT_ERROR, HERON_ACCOUNT_ERROR_NO_TOKEN,
+                               _("The GNOME Online Accounts account “%s” does not sign in with "
+                                 "a password"),
+                               goa_account_id);
+      return;
+    }
+  goa_password_based_call_get_password (password_based, password_id, cancellable, password_cb,
+                                        g_steal_pointer (&task));
+}
+
+char *
+heron_goa_provider_get_password_finish (HeronGoaProvider  *self,
+                                        GAsyncResult      *result,
+                                        GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == heron_goa_provider_get_password_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

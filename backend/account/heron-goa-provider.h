@@ -43,11 +43,33 @@ void               heron_goa_provider_bind_account       (HeronGoaProvider     *
                                                           const char           *goa_account_id);
 
 /* Every GOA account with mail enabled, as proposals (HeronAccountConfig without an id, with
- * goa-account-id set) for the person to confirm. */
+ * goa-account-id set). HeronAccountManager makes each an account of its own on first sight. */
 GPtrArray         *heron_goa_provider_list_mail_accounts (HeronGoaProvider     *self);
 
 /* One GOA object as a proposal, or NULL when it has no usable mail (no Mail interface, mail
  * disabled in Settings, or neither IMAP nor SMTP). */
 HeronAccountConfig *heron_goa_provider_config_from_object (GoaObject           *object);
+
+/* Whether the GOA daemon is on the bus now. Without it the client lists no account, which says
+ * nothing about the accounts the person has: callers leave theirs alone then. With it the list
+ * is not complete either (the name owner is set even when GetManagedObjects failed, and the
+ * daemon leaves out accounts it cannot load): only GOA's account-removed signal, while the
+ * daemon owns its name, says that an account is gone. */
+gboolean           heron_goa_provider_is_running          (HeronGoaProvider     *self);
+
+/* The password GOA keeps for a password-based account (its IMAP and SMTP provider):
+ * @password_id is "imap-password" or "smtp-password". The daemon reads it from its own keyring
+ * items; Heron never stores it. Fails with HERON_ACCOUNT_ERROR_NOT_FOUND when GOA has no such
+ * account, HERON_ACCOUNT_ERROR_NO_TOKEN when the account signs in some other way (OAuth2) or GOA
+ * refuses. Free the result with heron_secrets_free(). */
+void               heron_goa_provider_get_password_async  (HeronGoaProvider     *self,
+                                                           const char           *goa_account_id,
+                                                           const char           *password_id,
+                                                           GCancellable         *cancellable,
+                                                           GAsyncReadyCallback   callback,
+                                                           gpointer              user_data);
+char              *heron_goa_provider_get_password_finish (HeronGoaProvider     *self,
+                                                           GAsyncResult         *result,
+                                                           GError              **error);
 
 G_END_DECLS

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "heron-client-account.h"
 #include "heron-client-private.h"
@@ -36,6 +37,9 @@ struct _HeronAccount
   HeronAccountWorkerOptions  options;   /* store_path and tls_database owned below */
   char                      *store_path;
   GTlsDatabase              *tls_database;
+  char                      *password;         /* given by the manager (GOA's), or NULL */
+  char                      *smtp_password;    /* GOA's for SMTP when it differs, or NULL */
+  HeronOAuth2Provider       *oauth2_provider;
 
   HeronStoreReader          *reader;
   GListStore                *folders;        /* the top level, sorted */
@@ -133,6 +137,11 @@ heron_account_finalize (GObject *object)
   g_clear_object (&self->config);
   g_clear_object (&self->tls_database);
   g_free (self->store_path);
+  if (self->password != NULL)
+    heron_secrets_free (self->password);
+  if (self->smtp_password != NULL)
+    heron_secrets_free (self->smtp_password);
+  g_clear_object (&self->oauth2_provider);
   g_clear_object (&self->folders);
   g_clear_pointer (&self->folders_by_id, g_hash_table_unref);
   g_clear_error (&self->error);
@@ -724,7 +733,14 @@ _heron_account_new (HeronAccountManager             *manager,
     self->options = *options;
   else
     heron_account_worker_options_init (&self->options);
-  self->options.password = NULL;
+  /* A password given here (a GNOME Online Accounts account's: the keyring does not have it) is
+   * kept for every worker of the account; otherwise the worker looks in the keyring. */
+  self->password = g_strdup (self->options.password);
+  self->options.password = self->password;
+  self->smtp_password = g_strdup (self->options.smtp_password);
+  self->options.smtp_password = self->smtp_password;
+  g_set_object (&self->oauth2_provider, self->options.oauth2_provider);
+  self->options.oauth2_provider = self->oauth2_provider;
   self->store_path = self->options.store_path != NULL ? g_strdup (self->options.store_path) :
                      heron_store_dup_default_path (heron_account_config_get_id (config));
   self->options.store_path = self->store_path;
@@ -738,11 +754,33 @@ _heron_account_new (HeronAccountManager             *manager,
   return g_steal_pointer (&self);
 }
 
+/* Past this, the write-ahead log left by the last run is not read on the main thread. */
+#define EARLY_READER_MAX_WAL (4 * 1024 * 1024)
+
+/* TRUE when opening the cache costs little: the first connection to a cache rebuilds the index
+ * of its write-ahead log by reading the whole log, and a log the last run could not checkpoint
+ * (readers held snapshots through a long sync) can be hundreds of megabytes. */
+static gboolean
+cache_opens_fast (HeronAccount *self)
+{
+  g_autofree char *wal_path = g_strconcat (self->store_path, "-wal", NULL);
+  GStatBuf st;
+
+  return g_stat (wal_path, &st) != 0 || st.st_size <= EARLY_READER_MAX_WAL;
+}
+
 void
 _heron_account_start (HeronAccount *self)
 {
   g_return_if_fail (HERON_IS_ACCOUNT (self));
 
+  /* A cache the worker made on an earlier run is read at once, so the folders (and the first
+   * rows of a list) do not wait for the worker's thread to open the cache and report. A cache
+   * that does not exist yet, or that the worker must migrate first, is refused by the reader
+   * (its schema version) and opened at the worker's first event as before; so is one with a
+   * long write-ahead log, which the worker's thread reads instead of the main thread. */
+  if (cache_opens_fast (self))
+    ensure_reader (self);
   if (self->worker != NULL)
     heron_account_worker_start (self->worker);
 }
@@ -1031,9 +1069,17 @@ heron_account_retry_login (HeronAccount *self,
 
   g_return_if_fail (HERON_IS_ACCOUNT (self));
 
+  /* A GNOME Online Accounts account tries GOA's passwords of now (IMAP and SMTP): the manager
+   * reads them again and starts the account with them. */
+  if (password == NULL && self->manager != NULL &&
+      heron_account_config_get_goa_account_id (self->config) != NULL &&
+      _heron_account_manager_retry_goa_login (self->manager, self))
+    return;
+
   imap = heron_account_config_get_imap (self->config);
   smtp = heron_account_config_get_smtp (self->config);
-  if (password != NULL && remember)
+  /* A GNOME Online Accounts account's password is GOA's: Heron keeps no copy of it. */
+  if (password != NULL && remember && heron_account_config_get_goa_account_id (self->config) == NULL)
     {
       heron_secrets_store_async (heron_account_get_id (self), HERON_ACCOUNT_PROTOCOL_IMAP,
                                  heron_account_server_get_host (imap),
@@ -1049,6 +1095,29 @@ heron_account_retry_login (HeronAccount *self,
     }
   if (self->worker != NULL)
     heron_account_worker_retry_login (self->worker, password);
+}
+
+void
+_heron_account_set_passwords (HeronAccount *self,
+                              const char   *password,
+                              const char   *smtp_password)
+{
+  char *old_password;
+  char *old_smtp_password;
+
+  g_return_if_fail (HERON_IS_ACCOUNT (self));
+
+  old_password = self->password;
+  old_smtp_password = self->smtp_password;
+  self->password = g_strdup (password);
+  self->options.password = self->password;
+  self->smtp_password = g_strdup (smtp_password);
+  self->options.smtp_password = self->smtp_password;
+  /* (the running worker made copies of its own) */
+  if (old_password != NULL)
+    heron_secrets_free (old_password);
+  if (old_smtp_password != NULL)
+    heron_secrets_free (old_smtp_password);
 }
 
 const char *

@@ -58,7 +58,8 @@ HeronFolder         *heron_account_lookup_folder     (HeronAccount *self,
 HeronFolder         *heron_account_get_folder_for_role (HeronAccount   *self,
                                                         HeronFolderRole role);
 
-/* After an AUTH error: try again with @password (saved in the keyring when @remember). */
+/* After an AUTH error: try again with @password (saved in the keyring when @remember, except for
+ * a GNOME Online Accounts account: its password is GOA's). */
 void                 heron_account_retry_login       (HeronAccount *self,
                                                       const char   *password,
                                                       gboolean      remember);

@@ -21,10 +21,16 @@ G_BEGIN_DECLS
 HeronAccountConfigStore *_heron_account_manager_get_config_store (HeronAccountManager *self);
 /* An account's INBOX came or went: the unified inbox is made again. */
 void                _heron_account_manager_inbox_changed (HeronAccountManager *self);
+/* A GNOME Online Accounts account asks to log in again (heron_account_retry_login() without a
+ * password): GOA's passwords are read again and the account restarts with them. FALSE when the
+ * account is not one of GOA's (or Heron is built without GOA): the caller retries as usual. */
+gboolean            _heron_account_manager_retry_goa_login (HeronAccountManager *self,
+                                                            HeronAccount        *account);
 
 /* heron-client-account.c */
 /* An account for @config with its worker (not started). @options: how to make the worker
- * (copied; its password is ignored: the keyring has it). */
+ * (copied; a password given there is kept for every worker of the account, else the keyring's
+ * is used; the OAuth2 provider is referenced). */
 HeronAccount       *_heron_account_new                 (HeronAccountManager             *manager,
                                                         HeronAccountConfig              *config,
                                                         const HeronAccountWorkerOptions *options,
@@ -38,6 +44,11 @@ gboolean            _heron_account_set_config          (HeronAccount        *sel
                                                         HeronAccountConfig  *config,
                                                         gboolean             restart,
                                                         GError             **error);
+/* Replaces the passwords the account keeps for its workers (GOA's, read again): the next
+ * worker logs in with them; the running one keeps its own. */
+void                _heron_account_set_passwords       (HeronAccount *self,
+                                                        const char   *password,
+                                                        const char   *smtp_password);
 /* The account's INBOX folder, or NULL. */
 HeronFolder        *_heron_account_get_inbox           (HeronAccount *self);
 /* Takes the cache in now (folder tree, n-pending): after an operation, whose task may complete
@@ -88,6 +99,10 @@ HeronMessage       *_heron_message_new                 (HeronAccount            
 /* Refreshes the properties from a newer row of the same message (notifies what changed). */
 void                _heron_message_update              (HeronMessage            *self,
                                                         const HeronStoreMessage *row);
+/* The counts of the conversation a threaded list's item stands for (0, 0: not an item of one). */
+void                _heron_message_set_conversation_counts (HeronMessage *self,
+                                                            guint         size,
+                                                            guint         unread);
 /* The cache id of the message's folder (also when the folder left the account). */
 gint64              _heron_message_get_folder_id       (HeronMessage            *self);
 

@@ -4,8 +4,9 @@
  *
  * heron-message-list.c: the model, its sources and windows, the objects, changes and their
  * hunks, events; heron-message-list-merged.c: the merged order of several sources;
- * heron-message-list-threads.c: one item per conversation; heron-message-list-search.c: search
- * results. docs/client.md, "Messages and lists", describes how they work together.
+ * heron-message-list-threads.c: one item per conversation (sources that read conversations);
+ * heron-message-list-search.c: search results. docs/client.md, "Messages and lists", describes
+ * how they work together.
  */
 
 #pragma once
@@ -33,7 +34,8 @@ typedef enum {
 
 typedef struct {
   guint      start;
-  GPtrArray *rows;   /* HeronStoreMessage */
+  GPtrArray *rows;           /* HeronStoreMessage */
+  GArray    *conversations;  /* threaded: HeronStoreFolderConversation of each row */
   guint64    used;
 } Window;
 
@@ -50,6 +52,10 @@ typedef struct {
   GHashTable       *pending_changed; /* gint64 UIDs whose flags, body or conversation changed */
   gboolean          pending_check;   /* the folder list changed: is the folder still there? */
   guint             next;            /* merged: items of this source in the built prefix */
+  gboolean          threaded;        /* the rows are the folder's conversations (-threads.c) */
+  GHashTable       *pending_sent;    /* threaded: gint64[2] folder id, UID of Sent folders' changes */
+  const HeronStoreFolderConversation *last_conversation; /* threaded: of the row read last */
+  guint64           rows_read;       /* threaded: conversation rows read so far (tests) */
 } Source;
 
 /* A search hit, or the item that stands for a conversation. */
@@ -85,7 +91,7 @@ typedef struct {
   gboolean swap;       /* the spare holds the new snapshot */
   gboolean big;        /* too many to place one by one */
   gboolean reset;      /* the folder went, or the cache could not be read */
-  gboolean conversations_changed;
+  GArray  *conversation_counts; /* threaded: HeronStoreFolderConversation whose item may be alive */
   /* big: the span */
   guint    span_old_first, span_old_last, span_new_first, span_new_last;
   gboolean span_have_old, span_have_new;
@@ -115,9 +121,8 @@ struct _HeronMessageList
   GError       *search_error;
   GCancellable *cancellable;
 
-  /* threaded */
+  /* threaded (the sources read conversations) */
   gboolean      threaded;
-  GArray       *threads;        /* Entry */
 
   /* objects */
   GHashTable   *live;           /* LiveKey -> Live */
@@ -190,11 +195,35 @@ GArray            *_heron_message_list_merged_span          (HeronMessageList   
                                                               guint                    n_deltas,
                                                               guint                    old_total);
 
+void               _heron_message_list_source_drop_windows  (Source                  *source);
+
 /* heron-message-list-threads.c */
-void               _heron_message_list_threads_build        (HeronMessageList        *self);
-void               _heron_message_list_threads_update       (HeronMessageList        *self);
-void               _heron_message_list_threads_apply        (HeronMessageList        *self,
-                                                              GArray                  *hunks);
+/* The source's count in its mode (messages or conversations) in @reader's state. */
+gboolean           _heron_message_list_source_count         (Source                  *source,
+                                                              HeronStoreReader        *reader,
+                                                              guint                   *out_count);
+GPtrArray         *_heron_message_list_threads_read         (Source                  *source,
+                                                              guint                    start,
+                                                              guint                    size,
+                                                              GArray                 **out_conversations,
+                                                              GError                 **error);
+void               _heron_message_list_threads_set_counts   (Source                  *source,
+                                                              HeronMessage            *message);
+gboolean           _heron_message_list_threads_take_event   (Source                  *source,
+                                                              HeronSyncEvent          *event);
+gboolean           _heron_message_list_threads_prepare      (HeronMessageList        *self,
+                                                              Source                  *source,
+                                                              Delta                   *delta);
+void               _heron_message_list_threads_update_live  (HeronMessageList        *self,
+                                                              Delta                   *delta);
+void               _heron_message_list_threads_set          (HeronMessageList        *self,
+                                                              gboolean                 threaded);
+gboolean           _heron_message_list_threads_find         (Source                  *source,
+                                                              HeronMessage            *message,
+                                                              guint                   *out_position);
+guint              _heron_message_list_pair_hash            (gconstpointer            data);
+gboolean           _heron_message_list_pair_equal           (gconstpointer            a,
+                                                              gconstpointer            b);
 
 /* heron-message-list-search.c */
 void               _heron_message_list_search_take_event    (HeronMessageList        *self,

@@ -19,7 +19,6 @@ _heron_message_list_search_take_event (HeronMessageList *self,
   HeronFolder *folder;
   gint64 folder_id;
   guint src = _heron_message_list_find_source (self, account, 0);
-  gboolean removed = FALSE;
 
   if (src == G_MAXUINT || event->folder == NULL || event->uids == NULL)
     return;
@@ -41,15 +40,13 @@ _heron_message_list_search_take_event (HeronMessageList *self,
               if (entry->src == src && entry->folder_id == folder_id && entry->uid == uid)
                 {
                   g_array_remove_index (self->entries, i);
-                  removed = TRUE;
-                  if (!self->threaded)
-                    {
-                      g_autoptr(GArray) hunks = _heron_message_list_hunks_new ();
-                      Hunk hunk = { i, 1, i, 0, NULL };
+                  {
+                    g_autoptr(GArray) hunks = _heron_message_list_hunks_new ();
+                    Hunk hunk = { i, 1, i, 0, NULL };
 
-                      g_array_append_val (hunks, hunk);
-                      _heron_message_list_emit_hunks (self, hunks);
-                    }
+                    g_array_append_val (hunks, hunk);
+                    _heron_message_list_emit_hunks (self, hunks);
+                  }
                   break;
                 }
             }
@@ -66,8 +63,6 @@ _heron_message_list_search_take_event (HeronMessageList *self,
             _heron_message_update (message, row);
         }
     }
-  if (removed && self->threaded)
-    _heron_message_list_threads_update (self);
 }
 
 /* Search */
@@ -117,7 +112,6 @@ on_server_search (GObject      *source_object,
   g_autoptr(GError) error = NULL;
   Source *source;
   HeronStoreReader *reader;
-  gboolean added = FALSE;
 
   uids = heron_account_worker_search_finish (HERON_ACCOUNT_WORKER (source_object), result, &error);
   if (self == NULL || self->sources == NULL)
@@ -165,18 +159,14 @@ on_server_search (GObject      *source_object,
             hi = mid;
         }
       g_array_insert_val (self->entries, lo, entry);
-      added = TRUE;
-      if (!self->threaded)
-        {
-          g_autoptr(GArray) hunks = _heron_message_list_hunks_new ();
-          Hunk hunk = { lo, 0, lo, 1, NULL };
+      {
+        g_autoptr(GArray) hunks = _heron_message_list_hunks_new ();
+        Hunk hunk = { lo, 0, lo, 1, NULL };
 
-          g_array_append_val (hunks, hunk);
-          _heron_message_list_emit_hunks (self, hunks);
-        }
+        g_array_append_val (hunks, hunk);
+        _heron_message_list_emit_hunks (self, hunks);
+      }
     }
-  if (added && self->threaded)
-    _heron_message_list_threads_update (self);
 
   search_finished_one (self, NULL);
   search_data_free (data);

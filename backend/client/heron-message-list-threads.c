@@ -1,310 +1,397 @@
 /* heron-message-list-threads.c: HeronMessageList: one item per conversation
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Threaded, each source reads its folder's conversations instead of its messages: the cache
+ * keeps one row per conversation of a folder (folder_conversations, docs/store.md) with the key
+ * of its newest member (its messages in the folder and in the Sent folders), how many members
+ * it has and how many are unread. So a threaded source is a list of rows in (date, uid) order
+ * like a flat one: a count, windows read a page at a time, positions counted on an index; the
+ * windows, the merged order of several sources and the hunks of heron-message-list.c serve
+ * both. What differs is here: reading the rows, preparing a change (the UIDs an event names are
+ * turned into the conversations they belong to, before and after, and each conversation that
+ * moved is a removal at its old position and an addition at its new one), and the counts of the
+ * items, which change in place. The Sent folders whose events are followed are the cache's
+ * (folders.sent), the ones the index counts; when they change, the list is read again.
  */
 
 #include "config.h"
 
+#include <string.h>
+
 #include "heron-message-list-private.h"
 
-/* Threads: one item per conversation, the newest message of it */
-
-void
-_heron_message_list_threads_build (HeronMessageList *self)
+gboolean
+_heron_message_list_source_count (Source           *source,
+                                  HeronStoreReader *reader,
+                                  guint            *out_count)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  guint n = _heron_message_list_base_n_items (self);
+  if (source->threaded)
+    return heron_store_reader_count_folder_conversations (reader, source->folder_id, out_count, NULL);
+  return heron_store_reader_count_messages (reader, source->folder_id, out_count, NULL);
+}
 
-  g_clear_pointer (&self->threads, g_array_unref);
-  self->threads = g_array_new (FALSE, FALSE, sizeof (Entry));
-  for (guint p = 0; p < n; p++)
+GPtrArray *
+_heron_message_list_threads_read (Source   *source,
+                                  guint     start,
+                                  guint     size,
+                                  GArray  **out_conversations,
+                                  GError  **error)
+{
+  const HeronStoreFolderConversation *after = NULL;
+  GPtrArray *rows;
+
+  /* scrolling on from a window: a keyset seek from its last conversation (same snapshot) */
+  for (guint i = 0; i < N_WINDOWS && start > 0; i++)
     {
-      g_autoptr(HeronStoreMessage) owned = NULL;
-      const HeronStoreMessage *row;
-      Entry entry = { 0, };
-      gint64 key;
-      guint src;
-      guint account_index;
+      const Window *w = &source->windows[i];
 
-      row = _heron_message_list_base_get_row (self, p, &src, &owned);
-      if (row == NULL)
-        continue;
-      /* conversation ids are per account: tell accounts apart in the low bits */
-      g_ptr_array_find (self->accounts, ((Source *) g_ptr_array_index (self->sources, src))->account,
-                        &account_index);
-      key = row->conversation_id != 0 ? (gint64) ((guint64) row->conversation_id << 8 | account_index)
-                                      : -(gint64) p - 1;
-      if (g_hash_table_contains (seen, &key))
-        continue;
-      g_hash_table_add (seen, g_memdup2 (&key, sizeof key));
-      entry.src = src;
-      entry.base_pos = p;
-      entry.folder_id = row->folder_id;
-      entry.uid = row->uid;
-      entry.date = row->date;
-      entry.conversation_id = row->conversation_id;
-      g_array_append_val (self->threads, entry);
+      if (w->rows != NULL && w->conversations != NULL && w->conversations->len > 0 &&
+          w->start + w->conversations->len == start)
+        after = &g_array_index (w->conversations, HeronStoreFolderConversation, w->conversations->len - 1);
     }
+  rows = heron_store_reader_get_folder_conversations (source->reader, source->folder_id, start, after, size,
+                                                      out_conversations, error);
+
+  if (rows != NULL)
+    source->rows_read += rows->len;
+  return rows;
 }
 
-/* Threaded: the conversations again, and one hunk between the first and the last that differ. */
+/* The counts of the item just read (source->last_conversation) go to its object. */
 void
-_heron_message_list_threads_update (HeronMessageList *self)
+_heron_message_list_threads_set_counts (Source       *source,
+                                        HeronMessage *message)
 {
-  g_autoptr(GArray) old = g_steal_pointer (&self->threads);
-  g_autoptr(GArray) hunks = _heron_message_list_hunks_new ();
-  guint prefix = 0, suffix = 0;
-  guint old_len, new_len;
-  Hunk hunk = { 0, };
-
-  _heron_message_list_threads_build (self);
-  old_len = old != NULL ? old->len : 0;
-  new_len = self->threads->len;
-
-#define SAME(a, b) ((a)->src == (b)->src && (a)->folder_id == (b)->folder_id && (a)->uid == (b)->uid)
-  while (prefix < old_len && prefix < new_len &&
-         SAME (&g_array_index (old, Entry, prefix), &g_array_index (self->threads, Entry, prefix)))
-    prefix++;
-  while (suffix < old_len - prefix && suffix < new_len - prefix &&
-         SAME (&g_array_index (old, Entry, old_len - 1 - suffix),
-               &g_array_index (self->threads, Entry, new_len - 1 - suffix)))
-    suffix++;
-#undef SAME
-
-  hunk.old_pos = hunk.new_pos = prefix;
-  hunk.n_removed = old_len - prefix - suffix;
-  hunk.n_added = new_len - prefix - suffix;
-  if (hunk.n_removed == 0 && hunk.n_added == 0)
-    return;
-  g_array_append_val (hunks, hunk);
-  _heron_message_list_emit_hunks (self, hunks);
+  if (source->threaded && source->last_conversation != NULL)
+    _heron_message_set_conversation_counts (message, source->last_conversation->n_messages,
+                                            source->last_conversation->n_unread);
 }
 
-/* The key of a conversation in the threaded view: conversation ids are per account. */
-static gint64
-thread_key (HeronMessageList *self,
-            guint             src,
-            gint64            conversation_id)
-{
-  guint account_index = 0;
-
-  g_ptr_array_find (self->accounts, ((Source *) g_ptr_array_index (self->sources, src))->account,
-                    &account_index);
-  return (gint64) ((guint64) conversation_id << 8 | account_index);
-}
-
-/* Where old base position @position went through @hunks: FALSE when it was removed. */
+/* Whether @folder_id is one of the Sent folders of @reader's cache: the folders whose messages
+ * the index counts as members of every folder's conversations (folders.sent, which the worker
+ * sets from the same configuration as the folders' roles). Not the folder's role: the index and
+ * the events followed must agree on one set. */
 static gboolean
-map_position (GArray *hunks,
-              guint   position,
-              guint  *out_position)
+is_sent_folder (HeronStoreReader *reader,
+                gint64            folder_id)
 {
-  gint64 delta = 0;
+  g_autoptr(GArray) sent = NULL;
+  g_autoptr(GError) error = NULL;
 
-  for (guint i = 0; i < hunks->len; i++)
+  sent = heron_store_reader_get_sent_folders (reader, &error);
+  if (sent == NULL)
     {
-      const Hunk *h = &g_array_index (hunks, Hunk, i);
-
-      if (position < h->old_pos)
-        break;
-      if (position < h->old_pos + h->n_removed)
-        return FALSE;
-      delta += (gint64) h->n_added - h->n_removed;
+      g_warning ("Could not read the Sent folders of the mail cache: %s", error->message);
+      return FALSE;
     }
-  *out_position = (guint) (position + delta);
+  for (guint i = 0; i < sent->len; i++)
+    if (g_array_index (sent, gint64, i) == folder_id)
+      return TRUE;
+  return FALSE;
+}
+
+/* An event of one of the account's Sent folders: its messages are members of the source's
+ * conversations. TRUE when it was taken. */
+gboolean
+_heron_message_list_threads_take_event (Source         *source,
+                                        HeronSyncEvent *event)
+{
+  HeronFolder *folder;
+
+  if (!source->threaded || event->folder == NULL || source->reader == NULL ||
+      (event->kind != HERON_SYNC_EVENT_MESSAGES_ADDED && event->kind != HERON_SYNC_EVENT_MESSAGES_REMOVED &&
+       event->kind != HERON_SYNC_EVENT_MESSAGES_CHANGED))
+    return FALSE;
+  folder = heron_account_lookup_folder (source->account, event->folder);
+  if (folder == NULL || _heron_folder_get_id (folder) == source->folder_id ||
+      !is_sent_folder (source->reader, _heron_folder_get_id (folder)))
+    return FALSE;
+  for (guint i = 0; event->uids != NULL && i < event->uids->len; i++)
+    {
+      gint64 key[2] = { _heron_folder_get_id (folder), g_array_index (event->uids, gint64, i) };
+
+      g_hash_table_add (source->pending_sent, g_memdup2 (key, sizeof key));
+    }
   return TRUE;
 }
 
-/* The newest message of a conversation in the list as it is now, as an entry; FALSE when the
- * list has none of it. */
-static gboolean
-newest_of_conversation (HeronMessageList *self,
-                        guint             src,
-                        gint64            conversation_id,
-                        Entry            *out_entry)
+guint
+_heron_message_list_pair_hash (gconstpointer data)
 {
-  Source *source = g_ptr_array_index (self->sources, src);
-  g_autoptr(GPtrArray) rows = NULL;
+  const gint64 *key = data;
+
+  return g_int64_hash (&key[0]) * 31 + g_int64_hash (&key[1]);
+}
+
+gboolean
+_heron_message_list_pair_equal (gconstpointer a,
+                                gconstpointer b)
+{
+  const gint64 *x = a, *y = b;
+
+  return x[0] == y[0] && x[1] == y[1];
+}
+
+static void
+add_conversation_of (GHashTable       *conversations,
+                     HeronStoreReader *reader,
+                     gint64            folder_id,
+                     gint64            uid)
+{
+  g_autoptr(HeronStoreMessage) row = heron_store_reader_get_message (reader, folder_id, uid, NULL);
+
+  if (row != NULL && !g_hash_table_contains (conversations, &row->conversation_id))
+    g_hash_table_add (conversations, g_memdup2 (&row->conversation_id, sizeof (gint64)));
+}
+
+static gboolean
+same_key (const HeronStoreFolderConversation *a,
+          const HeronStoreFolderConversation *b)
+{
+  return a->date == b->date && a->uid == b->uid && a->item_folder_id == b->item_folder_id;
+}
+
+/* < 0 when @a comes first in the list */
+static int
+compare_conversations (const HeronStoreFolderConversation *a,
+                       const HeronStoreFolderConversation *b)
+{
+  if (a->date != b->date)
+    return a->date > b->date ? -1 : 1;
+  if (a->uid != b->uid)
+    return a->uid > b->uid ? -1 : 1;
+  if (a->item_folder_id != b->item_folder_id)
+    return a->item_folder_id > b->item_folder_id ? -1 : 1;
+  return 0;
+}
+
+static guint
+position_of (HeronStoreReader                   *reader,
+             const HeronStoreFolderConversation *conversation)
+{
+  g_autoptr(GError) error = NULL;
+  guint position = 0;
+
+  if (!heron_store_reader_find_folder_conversation (reader, conversation, &position, &error))
+    g_warning ("Could not place a conversation in the message list: %s", error->message);
+  return position;
+}
+
+/* Whether the source's snapshot and the spare's have the same Sent folders (an error counts as
+ * a change: the list is read again). */
+static gboolean
+same_sent_folders (Source *source)
+{
+  g_autoptr(GArray) before = heron_store_reader_get_sent_folders (source->reader, NULL);
+  g_autoptr(GArray) after = heron_store_reader_get_sent_folders (source->spare, NULL);
+
+  return before != NULL && after != NULL && before->len == after->len &&
+         memcmp (before->data, after->data, before->len * sizeof (gint64)) == 0;
+}
+
+/* Threaded: what changed for the pending UIDs, as conversations, into @delta (whose spare
+ * snapshot and new count are taken). FALSE when the cache is ahead of the events (the spare's
+ * snapshot is dropped then), as for a flat source. */
+gboolean
+_heron_message_list_threads_prepare (HeronMessageList *self,
+                                     Source           *source,
+                                     Delta            *delta)
+{
+  g_autoptr(GHashTable) conversations = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  GHashTable *sets[] = { source->pending_members, source->pending_changed };
+  GHashTableIter iter;
+  gpointer key;
+  guint n_old = 0, n_new = 0;
+  gboolean big;
+  HeronStoreFolderConversation old_first = { 0, }, old_last = { 0, }, new_first = { 0, }, new_last = { 0, };
+
+  /* the conversations the changed messages were in, and are in now */
+  for (guint s = 0; s < G_N_ELEMENTS (sets); s++)
+    {
+      g_hash_table_iter_init (&iter, sets[s]);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          add_conversation_of (conversations, source->reader, source->folder_id, *(gint64 *) key);
+          add_conversation_of (conversations, source->spare, source->folder_id, *(gint64 *) key);
+        }
+    }
+  g_hash_table_iter_init (&iter, source->pending_sent);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const gint64 *pair = key;
+
+      add_conversation_of (conversations, source->reader, pair[0], pair[1]);
+      add_conversation_of (conversations, source->spare, pair[0], pair[1]);
+    }
+
+  /* The folders changed (FOLDERS_CHANGED names no message): when the Sent folders are others
+   * now (a folder gained or lost \Sent, a Sent folder went, the configuration chose another),
+   * the members of every conversation changed with no event of theirs: read the list again. */
+  if (source->pending_check && !same_sent_folders (source))
+    {
+      g_debug ("Threaded message list of %s: the Sent folders changed; reading it again",
+               source->folder != NULL ? heron_folder_get_name (source->folder) : "?");
+      delta->reset = TRUE;
+      return TRUE;
+    }
+
+  big = g_hash_table_size (conversations) > SMALL_BATCH;
+  delta->big = big;
+  delta->conversation_counts = g_array_new (FALSE, FALSE, sizeof (HeronStoreFolderConversation));
+  g_hash_table_iter_init (&iter, conversations);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      gint64 conversation_id = *(gint64 *) key;
+      HeronStoreFolderConversation was = { 0, }, is = { 0, };
+      gboolean had = FALSE, has = FALSE;
+
+      if (!heron_store_reader_get_folder_conversation (source->reader, source->folder_id, conversation_id,
+                                                       &was, &had, NULL) ||
+          !heron_store_reader_get_folder_conversation (source->spare, source->folder_id, conversation_id,
+                                                       &is, &has, NULL))
+        {
+          g_warning ("Could not read the conversations of the mail cache");
+          continue;
+        }
+      if (has)
+        g_array_append_val (delta->conversation_counts, is);
+      /* the same item at the same place: only its counts may have changed */
+      if (had && has && same_key (&was, &is))
+        continue;
+
+      if (had)
+        {
+          n_old++;
+          if (big)
+            {
+              if (!delta->span_have_old || compare_conversations (&was, &old_first) < 0)
+                old_first = was;
+              if (!delta->span_have_old || compare_conversations (&was, &old_last) > 0)
+                old_last = was;
+              delta->span_have_old = TRUE;
+            }
+          else
+            {
+              g_autoptr(HeronStoreMessage) row = heron_store_reader_get_message (source->reader, was.item_folder_id,
+                                                                               was.uid, NULL);
+              Op op = { position_of (source->reader, &was), NULL, 0 };
+
+              if (row != NULL)
+                op.message = _heron_message_list_make_message (self, source->account, source->folder, row);
+              g_array_append_val (delta->removals, op);
+            }
+        }
+      if (has)
+        {
+          n_new++;
+          if (big)
+            {
+              if (!delta->span_have_new || compare_conversations (&is, &new_first) < 0)
+                new_first = is;
+              if (!delta->span_have_new || compare_conversations (&is, &new_last) > 0)
+                new_last = is;
+              delta->span_have_new = TRUE;
+            }
+          else
+            {
+              Op op = { position_of (source->spare, &is), NULL, 0 };
+
+              g_array_append_val (delta->additions, op);
+              g_array_append_val (delta->added_keys, is.date);
+              g_array_append_val (delta->added_keys, is.uid);
+            }
+        }
+    }
+
+  if ((gint64) source->count - n_old + n_new != (gint64) delta->new_count)
+    {
+      g_debug ("Threaded message list of %s: the cache is ahead of the events (%u - %u + %u != %u); waiting",
+               source->folder != NULL ? heron_folder_get_name (source->folder) : "?",
+               source->count, n_old, n_new, delta->new_count);
+      heron_store_reader_end_snapshot (source->spare);
+      return FALSE;
+    }
+  if (big)
+    {
+      if (delta->span_have_old)
+        {
+          delta->span_old_first = position_of (source->reader, &old_first);
+          delta->span_old_last = position_of (source->reader, &old_last);
+        }
+      if (delta->span_have_new)
+        {
+          delta->span_new_first = position_of (source->spare, &new_first);
+          delta->span_new_last = position_of (source->spare, &new_last);
+        }
+    }
+  return TRUE;
+}
+
+/* After the new snapshot became the source's: the counts (and, for an item of a Sent folder,
+ * the row) of the items alive whose conversation changed, in place. */
+void
+_heron_message_list_threads_update_live (HeronMessageList *self,
+                                         Delta            *delta)
+{
+  Source *source = delta->source;
+
+  for (guint i = 0; delta->conversation_counts != NULL && i < delta->conversation_counts->len; i++)
+    {
+      const HeronStoreFolderConversation *c = &g_array_index (delta->conversation_counts, HeronStoreFolderConversation, i);
+      HeronMessage *message = _heron_message_list_live_lookup (self, source->account, c->item_folder_id, c->uid);
+
+      if (message == NULL)
+        continue;
+      if (c->item_folder_id != source->folder_id && source->reader != NULL)
+        {
+          g_autoptr(HeronStoreMessage) row = heron_store_reader_get_message (source->reader, c->item_folder_id, c->uid, NULL);
+
+          if (row != NULL)
+            _heron_message_update (message, row);
+        }
+      _heron_message_set_conversation_counts (message, c->n_messages, c->n_unread);
+    }
+}
+
+/* Switches the sources between messages and conversations; the caller emits the reset. */
+void
+_heron_message_list_threads_set (HeronMessageList *self,
+                                 gboolean          threaded)
+{
+  if (self->kind == KIND_SEARCH)
+    return;
+  for (guint s = 0; s < self->sources->len; s++)
+    {
+      Source *source = g_ptr_array_index (self->sources, s);
+      guint count = 0;
+
+      source->threaded = threaded;
+      _heron_message_list_source_drop_windows (source);
+      g_hash_table_remove_all (source->pending_sent);
+      if (source->reader != NULL && !_heron_message_list_source_count (source, source->reader, &count))
+        count = 0;
+      source->count = count;
+    }
+  if (self->kind == KIND_MERGED)
+    _heron_message_list_merged_clear (self);
+}
+
+/* The source position of @message's conversation in a threaded source; FALSE when it has none. */
+gboolean
+_heron_message_list_threads_find (Source       *source,
+                                  HeronMessage *message,
+                                  guint        *out_position)
+{
+  HeronStoreFolderConversation c;
   gboolean found = FALSE;
 
-  if (source->reader == NULL)
+  if (source->reader == NULL ||
+      !heron_store_reader_get_folder_conversation (source->reader, source->folder_id,
+                                                   heron_message_get_conversation_id (message), &c, &found, NULL) ||
+      !found)
     return FALSE;
-  rows = heron_store_reader_get_conversation (source->reader, conversation_id, NULL);
-  /* oldest first: walk from the newest, and stop past the date of the first one found (of
-   * messages of equal date, the list's order decides: the smallest position) */
-  for (guint i = rows != NULL ? rows->len : 0; i > 0; i--)
-    {
-      const HeronStoreMessage *row = g_ptr_array_index (rows, i - 1);
-      guint s = _heron_message_list_find_source (self, source->account, row->folder_id);
-      Source *in;
-      gint q = -1;
-      guint position;
-
-      if (found && row->date < out_entry->date)
-        break;
-      if (s == G_MAXUINT)
-        continue;
-      in = g_ptr_array_index (self->sources, s);
-      if (in->reader == NULL ||
-          !heron_store_reader_find_position (in->reader, row->folder_id, row->uid, &q, NULL) || q < 0)
-        continue;
-      if (self->kind == KIND_MERGED)
-        {
-          while (in->next <= (guint) q)
-            if (!_heron_message_list_merged_extend (self, self->order->len))
-              return FALSE;
-          position = _heron_message_list_merged_position_of (self, s, q);
-        }
-      else
-        position = q;
-      if (!found || position < out_entry->base_pos)
-        {
-          out_entry->src = s;
-          out_entry->base_pos = position;
-          out_entry->folder_id = row->folder_id;
-          out_entry->uid = row->uid;
-          out_entry->date = row->date;
-          out_entry->conversation_id = row->conversation_id;
-          found = TRUE;
-        }
-    }
-  return found;
-}
-
-static gint
-entry_by_position (gconstpointer a,
-                   gconstpointer b)
-{
-  const Entry *x = a, *y = b;
-
-  return x->base_pos < y->base_pos ? -1 : x->base_pos > y->base_pos;
-}
-
-/* Threaded, after the unthreaded list changed by @hunks (exact ones: with their removed items
- * or not, in the list's coordinates): the conversations whose newest message left or came are
- * found again; the others only move. One hunk between the first and the last item that differ. */
-void
-_heron_message_list_threads_apply (HeronMessageList *self,
-                                   GArray           *hunks)
-{
-  g_autoptr(GArray) old = g_steal_pointer (&self->threads);
-  g_autoptr(GArray) threads = g_array_new (FALSE, FALSE, sizeof (Entry));
-  g_autoptr(GArray) result = _heron_message_list_hunks_new ();
-  g_autoptr(GHashTable) index = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  g_autoptr(GHashTable) lost = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  GHashTableIter iter;
-  gpointer key, value;
-  guint prefix = 0, suffix = 0;
-  Hunk hunk = { 0, };
-
-  /* 1. every conversation moves with the list; one whose newest message left is lost */
-  for (guint i = 0; old != NULL && i < old->len; i++)
-    {
-      Entry entry = g_array_index (old, Entry, i);
-      guint position;
-
-      if (map_position (hunks, entry.base_pos, &position))
-        {
-          entry.base_pos = position;
-          g_array_append_val (threads, entry);
-          if (entry.conversation_id != 0)
-            {
-              gint64 k = thread_key (self, entry.src, entry.conversation_id);
-
-              g_hash_table_insert (index, g_memdup2 (&k, sizeof k), GUINT_TO_POINTER (threads->len));
-            }
-        }
-      else if (entry.conversation_id != 0)
-        {
-          gint64 k = thread_key (self, entry.src, entry.conversation_id);
-
-          g_hash_table_insert (lost, g_memdup2 (&k, sizeof k), g_memdup2 (&entry, sizeof entry));
-        }
-    }
-
-  /* 2. what came: a conversation of its own, or a newer message of one */
-  for (guint h = 0; h < hunks->len; h++)
-    {
-      const Hunk *hk = &g_array_index (hunks, Hunk, h);
-
-      for (guint p = hk->new_pos; p < hk->new_pos + hk->n_added; p++)
-        {
-          g_autoptr(HeronStoreMessage) owned = NULL;
-          const HeronStoreMessage *row;
-          Entry entry = { 0, };
-          guint src;
-          gint64 k;
-          guint at;
-
-          row = _heron_message_list_base_get_row (self, p, &src, &owned);
-          if (row == NULL)
-            continue;
-          entry.src = src;
-          entry.base_pos = p;
-          entry.folder_id = row->folder_id;
-          entry.uid = row->uid;
-          entry.date = row->date;
-          entry.conversation_id = row->conversation_id;
-          if (entry.conversation_id == 0)
-            {
-              g_array_append_val (threads, entry);
-              continue;
-            }
-          k = thread_key (self, src, entry.conversation_id);
-          if (g_hash_table_contains (lost, &k))
-            {
-              /* found again below, with the messages that were there */
-              continue;
-            }
-          at = GPOINTER_TO_UINT (g_hash_table_lookup (index, &k));
-          if (at == 0)
-            {
-              g_array_append_val (threads, entry);
-              g_hash_table_insert (index, g_memdup2 (&k, sizeof k), GUINT_TO_POINTER (threads->len));
-            }
-          else if (p < g_array_index (threads, Entry, at - 1).base_pos)
-            g_array_index (threads, Entry, at - 1) = entry;
-        }
-    }
-
-  /* 3. a conversation whose newest message left: its newest one now, if any */
-  g_hash_table_iter_init (&iter, lost);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      const Entry *gone = value;
-      Entry entry = { 0, };
-
-      if (g_hash_table_contains (index, key))
-        continue;
-      if (newest_of_conversation (self, gone->src, gone->conversation_id, &entry))
-        g_array_append_val (threads, entry);
-    }
-
-  g_array_sort (threads, entry_by_position);
-  self->threads = g_steal_pointer (&threads);
-
-  /* 4. one hunk over what differs */
-#define SAME(a, b) ((a)->src == (b)->src && (a)->folder_id == (b)->folder_id && (a)->uid == (b)->uid)
-  {
-    guint old_len = old != NULL ? old->len : 0;
-    guint new_len = self->threads->len;
-
-    while (prefix < old_len && prefix < new_len &&
-           SAME (&g_array_index (old, Entry, prefix), &g_array_index (self->threads, Entry, prefix)))
-      prefix++;
-    while (suffix < old_len - prefix && suffix < new_len - prefix &&
-           SAME (&g_array_index (old, Entry, old_len - 1 - suffix),
-                 &g_array_index (self->threads, Entry, new_len - 1 - suffix)))
-      suffix++;
-    hunk.old_pos = hunk.new_pos = prefix;
-    hunk.n_removed = old_len - prefix - suffix;
-    hunk.n_added = new_len - prefix - suffix;
-  }
-#undef SAME
-  if (hunk.n_removed == 0 && hunk.n_added == 0)
-    return;
-  g_array_append_val (result, hunk);
-  _heron_message_list_emit_hunks (self, result);
+  return heron_store_reader_find_folder_conversation (source->reader, &c, out_position, NULL);
 }
 
 GListModel *

@@ -27,8 +27,9 @@
  *   (heron-message-list-merged.c).
  * - Search lists hold their hits (at most SEARCH_LIMIT per account from the local index, and the
  *   servers') as an ordered array of references (heron-message-list-search.c).
- * - Threaded: one item per conversation, its newest message; built by a pass over the list
- *   (heron-message-list-threads.c).
+ * - Threaded: one item per conversation, its newest message; the sources read their folders'
+ *   conversations from the cache's index of them instead of their messages, a page at a time
+ *   like the flat list (heron-message-list-threads.c).
  */
 
 #include "config.h"
@@ -168,7 +169,17 @@ static void
 source_drop_windows (Source *source)
 {
   for (guint i = 0; i < N_WINDOWS; i++)
-    g_clear_pointer (&source->windows[i].rows, g_ptr_array_unref);
+    {
+      g_clear_pointer (&source->windows[i].rows, g_ptr_array_unref);
+      g_clear_pointer (&source->windows[i].conversations, g_array_unref);
+    }
+  source->last_conversation = NULL;
+}
+
+void
+_heron_message_list_source_drop_windows (Source *source)
+{
+  source_drop_windows (source);
 }
 
 static void
@@ -183,6 +194,7 @@ source_free (Source *source)
   g_clear_object (&source->folder);
   g_clear_pointer (&source->pending_members, g_hash_table_unref);
   g_clear_pointer (&source->pending_changed, g_hash_table_unref);
+  g_clear_pointer (&source->pending_sent, g_hash_table_unref);
   g_free (source);
 }
 
@@ -211,7 +223,7 @@ source_open (Source  *source,
   if (!heron_store_reader_begin_snapshot (reader, error))
     return FALSE;
   if (source->folder_id != 0 &&
-      !heron_store_reader_count_messages (reader, source->folder_id, &count, NULL))
+      !_heron_message_list_source_count (source, reader, &count))
     count = 0;
   source->reader = g_steal_pointer (&reader);
   source->spare = g_steal_pointer (&spare);
@@ -234,6 +246,8 @@ _heron_message_list_source_new (HeronAccount *account,
     }
   source->pending_members = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   source->pending_changed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  source->pending_sent = g_hash_table_new_full (_heron_message_list_pair_hash, _heron_message_list_pair_equal,
+                                                g_free, NULL);
   if (folder != NULL && !source_open (source, &error))
     g_debug ("Message list of %s: %s", heron_folder_get_name (folder), error->message);
   return source;
@@ -248,6 +262,7 @@ _heron_message_list_source_get_row (Source *source,
   Window *window = NULL;
   g_autoptr(GError) error = NULL;
   GPtrArray *rows;
+  GArray *conversations = NULL;
   guint start, size;
 
   if (position >= source->count || source->reader == NULL)
@@ -260,6 +275,8 @@ _heron_message_list_source_get_row (Source *source,
       if (w->rows != NULL && position >= w->start && position < w->start + w->rows->len)
         {
           w->used = ++source->clock;
+          source->last_conversation = w->conversations != NULL
+            ? &g_array_index (w->conversations, HeronStoreFolderConversation, position - w->start) : NULL;
           return g_ptr_array_index (w->rows, position - w->start);
         }
       if (window == NULL || w->rows == NULL || (window->rows != NULL && w->used < window->used))
@@ -289,7 +306,10 @@ _heron_message_list_source_get_row (Source *source,
           break;
         }
     }
-  rows = heron_store_reader_get_rows (source->reader, source->folder_id, start, size, &error);
+  if (source->threaded)
+    rows = _heron_message_list_threads_read (source, start, size, &conversations, &error);
+  else
+    rows = heron_store_reader_get_rows (source->reader, source->folder_id, start, size, &error);
   if (rows == NULL)
     {
       g_warning ("Could not read the message list of %s: %s",
@@ -297,11 +317,16 @@ _heron_message_list_source_get_row (Source *source,
       return NULL;
     }
   g_clear_pointer (&window->rows, g_ptr_array_unref);
+  g_clear_pointer (&window->conversations, g_array_unref);
   window->rows = rows;
+  window->conversations = conversations;
   window->start = start;
   window->used = ++source->clock;
+  source->last_conversation = NULL;
   if (position - start >= rows->len)
     return NULL;
+  if (conversations != NULL)
+    source->last_conversation = &g_array_index (conversations, HeronStoreFolderConversation, position - start);
   return g_ptr_array_index (rows, position - start);
 }
 
@@ -385,6 +410,7 @@ base_get_item (HeronMessageList *self,
 {
   g_autoptr(HeronStoreMessage) owned = NULL;
   const HeronStoreMessage *row;
+  HeronMessage *message;
   Source *source;
   guint src = 0;
 
@@ -392,7 +418,9 @@ base_get_item (HeronMessageList *self,
   if (row == NULL)
     return NULL;
   source = g_ptr_array_index (self->sources, src);
-  return _heron_message_list_make_message (self, source->account, source->folder, row);
+  message = _heron_message_list_make_message (self, source->account, source->folder, row);
+  _heron_message_list_threads_set_counts (source, message);
+  return message;
 }
 
 /* GListModel */
@@ -400,7 +428,7 @@ base_get_item (HeronMessageList *self,
 static guint
 list_n_items (HeronMessageList *self)
 {
-  return self->threaded ? self->threads->len : _heron_message_list_base_n_items (self);
+  return _heron_message_list_base_n_items (self);
 }
 
 /* The item at @position of the current (new) state. */
@@ -408,12 +436,6 @@ static HeronMessage *
 real_get_item (HeronMessageList *self,
                guint             position)
 {
-  if (self->threaded)
-    {
-      if (position >= self->threads->len)
-        return NULL;
-      return base_get_item (self, g_array_index (self->threads, Entry, position).base_pos);
-    }
   if (position >= _heron_message_list_base_n_items (self))
     return NULL;
   return base_get_item (self, position);
@@ -641,6 +663,7 @@ delta_clear (Delta *delta)
   g_clear_pointer (&delta->removals, g_array_unref);
   g_clear_pointer (&delta->additions, g_array_unref);
   g_clear_pointer (&delta->added_keys, g_array_unref);
+  g_clear_pointer (&delta->conversation_counts, g_array_unref);
 }
 
 /* The extremes (by list order) of @uids present in @reader's snapshot, as positions. */
@@ -721,7 +744,7 @@ source_prepare (HeronMessageList *self,
       g_warning ("Could not read the mail cache: %s", error->message);
       return FALSE;
     }
-  if (!heron_store_reader_count_messages (source->spare, source->folder_id, &new_count, NULL))
+  if (!_heron_message_list_source_count (source, source->spare, &new_count))
     {
       /* the folder went */
       delta->reset = TRUE;
@@ -731,6 +754,8 @@ source_prepare (HeronMessageList *self,
     }
   delta->swap = TRUE;
   delta->new_count = new_count;
+  if (source->threaded)
+    return _heron_message_list_threads_prepare (self, source, delta);
 
   g_hash_table_iter_init (&iter, source->pending_members);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -800,20 +825,6 @@ source_prepare (HeronMessageList *self,
         }
     }
 
-  /* Changed conversations matter to the threaded view only */
-  if (self->threaded)
-    {
-      g_hash_table_iter_init (&iter, source->pending_changed);
-      while (g_hash_table_iter_next (&iter, &key, NULL) && !delta->conversations_changed)
-        {
-          g_autoptr(HeronStoreMessage) old_row = heron_store_reader_get_message (source->reader, source->folder_id, *(gint64 *) key, NULL);
-          g_autoptr(HeronStoreMessage) new_row = heron_store_reader_get_message (source->spare, source->folder_id, *(gint64 *) key, NULL);
-
-          if (old_row != NULL && new_row != NULL && old_row->conversation_id != new_row->conversation_id)
-            delta->conversations_changed = TRUE;
-        }
-    }
-
   if ((gint64) source->count - n_old + n_new != (gint64) new_count)
     {
       g_debug ("Message list of %s: the cache is ahead of the events (%u - %u + %u != %u); waiting",
@@ -873,6 +884,7 @@ clear_pending (Source *source)
 {
   g_hash_table_remove_all (source->pending_members);
   g_hash_table_remove_all (source->pending_changed);
+  g_hash_table_remove_all (source->pending_sent);
   source->pending_check = FALSE;
 }
 
@@ -935,8 +947,6 @@ process_changes (HeronMessageList *self)
   gboolean structural = FALSE;
   gboolean reset = FALSE;
   gboolean big = FALSE;
-  gboolean incremental;
-  gboolean conversations_changed = FALSE;
 
   self->renewal_wanted = FALSE;
   for (guint s = 0; s < self->sources->len && !ahead; s++)
@@ -945,7 +955,8 @@ process_changes (HeronMessageList *self)
 
       if (!renewal && !source->pending_check && source->reader != NULL &&
           g_hash_table_size (source->pending_members) == 0 &&
-          g_hash_table_size (source->pending_changed) == 0)
+          g_hash_table_size (source->pending_changed) == 0 &&
+          g_hash_table_size (source->pending_sent) == 0)
         continue;
       if (!source_prepare (self, source, &deltas[n_deltas]))
         ahead = TRUE;
@@ -974,17 +985,13 @@ process_changes (HeronMessageList *self)
       reset |= delta->reset;
       big |= delta->big;
       structural |= delta->reset || delta->big || delta->removals->len > 0 || delta->additions->len > 0;
-      conversations_changed |= delta->conversations_changed;
     }
 
   /* the new snapshots become the list's state (a merged list's order is still the old one:
    * the hunks below translate it) */
   for (guint d = 0; d < n_deltas; d++)
     _heron_message_list_source_commit (deltas[d].source, &deltas[d]);
-  /* the threaded view of a small change follows the hunks of the list beneath it; anything
-   * else is one more pass */
-  incremental = self->threaded && structural && !reset && !big && !conversations_changed;
-  if (self->kind == KIND_MERGED && structural && (reset || (self->threaded && !incremental)))
+  if (self->kind == KIND_MERGED && structural && reset)
     _heron_message_list_merged_clear (self);
 
   /* the objects alive first, so that rows made during items-changed find them current */
@@ -992,25 +999,11 @@ process_changes (HeronMessageList *self)
     {
       update_live (self, deltas[d].source, deltas[d].source->pending_changed);
       update_live (self, deltas[d].source, deltas[d].source->pending_members);
+      _heron_message_list_threads_update_live (self, &deltas[d]);
       clear_pending (deltas[d].source);
     }
 
-  if (incremental)
-    {
-      g_autoptr(GArray) hunks = NULL;
-
-      if (self->kind == KIND_FOLDER)
-        hunks = folder_hunks (&deltas[0], old_total);
-      else
-        hunks = _heron_message_list_merged_hunks (self, deltas, n_deltas, old_total);
-      _heron_message_list_threads_apply (self, hunks);
-    }
-  else if (self->threaded)
-    {
-      if (structural || conversations_changed)
-        _heron_message_list_threads_update (self);
-    }
-  else if (reset)
+  if (reset)
     emit_reset (self);
   else if (structural)
     {
@@ -1075,7 +1068,7 @@ on_fallback (gpointer user_data)
           source->count = 0;
           continue;
         }
-      if (!heron_store_reader_count_messages (source->reader, source->folder_id, &count, NULL))
+      if (!_heron_message_list_source_count (source, source->reader, &count))
         count = 0;
       source->count = count;
 
@@ -1091,10 +1084,7 @@ on_fallback (gpointer user_data)
     }
   if (self->kind == KIND_MERGED)
     _heron_message_list_merged_clear (self);
-  if (self->threaded)
-    _heron_message_list_threads_update (self);
-  else
-    emit_reset (self);
+  emit_reset (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1132,6 +1122,12 @@ on_account_event (HeronAccount   *account,
       if (event->kind == HERON_SYNC_EVENT_FOLDERS_CHANGED)
         {
           source->pending_check = TRUE;
+          mine = TRUE;
+          continue;
+        }
+      /* threaded: a Sent folder's messages are members of the folder's conversations */
+      if (_heron_message_list_threads_take_event (source, event))
+        {
           mine = TRUE;
           continue;
         }
@@ -1205,10 +1201,7 @@ on_account_state (HeronAccount *account,
   g_clear_handle_id (&self->fallback_id, g_source_remove);
   if (self->kind == KIND_MERGED)
     _heron_message_list_merged_clear (self);
-  if (self->threaded)
-    _heron_message_list_threads_update (self);
-  else
-    emit_reset (self);
+  emit_reset (self);
 }
 
 void
@@ -1265,7 +1258,6 @@ heron_message_list_finalize (GObject *object)
   g_clear_pointer (&self->order, g_byte_array_unref);
   g_clear_pointer (&self->checkpoints, g_array_unref);
   g_clear_pointer (&self->entries, g_array_unref);
-  g_clear_pointer (&self->threads, g_array_unref);
   g_clear_error (&self->search_error);
   g_clear_object (&self->cancellable);
   g_free (self->query);
@@ -1427,6 +1419,29 @@ heron_message_list_find (HeronMessageList *self,
             }
         }
     }
+  else if (self->threaded)
+    {
+      /* the item of its conversation (it may be a message of a Sent folder, and the
+       * conversation in several folders of a merged list: the first item of it) */
+      for (guint s = 0; s < self->sources->len; s++)
+        {
+          Source *source = g_ptr_array_index (self->sources, s);
+          guint p, position;
+
+          if (source->account != account || !_heron_message_list_threads_find (source, message, &p))
+            continue;
+          if (self->kind == KIND_FOLDER)
+            position = p;
+          else
+            {
+              while (source->next <= p)
+                if (!_heron_message_list_merged_extend (self, self->order->len))
+                  return -1;
+              position = _heron_message_list_merged_position_of (self, s, p);
+            }
+          base_pos = MIN (base_pos, position);
+        }
+    }
   else
     {
       Source *source;
@@ -1450,22 +1465,7 @@ heron_message_list_find (HeronMessageList *self,
     }
   if (base_pos == G_MAXUINT)
     return -1;
-  if (!self->threaded)
-    return base_pos;
-
-  /* the item that stands for its conversation (conversations are per account, and may span
-   * the folders of a merged list) */
-  for (guint i = 0; i < self->threads->len; i++)
-    {
-      const Entry *entry = &g_array_index (self->threads, Entry, i);
-      Source *source = g_ptr_array_index (self->sources, entry->src);
-
-      if (entry->base_pos == base_pos ||
-          (source->account == account && entry->conversation_id != 0 &&
-           entry->conversation_id == heron_message_get_conversation_id (message)))
-        return i;
-    }
-  return -1;
+  return base_pos;
 }
 
 void
@@ -1478,10 +1478,17 @@ heron_message_list_set_threaded (HeronMessageList *self,
   if (self->threaded == threaded)
     return;
   self->threaded = threaded;
-  if (threaded)
-    _heron_message_list_threads_build (self);
-  else
-    g_clear_pointer (&self->threads, g_array_unref);
+  _heron_message_list_threads_set (self, threaded);
+  if (!threaded)
+    {
+      GHashTableIter iter;
+      Live *live;
+
+      /* the objects alive are no items of conversations any more */
+      g_hash_table_iter_init (&iter, self->live);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
+        _heron_message_set_conversation_counts (live->message, 0, 0);
+    }
   emit_reset (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THREADED]);
 }

@@ -45,6 +45,8 @@ struct _HeronMessage
   gint64        conversation_id;
   char         *message_id;      /* not in list rows: read on demand */
   gboolean      have_message_id;
+  guint         conversation_size;   /* the threaded list's item: members of its conversation */
+  guint         conversation_unread;
 };
 
 G_DEFINE_FINAL_TYPE (HeronMessage, heron_message, G_TYPE_OBJECT)
@@ -70,6 +72,8 @@ enum {
   PROP_BODY_LOCAL,
   PROP_CONVERSATION_ID,
   PROP_MESSAGE_ID,
+  PROP_CONVERSATION_SIZE,
+  PROP_CONVERSATION_UNREAD,
   N_PROPS
 };
 
@@ -167,6 +171,12 @@ heron_message_get_property (GObject    *object,
     case PROP_MESSAGE_ID:
       g_value_set_string (value, heron_message_get_message_id (self));
       break;
+    case PROP_CONVERSATION_SIZE:
+      g_value_set_uint (value, self->conversation_size);
+      break;
+    case PROP_CONVERSATION_UNREAD:
+      g_value_set_uint (value, self->conversation_unread);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -201,6 +211,8 @@ heron_message_class_init (HeronMessageClass *klass)
   properties[PROP_CONVERSATION_ID] = g_param_spec_int64 ("conversation-id", NULL, NULL,
                                                          G_MININT64, G_MAXINT64, 0, ro);
   properties[PROP_MESSAGE_ID] = g_param_spec_string ("message-id", NULL, NULL, NULL, ro);
+  properties[PROP_CONVERSATION_SIZE] = g_param_spec_uint ("conversation-size", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_CONVERSATION_UNREAD] = g_param_spec_uint ("conversation-unread", NULL, NULL, 0, G_MAXUINT, 0, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -372,6 +384,41 @@ _heron_message_update (HeronMessage            *self,
     }
 
   g_object_thaw_notify (object);
+}
+
+void
+_heron_message_set_conversation_counts (HeronMessage *self,
+                                        guint         size,
+                                        guint         unread)
+{
+  g_return_if_fail (HERON_IS_MESSAGE (self));
+
+  if (self->conversation_size != size)
+    {
+      self->conversation_size = size;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONVERSATION_SIZE]);
+    }
+  if (self->conversation_unread != unread)
+    {
+      self->conversation_unread = unread;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONVERSATION_UNREAD]);
+    }
+}
+
+guint
+heron_message_get_conversation_size (HeronMessage *self)
+{
+  g_return_val_if_fail (HERON_IS_MESSAGE (self), 0);
+
+  return self->conversation_size;
+}
+
+guint
+heron_message_get_conversation_unread (HeronMessage *self)
+{
+  g_return_val_if_fail (HERON_IS_MESSAGE (self), 0);
+
+  return self->conversation_unread;
 }
 
 gint64

@@ -26,7 +26,9 @@ G_DECLARE_FINAL_TYPE (HeronMessage, heron_message, HERON, MESSAGE, GObject)
  * sender-display (what the list shows: the name, or the address when the name could pass for
  * another sender: heron_mime_sender rules), to (display string), date (GDateTime, local time),
  * snippet (may be NULL until known), flags (HeronMessageFlags), seen, flagged, answered, draft,
- * has-attachment, body-local, conversation-id, message-id. */
+ * has-attachment, body-local, conversation-id, message-id; conversation-size and
+ * conversation-unread (the item of a threaded list: how many messages its conversation has
+ * there and how many are unread; 0 otherwise). */
 
 HeronAccount      *heron_message_get_account        (HeronMessage *self);
 HeronFolder       *heron_message_get_folder         (HeronMessage *self);
@@ -46,6 +48,8 @@ gboolean           heron_message_get_has_attachment (HeronMessage *self);
 gboolean           heron_message_get_body_local     (HeronMessage *self);
 gint64             heron_message_get_conversation_id (HeronMessage *self);
 const char        *heron_message_get_message_id     (HeronMessage *self);
+guint              heron_message_get_conversation_size   (HeronMessage *self);
+guint              heron_message_get_conversation_unread (HeronMessage *self);
 
 /* The display model (backend/mime): fetches the body first when it is not local (online;
  * HERON_SYNC_ERROR_OFFLINE otherwise), then parses it off the main thread. */

@@ -1,8 +1,10 @@
 /* heron-store-addresses.c: the addresses the cache has seen, for the composer's completion
  *
- * The senders of the cached messages, one row per address (without ASCII case) in the addresses
- * table, which triggers keep as messages are inserted and deleted (heron-store-schema.c, step 7):
- * its name, count and newest date. A prefix of the address is looked up in its index; a prefix
+ * The senders of the cached messages, and the recipients of the person's own (Sent folders and
+ * the outbox), one row per address (without ASCII case) in the addresses table, which triggers
+ * keep as messages, outbox entries and Sent folders come and go (heron-store-schema.c, steps 7
+ * and 9; a folder gaining or losing the Sent use counts too): its
+ * name, how many messages came from it, how many were sent to it, and the newest date. A prefix of the address is looked up in its index; a prefix
  * of the name or of a later word of it is matched over that small table (one row per
  * correspondent, not per message), so a keystroke never scans the messages.
  *
@@ -16,6 +18,9 @@
 #include "heron-store-private.h"
 
 #define DEFAULT_LIMIT 20
+
+/* A message sent to an address weighs as this many received from it. */
+#define SENT_WEIGHT 2
 
 void
 heron_store_address_free (HeronStoreAddress *address)
@@ -66,12 +71,12 @@ heron_store_reader_complete_addresses (HeronStoreReader *self,
   word = g_strconcat ("% ", escaped, "%", NULL);
 
   stmt = _heron_store_db_prepare (db,
-                                  "SELECT address, name, count"
+                                  "SELECT address, name, count, sent"
                                   " FROM addresses"
                                   " WHERE address LIKE ?1 ESCAPE '\\'"
                                   "    OR name LIKE ?1 ESCAPE '\\'"
                                   "    OR name LIKE ?2 ESCAPE '\\'"
-                                  " ORDER BY count DESC, last_date DESC"
+                                  " ORDER BY count + " G_STRINGIFY (SENT_WEIGHT) " * sent DESC, last_date DESC"
                                   " LIMIT ?3",
                                   error);
   if (stmt == NULL)
@@ -89,7 +94,8 @@ heron_store_reader_complete_addresses (HeronStoreReader *self,
       address->name = _heron_store_column_dup (stmt, 1);
       if (address->name == NULL)
         address->name = g_strdup ("");
-      address->count = (guint) sqlite3_column_int64 (stmt, 2);
+      address->count = (guint) MAX (sqlite3_column_int64 (stmt, 2), 0);
+      address->sent = (guint) MAX (sqlite3_column_int64 (stmt, 3), 0);
       g_ptr_array_add (addresses, address);
     }
   if (rc != SQLITE_DONE)

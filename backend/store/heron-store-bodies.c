@@ -393,7 +393,11 @@ _heron_store_source_writer_register (HeronStoreSourceWriter *writer,
 
   g_assert (self->depth > 0);
 
-  if (writer->hash == NULL || writer->store != self)
+  /* A second writer of the same cache (heron_store_open_extra_writer()) may store what the
+   * first one's writer received: the source stays pinned in the first store until the writer
+   * goes, which the caller does only after this transaction committed. */
+  if (writer->hash == NULL ||
+      (writer->store != self && g_strcmp0 (writer->store->sources_dir, self->sources_dir) != 0))
     {
       g_set_error (error, HERON_STORE_ERROR, HERON_STORE_ERROR_INVALID,
                    "The source writer was not closed, or belongs to another cache");
@@ -493,7 +497,8 @@ heron_store_set_body (HeronStore             *self,
                       GError                **error)
 {
   g_autoptr (HeronStoreStmt) stmt = NULL;
-  gint64 row, source_id;
+  gint64 row = 0, old_source_id = 0, source_id;
+  int rc;
 
   g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
   g_return_val_if_fail (HERON_IS_STORE_SOURCE_WRITER (source), FALSE);
@@ -502,7 +507,21 @@ heron_store_set_body (HeronStore             *self,
   if (!_heron_store_begin (self, error))
     return FALSE;
 
-  row = existing_row (self, folder_id, uid, error);
+  stmt = _heron_store_db_prepare (&self->db, "SELECT id, source_id FROM messages WHERE folder_id = ? AND uid = ?", error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, uid);
+  rc = _heron_store_db_step (&self->db, stmt, error);
+  if (rc == SQLITE_ROW)
+    {
+      row = sqlite3_column_int64 (stmt, 0);
+      old_source_id = sqlite3_column_int64 (stmt, 1);
+    }
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND,
+                 "No message %" G_GINT64_FORMAT " in folder %" G_GINT64_FORMAT " of the mail cache", uid, folder_id);
+  g_clear_pointer (&stmt, _heron_store_stmt_release);
   if (row <= 0 || !_heron_store_source_writer_register (source, self, FALSE, &source_id, error))
     goto failed;
 
@@ -518,14 +537,81 @@ heron_store_set_body (HeronStore             *self,
   if (text != NULL && !_heron_store_store_text (self, row, text, error))
     goto failed;
 
-  /* The source it replaced, if any, may have lost its last reference */
-  self->maybe_garbage = TRUE;
+  /* The source it replaced, if any, may have lost its last reference. (Only then: a second
+   * writer, which stores prefetched bodies of messages that had none, must not collect raw
+   * sources: its pins are not the first writer's. A source it replaced waits for the first
+   * writer's next collection, at the latest when the cache is opened again.) */
+  if (old_source_id != 0 && old_source_id != source_id)
+    self->maybe_garbage = TRUE;
   _heron_store_note_message (self, HERON_STORE_CHANGE_MESSAGES_CHANGED, folder_id, uid);
   return _heron_store_commit (self, error);
 
 failed:
   g_clear_pointer (&stmt, _heron_store_stmt_release);
   _heron_store_rollback (self);
+  return FALSE;
+}
+
+gboolean
+heron_store_add_bodies (HeronStore                    *self,
+                        gint64                         folder_id,
+                        const gint64                  *uids,
+                        HeronStoreSourceWriter * const *sources,
+                        guint                          n,
+                        GArray                        *stored,
+                        GError                       **error)
+{
+  g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (uids != NULL || n == 0, FALSE);
+  g_return_val_if_fail (sources != NULL || n == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  for (guint i = 0; i < n; i++)
+    g_return_val_if_fail (HERON_IS_STORE_SOURCE_WRITER (sources[i]), FALSE);
+
+  if (!_heron_store_begin (self, error))
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (HeronStoreStmt) stmt = NULL;
+      gint64 row, source_id;
+      int rc;
+
+      stmt = _heron_store_db_prepare (&self->db,
+                                      "SELECT id FROM messages WHERE folder_id = ? AND uid = ? AND source_id IS NULL",
+                                      error);
+      if (stmt == NULL)
+        goto failed;
+      sqlite3_bind_int64 (stmt, 1, folder_id);
+      sqlite3_bind_int64 (stmt, 2, uids[i]);
+      rc = _heron_store_db_step (&self->db, stmt, error);
+      if (rc == SQLITE_DONE)
+        continue;  /* gone, or local already (an on-demand fetch was first) */
+      if (rc != SQLITE_ROW)
+        goto failed;
+      row = sqlite3_column_int64 (stmt, 0);
+      g_clear_pointer (&stmt, _heron_store_stmt_release);
+
+      if (!_heron_store_source_writer_register (sources[i], self, FALSE, &source_id, error))
+        goto failed;
+      stmt = _heron_store_db_prepare (&self->db, "UPDATE messages SET source_id = ?, body_local = 1 WHERE id = ?", error);
+      if (stmt == NULL)
+        goto failed;
+      sqlite3_bind_int64 (stmt, 1, source_id);
+      sqlite3_bind_int64 (stmt, 2, row);
+      if (!_heron_store_db_run (&self->db, stmt, error))
+        goto failed;
+      _heron_store_note_message (self, HERON_STORE_CHANGE_MESSAGES_CHANGED, folder_id, uids[i]);
+      if (stored != NULL)
+        g_array_append_val (stored, uids[i]);
+    }
+  /* (nothing replaced, so no source lost its last reference: no garbage to collect) */
+  return _heron_store_commit (self, error);
+
+failed:
+  _heron_store_rollback (self);
+  if (stored != NULL)
+    g_array_set_size (stored, 0);
   return FALSE;
 }
 
@@ -555,6 +641,38 @@ heron_store_set_body_text (HeronStore *self,
   return _heron_store_commit (self, error);
 }
 
+/* The server's snippet for a message whose body text is not indexed yet (the body's own text,
+ * once local, makes a better one): 1 when the row changed, 0 when not, -1 on error. */
+int
+_heron_store_set_snippet (HeronStore *self,
+                          gint64      folder_id,
+                          gint64      uid,
+                          const char *snippet,
+                          GError    **error)
+{
+  g_autoptr (HeronStoreStmt) stmt = NULL;
+
+  if (snippet == NULL || snippet[0] == '\0')
+    return 0;
+  stmt = _heron_store_db_prepare (&self->db,
+                                  "UPDATE messages SET snippet = ?"
+                                  " WHERE folder_id = ? AND uid = ? AND NOT text_indexed"
+                                  " AND snippet IS NOT ?",
+                                  error);
+  if (stmt == NULL)
+    return -1;
+  _heron_store_bind_text (stmt, 1, snippet);
+  sqlite3_bind_int64 (stmt, 2, folder_id);
+  sqlite3_bind_int64 (stmt, 3, uid);
+  _heron_store_bind_text (stmt, 4, snippet);
+  if (!_heron_store_db_run (&self->db, stmt, error))
+    return -1;
+  if (sqlite3_changes (self->db.handle) == 0)
+    return 0;
+  _heron_store_note_message (self, HERON_STORE_CHANGE_MESSAGES_CHANGED, folder_id, uid);
+  return 1;
+}
+
 gboolean
 heron_store_set_snippets (HeronStore               *self,
                           gint64                    folder_id,
@@ -572,29 +690,8 @@ heron_store_set_snippets (HeronStore               *self,
     return FALSE;
 
   for (guint i = 0; i < n_messages; i++)
-    {
-      g_autoptr (HeronStoreStmt) stmt = NULL;
-      const HeronStoreMessage *message = messages[i];
-
-      if (message->snippet == NULL || message->snippet[0] == '\0')
-        continue;
-      /* the body's own text, once local, makes a better snippet than the server's guess */
-      stmt = _heron_store_db_prepare (&self->db,
-                                      "UPDATE messages SET snippet = ?"
-                                      " WHERE folder_id = ? AND uid = ? AND NOT text_indexed"
-                                      " AND snippet IS NOT ?",
-                                      error);
-      if (stmt == NULL)
-        goto failed;
-      _heron_store_bind_text (stmt, 1, message->snippet);
-      sqlite3_bind_int64 (stmt, 2, folder_id);
-      sqlite3_bind_int64 (stmt, 3, message->uid);
-      _heron_store_bind_text (stmt, 4, message->snippet);
-      if (!_heron_store_db_run (&self->db, stmt, error))
-        goto failed;
-      if (sqlite3_changes (self->db.handle) > 0)
-        _heron_store_note_message (self, HERON_STORE_CHANGE_MESSAGES_CHANGED, folder_id, message->uid);
-    }
+    if (_heron_store_set_snippet (self, folder_id, messages[i]->uid, messages[i]->snippet, error) < 0)
+      goto failed;
   return _heron_store_commit (self, error);
 
 failed:

@@ -45,6 +45,23 @@ gboolean                heron_store_set_body               (HeronStore          
                                                             HeronStoreSourceWriter  *source,
                                                             const char              *text,
                                                             GError                 **error);
+/* Prefetched sources (closed writers) of messages whose body is not local yet, in one
+ * transaction (or part of the caller's batch), without their text (for
+ * heron_store_get_messages_needing_text()). A message that is gone, or whose body is local
+ * already, is skipped: nothing is replaced, so this never leaves a source without references
+ * and never collects any. So it may run on a second writer of the cache
+ * (heron_store_open_extra_writer(), on another thread) with writers made, written and closed
+ * on the first writer's thread: the first store keeps them pinned (its garbage collection
+ * leaves their files alone) until they are freed, which must happen on the first writer's
+ * thread once this transaction committed. @stored (gint64, may be NULL) gets the UIDs stored,
+ * in the order given (emptied on failure). Reports MESSAGES_CHANGED. */
+gboolean                heron_store_add_bodies             (HeronStore              *self,
+                                                            gint64                   folder_id,
+                                                            const gint64            *uids,
+                                                            HeronStoreSourceWriter * const *sources,
+                                                            guint                    n,
+                                                            GArray                  *stored,
+                                                            GError                 **error);
 /* Only the body text (for heron_store_get_messages_needing_text(), or a text part fetched on
  * its own before the whole source). "" for a body without text: the message counts as indexed
  * and keeps its snippet (the server's PREVIEW). */

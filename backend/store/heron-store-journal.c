@@ -48,6 +48,7 @@ _heron_store_journal_insert (HeronStore      *self,
   g_autoptr (GVariant) normal = NULL;
   g_autoptr (GBytes) data = NULL;
   g_autoptr (HeronStoreStmt) stmt = NULL;
+  const char *folder = NULL;
   gint64 seq;
 
   g_assert (self->depth > 0);
@@ -55,10 +56,13 @@ _heron_store_journal_insert (HeronStore      *self,
   if (!check_args (kind, args, error))
     return 0;
 
+  /* the folder it acts in (a rename: the folder under its new name; a deleted one is gone) */
+  g_variant_get_child (args, kind == HERON_STORE_OP_RENAME_FOLDER ? 1 : 0, "&s", &folder);
   normal = g_variant_get_normal_form (args);
   data = g_variant_get_data_as_bytes (normal);
   stmt = _heron_store_db_prepare (&self->db,
-                                  "INSERT INTO journal (kind, args, created, source_id) VALUES (?, ?, ?, ?)",
+                                  "INSERT INTO journal (kind, args, created, source_id, folder_id)"
+                                  " VALUES (?, ?, ?, ?, (SELECT id FROM folders WHERE name = ?5))",
                                   error);
   if (stmt == NULL)
     return 0;
@@ -69,6 +73,7 @@ _heron_store_journal_insert (HeronStore      *self,
     sqlite3_bind_int64 (stmt, 4, source_id);
   else
     sqlite3_bind_null (stmt, 4);
+  _heron_store_bind_text (stmt, 5, folder);
   if (!_heron_store_db_run (&self->db, stmt, error))
     return 0;
   seq = sqlite3_last_insert_rowid (self->db.handle);
@@ -630,14 +635,508 @@ failed:
   return FALSE;
 }
 
+/* Dependencies between entries */
+
+typedef struct {
+  char     *name;
+  char      delimiter;   /* 0: not known ('/' and '.' are tried) */
+  gboolean  below;       /* the folders below it too (it exists only because of the entry) */
+} HeldFolder;
+
+struct _HeronStoreJournalHolds {
+  HeronStore *store;
+  gboolean    structural;
+  GHashTable *locals;     /* gint64 local UIDs made by a held entry */
+  GHashTable *messages;   /* "uid folder" named by a held entry */
+  GArray     *folders;    /* HeldFolder: made, renamed or deleted by a held entry */
+  char        delimiter;  /* the one the account's folders use; 0: none or several */
+  gboolean    delimiter_known;
+};
+
+static void
+held_folder_clear (gpointer data)
+{
+  g_free (((HeldFolder *) data)->name);
+}
+
+HeronStoreJournalHolds *
+heron_store_journal_holds_new (HeronStore *self,
+                               gboolean    structural)
+{
+  HeronStoreJournalHolds *holds;
+
+  g_return_val_if_fail (HERON_IS_STORE (self), NULL);
+
+  holds = g_new0 (HeronStoreJournalHolds, 1);
+  holds->store = g_object_ref (self);
+  holds->structural = structural;
+  holds->locals = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  holds->messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  holds->folders = g_array_new (FALSE, FALSE, sizeof (HeldFolder));
+  g_array_set_clear_func (holds->folders, held_folder_clear);
+  return holds;
+}
+
+void
+heron_store_journal_holds_free (HeronStoreJournalHolds *holds)
+{
+  if (holds == NULL)
+    return;
+  g_object_unref (holds->store);
+  g_hash_table_unref (holds->locals);
+  g_hash_table_unref (holds->messages);
+  g_array_unref (holds->folders);
+  g_free (holds);
+}
+
+/* What an entry names: the folder it acts in, another it acts on (a destination, a new name), its
+ * messages in the first (nullable), and the local messages it makes (nullable). */
+typedef struct {
+  const char   *folder;
+  const char   *other;
+  const gint64 *uids;
+  gsize         n_uids;
+  const gint64 *made;
+  gsize         n_made;
+  gint64        appended;
+  GVariant     *uids_v;
+  GVariant     *made_v;
+} Named;
+
+static void
+named_clear (Named *named)
+{
+  g_clear_pointer (&named->uids_v, g_variant_unref);
+  g_clear_pointer (&named->made_v, g_variant_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Named, named_clear)
+
+static void
+named_of (const HeronStoreOperation *op,
+          Named                     *named)
+{
+  memset (named, 0, sizeof *named);
+  if (op->args == NULL)
+    return;
+  switch (op->kind)
+    {
+    case HERON_STORE_OP_ADD_FLAGS:
+    case HERON_STORE_OP_REMOVE_FLAGS:
+    case HERON_STORE_OP_EXPUNGE:
+      g_variant_get_child (op->args, 0, "&s", &named->folder);
+      named->uids_v = g_variant_get_child_value (op->args, 1);
+      break;
+    case HERON_STORE_OP_MOVE:
+    case HERON_STORE_OP_COPY:
+      g_variant_get_child (op->args, 0, "&s", &named->folder);
+      named->uids_v = g_variant_get_child_value (op->args, 1);
+      g_variant_get_child (op->args, 2, "&s", &named->other);
+      named->made_v = g_variant_get_child_value (op->args, 3);
+      break;
+    case HERON_STORE_OP_APPEND:
+      g_variant_get_child (op->args, 0, "&s", &named->folder);
+      g_variant_get_child (op->args, 1, "x", &named->appended);
+      named->made = &named->appended;
+      named->n_made = 1;
+      break;
+    case HERON_STORE_OP_CREATE_FOLDER:
+    case HERON_STORE_OP_DELETE_FOLDER:
+      g_variant_get_child (op->args, 0, "&s", &named->folder);
+      break;
+    case HERON_STORE_OP_RENAME_FOLDER:
+      g_variant_get_child (op->args, 0, "&s", &named->folder);
+      g_variant_get_child (op->args, 1, "&s", &named->other);
+      break;
+    default:
+      break;
+    }
+  if (named->uids_v != NULL)
+    named->uids = g_variant_get_fixed_array (named->uids_v, &named->n_uids, sizeof (gint64));
+  if (named->made_v != NULL)
+    named->made = g_variant_get_fixed_array (named->made_v, &named->n_made, sizeof (gint64));
+}
+
+static char *
+message_key (const char *folder,
+             gint64      uid)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT " %s", uid, folder);
+}
+
+/* The hierarchy delimiter of the account's folders when they all agree (a folder the cache no
+ * longer has, deleted or renamed since, is cut with it). */
+static char
+account_delimiter (HeronStoreJournalHolds *holds)
+{
+  g_autoptr (HeronStoreStmt) stmt = NULL;
+
+  if (holds->delimiter_known)
+    return holds->delimiter;
+  holds->delimiter_known = TRUE;
+  stmt = _heron_store_db_prepare (&holds->store->db,
+                                  "SELECT DISTINCT delimiter FROM folders WHERE delimiter IS NOT NULL AND delimiter != ''"
+                                  " LIMIT 2",
+                                  NULL);
+  if (stmt == NULL)
+    return 0;
+  if (_heron_store_db_step (&holds->store->db, stmt, NULL) == SQLITE_ROW)
+    {
+      const char *text = (const char *) sqlite3_column_text (stmt, 0);
+
+      holds->delimiter = text != NULL ? text[0] : 0;
+      if (_heron_store_db_step (&holds->store->db, stmt, NULL) != SQLITE_DONE)
+        holds->delimiter = 0;   /* several (or the cache failed): both separators are tried */
+    }
+  return holds->delimiter;
+}
+
+/* @below: the folders below @name are held too. */
+static void
+hold_folder (HeronStoreJournalHolds *holds,
+             const char             *name,
+             gboolean                below)
+{
+  g_autoptr (HeronStoreFolder) folder = NULL;
+  HeldFolder held = { 0 };
+
+  if (name == NULL || *name == '\0')
+    return;
+  for (guint i = 0; i < holds->folders->len; i++)
+    {
+      HeldFolder *known = &g_array_index (holds->folders, HeldFolder, i);
+
+      if (strcmp (known->name, name) == 0)
+        {
+          known->below |= below;
+          return;
+        }
+    }
+  held.name = g_strdup (name);
+  held.below = below;
+  if (below)
+    {
+      folder = heron_store_lookup_folder (holds->store, name, NULL);
+      held.delimiter = folder != NULL && folder->delimiter != 0 ? folder->delimiter : account_delimiter (holds);
+    }
+  g_array_append_val (holds->folders, held);
+}
+
+static gboolean
+is_inbox (const char *name)
+{
+  return g_ascii_strcasecmp (name, "INBOX") == 0;
+}
+
+/* @name is a held folder or one below one held with its children. */
+static gboolean
+folder_held (HeronStoreJournalHolds *holds,
+             const char             *name)
+{
+  if (name == NULL)
+    return FALSE;
+  for (guint i = 0; i < holds->folders->len; i++)
+    {
+      const HeldFolder *held = &g_array_index (holds->folders, HeldFolder, i);
+      gsize len = strlen (held->name);
+
+      if (strncmp (name, held->name, len) != 0)
+        continue;
+      if (name[len] == '\0')
+        return TRUE;
+      if (!held->below)
+        continue;
+      if (held->delimiter != 0 ? name[len] == held->delimiter : (name[len] == '/' || name[len] == '.'))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+void
+heron_store_journal_holds_add (HeronStoreJournalHolds    *holds,
+                               const HeronStoreOperation *op)
+{
+  g_auto (Named) named = { 0 };
+
+  g_return_if_fail (holds != NULL);
+  g_return_if_fail (op != NULL);
+
+  named_of (op, &named);
+  for (gsize i = 0; i < named.n_made; i++)
+    if (named.made[i] < 0)
+      g_hash_table_add (holds->locals, g_memdup2 (&named.made[i], sizeof (gint64)));
+  /* A folder that exists only because of the entry (made, or a new name) holds what acts in or
+   * below it. A deleted folder, or the old name of a renamed one, holds only what names it
+   * exactly (a folder made again under that name): its children stay where they are, on the
+   * server as here (a server may refuse to delete a folder with children), and another client
+   * may make it again. INBOX always exists (renaming it moves its messages). Nothing of those
+   * two goes with a discarded entry: only what the entry made. */
+  switch (op->kind)
+    {
+    case HERON_STORE_OP_CREATE_FOLDER:
+      hold_folder (holds, named.folder, TRUE);
+      break;
+    case HERON_STORE_OP_RENAME_FOLDER:
+      hold_folder (holds, named.other, TRUE);
+      if (!holds->structural && named.folder != NULL && !is_inbox (named.folder))
+        hold_folder (holds, named.folder, FALSE);
+      break;
+    case HERON_STORE_OP_DELETE_FOLDER:
+      if (!holds->structural)
+        hold_folder (holds, named.folder, FALSE);
+      break;
+    default:
+      break;
+    }
+  if (!holds->structural)
+    for (gsize i = 0; i < named.n_uids; i++)
+      g_hash_table_add (holds->messages, message_key (named.folder, named.uids[i]));
+}
+
 gboolean
-heron_store_journal_discard (HeronStore *self,
-                             gint64      seq,
-                             GError    **error)
+heron_store_journal_holds_depends (HeronStoreJournalHolds    *holds,
+                                   const HeronStoreOperation *op)
+{
+  g_auto (Named) named = { 0 };
+
+  g_return_val_if_fail (holds != NULL, FALSE);
+  g_return_val_if_fail (op != NULL, FALSE);
+
+  named_of (op, &named);
+  if (folder_held (holds, named.folder) || folder_held (holds, named.other))
+    return TRUE;
+  for (gsize i = 0; i < named.n_uids; i++)
+    {
+      if (named.uids[i] < 0 && g_hash_table_contains (holds->locals, &named.uids[i]))
+        return TRUE;
+      if (!holds->structural && g_hash_table_size (holds->messages) > 0)
+        {
+          g_autofree char *key = message_key (named.folder, named.uids[i]);
+
+          if (g_hash_table_contains (holds->messages, key))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+GArray *
+heron_store_journal_list_held (HeronStore *self,
+                               GError    **error)
+{
+  g_autoptr (GPtrArray) ops = NULL;
+  g_autoptr (HeronStoreJournalHolds) holds = NULL;
+  g_autoptr (GArray) held = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_return_val_if_fail (HERON_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  ops = heron_store_journal_list (self, error);
+  if (ops == NULL)
+    return NULL;
+  holds = heron_store_journal_holds_new (self, FALSE);
+  for (guint i = 0; i < ops->len; i++)
+    {
+      const HeronStoreOperation *op = g_ptr_array_index (ops, i);
+
+      if (op->state == HERON_STORE_OP_FAILED)
+        heron_store_journal_holds_add (holds, op);
+      else if (heron_store_journal_holds_depends (holds, op))
+        {
+          heron_store_journal_holds_add (holds, op);
+          g_array_append_val (held, op->seq);
+        }
+    }
+  return g_steal_pointer (&held);
+}
+
+/* Discarding */
+
+/* The folder's next sync fetches the messages from @lowest up again, and every flag. */
+static gboolean
+forget_sync_state (HeronStore *self,
+                   gint64      folder_id,
+                   gint64      lowest,
+                   GError    **error)
+{
+  g_autoptr (HeronStoreStmt) stmt = NULL;
+
+  stmt = _heron_store_db_prepare (&self->db,
+                                  "UPDATE folders SET highestmodseq = 0,"
+                                  "  uidnext = CASE WHEN ?2 > 0 AND ?2 < uidnext THEN ?2 ELSE uidnext END"
+                                  " WHERE id = ?1 AND uidvalidity != 0",
+                                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, lowest);
+  if (!_heron_store_db_run (&self->db, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db.handle) > 0)
+    _heron_store_note_folder (self, folder_id);
+  return TRUE;
+}
+
+/* The folder entry @seq acts in, as the cache knows it now: by the id the entry recorded, or
+ * (an entry made before the journal recorded it) by @name. NULL with NOT_FOUND when it is gone. */
+static HeronStoreFolder *
+entry_folder (HeronStore *self,
+              gint64      seq,
+              const char *name,
+              GError    **error)
+{
+  g_autoptr (HeronStoreStmt) stmt = NULL;
+  gint64 folder_id = 0;
+  int rc;
+
+  stmt = _heron_store_db_prepare (&self->db, "SELECT folder_id FROM journal WHERE seq = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  rc = _heron_store_db_step (&self->db, stmt, error);
+  if (rc == SQLITE_ROW)
+    folder_id = sqlite3_column_int64 (stmt, 0);   /* 0 for NULL */
+  else if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND,
+                   "No operation %" G_GINT64_FORMAT " in the journal", seq);
+      return NULL;
+    }
+  else
+    return NULL;
+  g_clear_pointer (&stmt, _heron_store_stmt_release);
+  if (folder_id > 0)
+    return _heron_store_db_get_folder (&self->db, folder_id, error);
+  if (name == NULL)
+    {
+      g_set_error (error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND,
+                   "Operation %" G_GINT64_FORMAT " names no folder", seq);
+      return NULL;
+    }
+  return heron_store_lookup_folder (self, name, error);
+}
+
+HeronStoreFolder *
+heron_store_journal_lookup_folder (HeronStore *self,
+                                   gint64      seq,
+                                   GError    **error)
 {
   g_autoptr (HeronStoreOperation) op = NULL;
-  g_autoptr (GArray) created = NULL;
-  const char *folder_name;
+  g_auto (Named) named = { 0 };
+
+  g_return_val_if_fail (HERON_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  op = get_operation (self, seq, error);
+  if (op == NULL)
+    return NULL;
+  named_of (op, &named);
+  return entry_folder (self, seq, op->kind == HERON_STORE_OP_RENAME_FOLDER ? named.other : named.folder, error);
+}
+
+/* A discarded move: its messages go back where they were in the cache. A message whose row is
+ * gone (expunged since), or whose place is taken (a sync fetched it again), is not put back;
+ * the source folder's next sync fetches what the server has. */
+static gboolean
+restore_moved (HeronStore                *self,
+               const HeronStoreOperation *op,
+               GError                   **error)
+{
+  g_auto (Named) named = { 0 };
+  g_autoptr (HeronStoreFolder) source = NULL;
+  g_autoptr (GError) lookup_error = NULL;
+  gint64 lowest = 0;
+
+  named_of (op, &named);
+  /* by id: a rename since (done or waiting) keeps the folder */
+  source = entry_folder (self, op->seq, named.folder, &lookup_error);
+  if (source == NULL && !g_error_matches (lookup_error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&lookup_error));
+      return FALSE;
+    }
+
+  for (gsize i = 0; i < MIN (named.n_uids, named.n_made); i++)
+    {
+      g_autoptr (HeronStoreStmt) stmt = NULL;
+      gint64 local = named.made[i];
+      gint64 uid = named.uids[i];
+      gint64 row, dest_id, existing;
+
+      if (!find_local (self, local, &row, &dest_id, error))
+        return FALSE;
+      if (source == NULL)
+        {
+          if (!drop_local (self, local, error))
+            return FALSE;
+          continue;
+        }
+      /* a local message of the source that the server numbered meanwhile */
+      if (uid < 0 && !_heron_store_map_local_uid (&self->db, source->id, uid, &uid, error))
+        return FALSE;
+      if (uid > 0 && (lowest == 0 || uid < lowest))
+        lowest = uid;
+      if (row == 0)
+        continue;
+      existing = _heron_store_lookup_row (&self->db, source->id, uid, error);
+      if (existing < 0)
+        return FALSE;
+      if (existing > 0)
+        {
+          if (!delete_row (self, row, dest_id, local, error))
+            return FALSE;
+          continue;
+        }
+      stmt = _heron_store_db_prepare (&self->db, "UPDATE messages SET folder_id = ?, uid = ? WHERE id = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, source->id);
+      sqlite3_bind_int64 (stmt, 2, uid);
+      sqlite3_bind_int64 (stmt, 3, row);
+      if (!_heron_store_db_run (&self->db, stmt, error))
+        return FALSE;
+      _heron_store_note_message (self, HERON_STORE_CHANGE_MESSAGES_REMOVED, dest_id, local);
+      _heron_store_note_message (self, HERON_STORE_CHANGE_MESSAGES_ADDED, source->id, uid);
+      _heron_store_note_folder (self, dest_id);
+      _heron_store_note_folder (self, source->id);
+    }
+  return source == NULL || forget_sync_state (self, source->id, lowest, error);
+}
+
+/* Removes one entry and undoes what it made in the cache. */
+static gboolean
+undo_entry (HeronStore                *self,
+            const HeronStoreOperation *op,
+            GError                   **error)
+{
+  if (op->kind == HERON_STORE_OP_MOVE)
+    {
+      if (!restore_moved (self, op, error))
+        return FALSE;
+    }
+  else
+    {
+      g_autoptr (GArray) created = NULL;
+      const char *folder_name;
+
+      created = created_local_uids (op, &folder_name);
+      for (guint i = 0; i < created->len; i++)
+        if (!drop_local (self, g_array_index (created, gint64, i), error))
+          return FALSE;
+    }
+  return delete_entry (self, op->seq, error);
+}
+
+gboolean
+heron_store_journal_discard_with_dependents (HeronStore *self,
+                                             gint64      seq,
+                                             GArray     *out_discarded,
+                                             GError    **error)
+{
+  g_autoptr (HeronStoreOperation) op = NULL;
+  g_autoptr (GPtrArray) ops = NULL;
+  g_autoptr (GPtrArray) dependents = g_ptr_array_new ();
+  g_autoptr (HeronStoreJournalHolds) holds = NULL;
 
   g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -648,17 +1147,201 @@ heron_store_journal_discard (HeronStore *self,
   op = get_operation (self, seq, error);
   if (op == NULL)
     goto failed;
-  created = created_local_uids (op, &folder_name);
-  for (guint i = 0; i < created->len; i++)
-    if (!drop_local (self, g_array_index (created, gint64, i), error))
-      goto failed;
-  if (!delete_entry (self, seq, error))
+  ops = heron_store_journal_list (self, error);
+  if (ops == NULL)
     goto failed;
-  return _heron_store_commit (self, error);
+
+  /* What was made on what it made can never reach the server: it goes with it. An append keeps
+   * its message (the journal holds the only copy): it is left to fail by itself. */
+  holds = heron_store_journal_holds_new (self, TRUE);
+  heron_store_journal_holds_add (holds, op);
+  for (guint i = 0; i < ops->len; i++)
+    {
+      HeronStoreOperation *later = g_ptr_array_index (ops, i);
+
+      if (later->seq <= seq || later->kind == HERON_STORE_OP_APPEND ||
+          !heron_store_journal_holds_depends (holds, later))
+        continue;
+      heron_store_journal_holds_add (holds, later);
+      g_ptr_array_add (dependents, later);
+    }
+
+  for (guint i = dependents->len; i > 0; i--)
+    {
+      HeronStoreOperation *dependent = g_ptr_array_index (dependents, i - 1);
+
+      if (!undo_entry (self, dependent, error))
+        goto failed;
+      if (out_discarded != NULL)
+        g_array_append_val (out_discarded, dependent->seq);
+    }
+  if (!undo_entry (self, op, error))
+    goto failed;
+  if (!_heron_store_commit (self, error))
+    return FALSE;
+  if (out_discarded != NULL)
+    g_array_append_val (out_discarded, seq);
+  return TRUE;
 
 failed:
   _heron_store_rollback (self);
+  if (out_discarded != NULL)
+    g_array_set_size (out_discarded, 0);
   return FALSE;
+}
+
+gboolean
+heron_store_journal_discard (HeronStore *self,
+                             gint64      seq,
+                             GError    **error)
+{
+  g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return heron_store_journal_discard_with_dependents (self, seq, NULL, error);
+}
+
+/* Counts */
+
+/* What heron_store_journal_confirm_server_messages() was told, per store (in memory: after a
+ * restart one sync finds it out again): folder id -> Confirmed. (A store belongs to one thread;
+ * the lock only keeps a misuse from corrupting the table.) */
+typedef struct {
+  guint messages;   /* the server's MESSAGES */
+  guint count;      /* the count of the cache then */
+} Confirmed;
+
+static GMutex confirmed_lock;
+
+static GHashTable *
+confirmed_table (HeronStore *self)
+{
+  static GQuark quark;
+  GHashTable *table;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("heron-store-journal-confirmed");
+  table = g_object_get_qdata (G_OBJECT (self), quark);
+  if (table == NULL)
+    {
+      table = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+      g_object_set_qdata_full (G_OBJECT (self), quark, table, (GDestroyNotify) g_hash_table_unref);
+    }
+  return table;
+}
+
+static gboolean
+count_server_messages (HeronStore *self,
+                       gint64      folder_id,
+                       guint      *out_count,
+                       GError    **error);
+
+gboolean
+heron_store_journal_count_server_messages (HeronStore *self,
+                                           gint64      folder_id,
+                                           guint      *out_count,
+                                           GError    **error)
+{
+  Confirmed *confirmed;
+  guint count = 0;
+
+  g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out_count != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *out_count = 0;
+  if (!count_server_messages (self, folder_id, &count, error))
+    return FALSE;
+  g_mutex_lock (&confirmed_lock);
+  confirmed = g_hash_table_lookup (confirmed_table (self), &folder_id);
+  if (confirmed != NULL && confirmed->count == count)
+    count = confirmed->messages;
+  else if (confirmed != NULL)
+    g_hash_table_remove (confirmed_table (self), &folder_id);   /* the cache or the journal moved on */
+  g_mutex_unlock (&confirmed_lock);
+  *out_count = count;
+  return TRUE;
+}
+
+gboolean
+heron_store_journal_confirm_server_messages (HeronStore *self,
+                                             gint64      folder_id,
+                                             guint       messages,
+                                             GError    **error)
+{
+  Confirmed *confirmed;
+  guint count = 0;
+
+  g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!count_server_messages (self, folder_id, &count, error))
+    return FALSE;
+  confirmed = g_new (Confirmed, 1);
+  confirmed->messages = messages;
+  confirmed->count = count;
+  g_mutex_lock (&confirmed_lock);
+  g_hash_table_insert (confirmed_table (self), g_memdup2 (&folder_id, sizeof folder_id), confirmed);
+  g_mutex_unlock (&confirmed_lock);
+  return TRUE;
+}
+
+static gboolean
+count_server_messages (HeronStore *self,
+                       gint64      folder_id,
+                       guint      *out_count,
+                       GError    **error)
+{
+  g_autoptr (HeronStoreFolder) folder = NULL;
+  g_autoptr (HeronStoreStmt) stmt = NULL;
+  gint64 count;
+  int rc;
+
+  folder = _heron_store_db_get_folder (&self->db, folder_id, error);
+  if (folder == NULL)
+    return FALSE;
+  count = folder->n_messages;
+
+  /* local messages: not on the server yet (UNIQUE (folder_id, uid) finds them) */
+  stmt = _heron_store_db_prepare (&self->db, "SELECT count(*) FROM messages WHERE folder_id = ? AND uid < 0", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  if (_heron_store_db_step (&self->db, stmt, error) != SQLITE_ROW)
+    return FALSE;
+  count -= sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, _heron_store_stmt_release);
+
+  /* taken out of the cache at once, still on the server until the entry is confirmed */
+  stmt = _heron_store_db_prepare (&self->db,
+                                  "SELECT " OPERATION_COLUMNS " FROM journal WHERE kind IN (?1, ?2) ORDER BY seq",
+                                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, HERON_STORE_OP_MOVE);
+  sqlite3_bind_int (stmt, 2, HERON_STORE_OP_EXPUNGE);
+  while ((rc = _heron_store_db_step (&self->db, stmt, error)) == SQLITE_ROW)
+    {
+      g_autoptr (HeronStoreOperation) op = operation_from_stmt (stmt);
+      g_auto (Named) named = { 0 };
+
+      named_of (op, &named);
+      if (g_strcmp0 (named.folder, folder->name) != 0)
+        continue;
+      for (gsize i = 0; i < named.n_uids; i++)
+        {
+          gint64 uid = named.uids[i];
+
+          if (uid < 0 && !_heron_store_map_local_uid (&self->db, folder_id, uid, &uid, error))
+            return FALSE;
+          if (uid > 0)
+            count++;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return FALSE;
+  *out_count = (guint) MAX (count, 0);
+  return TRUE;
 }
 
 gboolean

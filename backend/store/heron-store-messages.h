@@ -12,7 +12,9 @@ G_BEGIN_DECLS
 /* Stores a batch of summaries from a sync (UID FETCH ... ENVELOPE ...), in one transaction (or
  * in the caller's batch). A new (folder, uid) gets its conversation and its search entry; for
  * one already there only flags, keywords and modseq change, since the server never changes the
- * message behind a UID. Every message needs uid > 0. Reports MESSAGES_ADDED / _CHANGED. */
+ * message behind a UID. A message's snippet (the server's PREVIEW) is stored with a new row and
+ * replaces that of an existing one whose body text is not indexed yet (as
+ * heron_store_set_snippets()). Every message needs uid > 0. Reports MESSAGES_ADDED / _CHANGED. */
 gboolean           heron_store_upsert_messages        (HeronStore                 *self,
                                                        gint64                      folder_id,
                                                        HeronStoreMessage * const  *messages,

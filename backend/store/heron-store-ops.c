@@ -243,11 +243,12 @@ transfer_row (HeronStore *self,
                                   "INSERT INTO messages (id, folder_id, uid, flags, keywords, internal_date, sent_date,"
                                   "  date, size, subject, from_name, from_address, sender, reply_to, to_list, cc_list,"
                                   "  bcc_list, message_id, in_reply_to, references_list, body_structure,"
-                                  "  has_attachment, body_local, snippet, source_id, conversation_id, text_indexed)"
+                                  "  has_attachment, body_local, snippet, source_id, conversation_id, text_indexed, search_pending)"
                                   " SELECT ?4, ?1, ?2, flags, keywords, internal_date, sent_date,"
                                   "  date, size, subject, from_name, from_address, sender, reply_to, to_list, cc_list,"
                                   "  bcc_list, message_id, in_reply_to, references_list, body_structure,"
-                                  "  has_attachment, body_local, snippet, source_id, conversation_id, text_indexed"
+                                  "  has_attachment, body_local, snippet, source_id, conversation_id, text_indexed,"
+                                  "  search_pending"
                                   " FROM messages WHERE id = ?3",
                                   error);
   if (stmt == NULL)

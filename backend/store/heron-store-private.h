@@ -76,7 +76,7 @@ char *_heron_store_column_dup    (HeronStoreStmt *stmt, int index);
   "DELETE FROM uid_map WHERE NOT EXISTS (SELECT 1 FROM journal)" \
   " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.folder_id = uid_map.folder_id AND m.uid = uid_map.uid)"
 
-#define HERON_STORE_SCHEMA_VERSION 7
+#define HERON_STORE_SCHEMA_VERSION 10
 
 /* Brings the database up to @target (HERON_STORE_SCHEMA_VERSION normally; lower only for the
  * migration tests), one transaction per step. */
@@ -106,6 +106,7 @@ struct _HeronStore
 
   GHashTable           *pinned_sources;  /* hex hash -> count of writers holding it */
   guint32               key_counter;     /* low bits of new row ids (_heron_store_row_key()) */
+  gboolean              search_deferred; /* heron_store_set_search_deferred() */
   char                 *fault;           /* _heron_store_set_fault() */
 };
 
@@ -341,5 +342,11 @@ GInputStream *_heron_store_db_open_source (HeronStoreDb *db,
                                            gint64        key2,
                                            GCancellable *cancellable,
                                            GError      **error);
+
+int       _heron_store_set_snippet         (HeronStore *self,
+                                           gint64      folder_id,
+                                           gint64      uid,
+                                           const char *snippet,
+                                           GError    **error);
 
 G_END_DECLS

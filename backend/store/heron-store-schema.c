@@ -256,6 +256,315 @@ static const char schema_7[] =
   "  DELETE FROM addresses WHERE address = old.from_address AND count <= 0;"
   "END;";
 
+/* 8: the conversations of each folder, for the threaded message list (heron-store-conversations.c):
+ * one row per (folder, conversation) with a message in the folder. Its members are the
+ * conversation's messages in that folder and in the account's Sent folders (folders.sent), so a
+ * reply one sent counts and brings the conversation up; the row says how many there are, how
+ * many are unread, and which is the newest (the largest row id: ids follow dates) with its
+ * (date, uid, folder), the list's sort key. folders.n_conversations counts the rows.
+ *
+ * Every change of a message costs a few index lookups, whatever the size of its conversation
+ * (messages_by_conversation is (conversation_id, folder_id): a conversation's messages in one
+ * folder are a range, and its newest there is the range's last entry): it enters or leaves the
+ * counts of the rows it is a member of (its folder's, and for a Sent message every row of its
+ * conversation); a row goes when its folder has no message of the conversation left; the newest
+ * is looked for again only in the rows whose item was the message that left. A move or a merge
+ * is a leave then an enter. Only a folder that becomes or stops being a Sent folder (or a Sent
+ * folder deleted) computes its conversations' rows again, once. So the table is always what a
+ * GROUP BY over the messages gives.
+ *
+ * folders.sent is the one idea of "Sent" the index and the threaded list share: the folder the
+ * account's configuration names as Sent (meta 'sent-folder', by name or display name: what the
+ * client's folder roles use, heron_store_set_sent_folder()), else the folders with special use
+ * 6; never INBOX. Triggers keep it as folders and the setting change. */
+#define FOLDER_IS_SENT(f) \
+  "(" f ".name != 'INBOX' COLLATE NOCASE AND" \
+  " CASE WHEN (SELECT value FROM meta WHERE key = 'sent-folder') IS NULL THEN " f ".special_use = 6" \
+  " ELSE " f ".name = (SELECT value FROM meta WHERE key = 'sent-folder')" \
+  "   OR " f ".display_name = (SELECT value FROM meta WHERE key = 'sent-folder') END)"
+/* whether a folder is Sent: a lookup by primary key (no folder: it is being deleted) */
+#define FC_SENT(folder) "coalesce ((SELECT sent FROM folders WHERE id = " folder "), 0)"
+#define FC_UNREAD(r) "((" r ".flags & 9) = 0)"
+/* the rows of (folder, conversation) pairs with a message that matches @cond, computed from the
+ * messages; @sent_set: the Sent folders' ids */
+#define FOLDER_CONVERSATIONS_FILL(cond, sent_set) \
+  "INSERT INTO folder_conversations (folder_id, conversation_id, n_messages, n_unread, date, uid, item_folder, item_id)" \
+  "  SELECT folder_id, conversation_id, n, u, date, uid, item_folder, newest FROM" \
+  "   (SELECT f.folder_id AS folder_id, f.conversation_id AS conversation_id, count(*) AS n," \
+  "           sum ((m.flags & 9) = 0) AS u, max (m.id) AS newest, m.date AS date, m.uid AS uid," \
+  "           m.folder_id AS item_folder" \
+  "      FROM (SELECT DISTINCT folder_id, conversation_id FROM messages " cond ") AS f" \
+  "      JOIN messages m ON m.conversation_id = f.conversation_id" \
+  "       AND (m.folder_id = f.folder_id OR m.folder_id IN (" sent_set "))" \
+  "     GROUP BY f.folder_id, f.conversation_id);"
+#define FOLDER_CONVERSATIONS_RECOMPUTE(set) \
+  "  DELETE FROM folder_conversations WHERE conversation_id IN (" set ");" \
+  "  " FOLDER_CONVERSATIONS_FILL ("WHERE conversation_id IN (" set ")", "SELECT id FROM folders WHERE sent")
+/* the member rows of message @r: its folder's, and when that is a Sent folder, every row of its
+ * conversation ("SET ... WHERE" + this) */
+#define FC_MEMBER_ROWS(set, r) \
+  "  UPDATE folder_conversations SET " set \
+  "   WHERE folder_id = " r ".folder_id AND conversation_id = " r ".conversation_id;" \
+  "  UPDATE folder_conversations SET " set \
+  "   WHERE " FC_SENT (r ".folder_id") " AND conversation_id = " r ".conversation_id" \
+  "     AND folder_id != " r ".folder_id;"
+/* message @r enters: the counts of its rows, their item when it is newer; its folder's row, when
+ * there is none yet (the folder had no other message of the conversation), is made from its
+ * members: @r and the conversation's messages in Sent folders, index ranges */
+#define FC_ENTER(r) \
+  FC_MEMBER_ROWS ("n_messages = n_messages + 1," \
+                  " n_unread = n_unread + " FC_UNREAD (r) "," \
+                  " date = CASE WHEN " r ".id > item_id THEN " r ".date ELSE date END," \
+                  " uid = CASE WHEN " r ".id > item_id THEN " r ".uid ELSE uid END," \
+                  " item_folder = CASE WHEN " r ".id > item_id THEN " r ".folder_id ELSE item_folder END," \
+                  " item_id = max (item_id, " r ".id)", r) \
+  "  INSERT INTO folder_conversations" \
+  "      (folder_id, conversation_id, n_messages, n_unread, date, uid, item_folder, item_id)" \
+  "    SELECT " r ".folder_id, " r ".conversation_id, a.n, a.u, a.date, a.uid, a.folder_id, a.newest FROM" \
+  "     (SELECT count(*) AS n, sum ((m.flags & 9) = 0) AS u, m.date AS date, m.uid AS uid," \
+  "             m.folder_id AS folder_id, max (m.id) AS newest" \
+  /* (the row's absence is tested first, as the outer loop of a CROSS JOIN: a term of no table \
+   * in the WHERE clause of an aggregate is not, and the range of the folder was read every \
+   * time, O(conversation) per insert) */ \
+  "        FROM (SELECT 1 WHERE NOT EXISTS" \
+  "               (SELECT 1 FROM folder_conversations" \
+  "                 WHERE folder_id = " r ".folder_id AND conversation_id = " r ".conversation_id)) AS absent" \
+  "        CROSS JOIN messages m" \
+  /* (two index lookups, MULTI-INDEX OR: the message by its id, the ranges of the Sent folders) */ \
+  "       WHERE m.id = " r ".id" \
+  "          OR (m.conversation_id = " r ".conversation_id" \
+  "              AND m.folder_id IN (SELECT id FROM folders WHERE sent))) AS a" \
+  "     WHERE a.n > 0" \
+  "    ON CONFLICT (folder_id, conversation_id) DO NOTHING;"
+/* the newest member of the row being updated: the last entry of its folder's range and of each
+ * Sent folder's range of the conversation */
+#define FC_NEWEST \
+  "max (coalesce ((SELECT max (id) FROM messages" \
+  "                 WHERE conversation_id = folder_conversations.conversation_id" \
+  "                   AND folder_id = folder_conversations.folder_id), 0)," \
+  "     coalesce ((SELECT max ((SELECT max (id) FROM messages" \
+  "                              WHERE conversation_id = folder_conversations.conversation_id" \
+  "                                AND folder_id = s.id))" \
+  "                  FROM folders s WHERE s.sent), 0))"
+/* message @r left (deleted, or its folder or conversation changed: the table holds the new
+ * state): the counts of its rows; its folder's row goes when the folder has no message of the
+ * conversation left; the rows whose item it was look for their newest again */
+#define FC_LEAVE(r) \
+  FC_MEMBER_ROWS ("n_messages = n_messages - 1, n_unread = n_unread - " FC_UNREAD (r), r) \
+  "  DELETE FROM folder_conversations" \
+  "   WHERE folder_id = " r ".folder_id AND conversation_id = " r ".conversation_id" \
+  "     AND NOT EXISTS (SELECT 1 FROM messages" \
+  "                      WHERE conversation_id = " r ".conversation_id AND folder_id = " r ".folder_id);" \
+  "  UPDATE folder_conversations SET (date, uid, item_folder, item_id) =" \
+  "      (SELECT m.date, m.uid, m.folder_id, m.id FROM messages m WHERE m.id = " FC_NEWEST ")" \
+  "   WHERE conversation_id = " r ".conversation_id AND item_id = " r ".id;"
+
+static const char schema_8[] =
+  "CREATE TABLE folder_conversations ("
+  "  folder_id       INTEGER NOT NULL,"
+  "  conversation_id INTEGER NOT NULL,"
+  "  n_messages      INTEGER NOT NULL,"
+  "  n_unread        INTEGER NOT NULL,"
+  "  date            INTEGER NOT NULL,"
+  "  uid             INTEGER NOT NULL,"
+  "  item_folder     INTEGER NOT NULL,"
+  "  item_id         INTEGER NOT NULL,"
+  "  PRIMARY KEY (folder_id, conversation_id)"
+  ") WITHOUT ROWID;"
+  /* the threaded list: a window in date order, a conversation's position */
+  "CREATE INDEX folder_conversations_by_date"
+  "  ON folder_conversations (folder_id, date DESC, uid DESC, item_folder DESC);"
+  "CREATE INDEX folder_conversations_by_conversation ON folder_conversations (conversation_id);"
+  /* a conversation's messages in one folder: a range (its newest, its last entry) */
+  "DROP INDEX messages_by_conversation;"
+  "CREATE INDEX messages_by_conversation ON messages (conversation_id, folder_id);"
+  "ALTER TABLE folders ADD COLUMN n_conversations INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TRIGGER folder_conversations_count_insert AFTER INSERT ON folder_conversations BEGIN"
+  "  UPDATE folders SET n_conversations = n_conversations + 1 WHERE id = new.folder_id;"
+  "END;"
+  "CREATE TRIGGER folder_conversations_count_delete AFTER DELETE ON folder_conversations BEGIN"
+  "  UPDATE folders SET n_conversations = n_conversations - 1 WHERE id = old.folder_id;"
+  "END;"
+
+  /* the Sent folders */
+  "ALTER TABLE folders ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;"
+  "INSERT INTO meta (key, value) VALUES ('sent-folder', NULL);"
+  "UPDATE folders SET sent = " FOLDER_IS_SENT ("folders") ";"
+  "CREATE INDEX folders_sent ON folders (id) WHERE sent;"
+  "CREATE TRIGGER folders_sent_insert AFTER INSERT ON folders BEGIN"
+  "  UPDATE folders SET sent = " FOLDER_IS_SENT ("folders")
+  "   WHERE id = new.id AND sent IS NOT " FOLDER_IS_SENT ("folders") ";"
+  "END;"
+  "CREATE TRIGGER folders_sent_update AFTER UPDATE OF name, display_name, special_use ON folders BEGIN"
+  "  UPDATE folders SET sent = " FOLDER_IS_SENT ("folders")
+  "   WHERE id = new.id AND sent IS NOT " FOLDER_IS_SENT ("folders") ";"
+  "END;"
+  "CREATE TRIGGER folders_sent_setting AFTER UPDATE OF value ON meta WHEN new.key = 'sent-folder' BEGIN"
+  "  UPDATE folders SET sent = " FOLDER_IS_SENT ("folders") " WHERE sent IS NOT " FOLDER_IS_SENT ("folders") ";"
+  "END;"
+
+  FOLDER_CONVERSATIONS_FILL ("", "SELECT id FROM folders WHERE sent")
+  "CREATE TRIGGER folder_conversations_insert AFTER INSERT ON messages BEGIN"
+  FC_ENTER ("new")
+  "END;"
+  "CREATE TRIGGER folder_conversations_delete AFTER DELETE ON messages BEGIN"
+  FC_LEAVE ("old")
+  "END;"
+  /* moved to another folder, or to another conversation (a merge): it leaves, then enters */
+  "CREATE TRIGGER folder_conversations_move AFTER UPDATE OF folder_id, conversation_id ON messages"
+  "  WHEN old.folder_id IS NOT new.folder_id OR old.conversation_id IS NOT new.conversation_id BEGIN"
+  FC_LEAVE ("old")
+  FC_ENTER ("new")
+  "END;"
+  /* in place: read or unread (its rows' unread counts), renumbered (a local message getting its
+   * server UID) or dated again (the key of the rows it is the item of) */
+  "CREATE TRIGGER folder_conversations_update AFTER UPDATE OF uid, date, flags ON messages"
+  "  WHEN old.folder_id IS new.folder_id AND old.conversation_id IS new.conversation_id"
+  "   AND (old.uid IS NOT new.uid OR old.date IS NOT new.date"
+  "        OR " FC_UNREAD ("old") " IS NOT " FC_UNREAD ("new") ") BEGIN"
+  FC_MEMBER_ROWS ("n_unread = n_unread + " FC_UNREAD ("new") " - " FC_UNREAD ("old"), "new")
+  "  UPDATE folder_conversations SET date = new.date, uid = new.uid"
+  "   WHERE conversation_id = new.conversation_id AND item_id = new.id;"
+  "END;"
+  /* a folder that becomes or stops being a Sent folder changes the members of its conversations */
+  "CREATE TRIGGER folder_conversations_sent AFTER UPDATE OF sent ON folders"
+  "  WHEN old.sent IS NOT new.sent BEGIN"
+  FOLDER_CONVERSATIONS_RECOMPUTE ("SELECT conversation_id FROM messages WHERE folder_id = new.id")
+  "END;"
+  /* a Sent folder deleted: its messages go by ON DELETE CASCADE once the folder row is gone, when
+   * the triggers above no longer see them as Sent; so the other folders' rows of its
+   * conversations are computed again without them before (its own rows go with its messages) */
+  "CREATE TRIGGER folder_conversations_sent_folder_delete BEFORE DELETE ON folders WHEN old.sent BEGIN"
+  "  DELETE FROM folder_conversations WHERE folder_id != old.id"
+  "     AND conversation_id IN (SELECT conversation_id FROM messages WHERE folder_id = old.id);"
+  "  " FOLDER_CONVERSATIONS_FILL ("WHERE folder_id != old.id"
+                                  " AND conversation_id IN (SELECT conversation_id FROM messages WHERE folder_id = old.id)",
+                                  "SELECT id FROM folders WHERE sent AND id != old.id")
+  "END;";
+
+/* 9: the people one writes to, for completion (heron-store-addresses.c): addresses.sent counts
+ * the messages in Sent folders (special use 6) that name the address in To, Cc or Bcc, and the
+ * outbox entries that send to it; completion ranks by count + 2 × sent. The address lists are
+ * the caller's compact text ("Name <a@b>, c@d"; the outbox's recipients one a line), cut here
+ * with json_each() (triggers take no CTE): a piece with <…> gives the address inside and the
+ * name before it; a piece without an "@" (part of a name with a comma) is none; a list that
+ * does not make valid JSON (a control character) adds nothing rather than failing the insert.
+ * Triggers on folders count a Sent folder's recipients out before the folder goes (its messages'
+ * cascade no longer sees a Sent folder) and in or out when a folder gains or loses the use. */
+#define RCPT_PIECES_JSON(text, sep) \
+  "('[\"' || replace (replace (replace (replace (replace (replace (" text ", '\\', '\\\\'), '\"', '\\\"')," \
+  " char (9), ' '), char (13), ' '), " sep ", '\",\"'), char (10), ' ') || '\"]')"
+#define RCPT_MESSAGE_JSON(row) \
+  RCPT_PIECES_JSON ("coalesce (" row ".to_list, '') || ', ' || coalesce (" row ".cc_list, '') || ', ' ||" \
+                    " coalesce (" row ".bcc_list, '')", "', '")
+#define RCPT_OUTBOX_JSON(row) RCPT_PIECES_JSON ("coalesce (" row ".recipients, '')", "char (10)")
+#define RCPT_ADDRESS(v) \
+  "CASE WHEN instr (" v ", '<') > 0 AND instr (" v ", '>') > instr (" v ", '<')" \
+  " THEN trim (substr (" v ", instr (" v ", '<') + 1, instr (" v ", '>') - instr (" v ", '<') - 1))" \
+  " ELSE trim (" v ") END"
+#define RCPT_NAME(v) \
+  "CASE WHEN instr (" v ", '<') > 1 THEN trim (substr (" v ", 1, instr (" v ", '<') - 1), ' \"') ELSE '' END"
+/* (address, name): the distinct recipients of one row, given its JSON */
+#define RCPT_OF(json) \
+  "SELECT r.a AS address, max (r.n) AS name FROM" \
+  " (SELECT " RCPT_ADDRESS ("e.value") " AS a, " RCPT_NAME ("e.value") " AS n" \
+  "    FROM (SELECT " json " AS j) AS x," \
+  "         json_each (CASE WHEN json_valid (x.j) THEN x.j ELSE '[]' END) AS e) AS r" \
+  " WHERE r.a LIKE '%_@_%' GROUP BY r.a COLLATE NOCASE"
+/* (a lookup by primary key: "IN (SELECT ...)" would build a temporary table at every insert) */
+#define RCPT_IS_SENT(folder) "(coalesce ((SELECT special_use FROM folders WHERE id = " folder "), 0) = 6)"
+#define RCPT_ADD(json, date) \
+  "  INSERT INTO addresses (address, name, count, last_date, sent)" \
+  "    SELECT address, name, 0, " date ", 1 FROM (" RCPT_OF (json) ") WHERE true" \
+  "    ON CONFLICT (address) DO UPDATE SET" \
+  "      sent = sent + 1," \
+  "      name = CASE WHEN excluded.name != '' AND (excluded.last_date >= last_date OR name = '')" \
+  "                  THEN excluded.name ELSE name END," \
+  "      last_date = max (last_date, excluded.last_date);"
+#define RCPT_REMOVE(json) \
+  "  UPDATE addresses SET sent = sent - 1 WHERE address IN (SELECT address FROM (" RCPT_OF (json) "));" \
+  "  DELETE FROM addresses WHERE count <= 0 AND sent <= 0" \
+  "    AND address IN (SELECT address FROM (" RCPT_OF (json) "));"
+/* the fill: every recipient of the rows of @from (aliased m), with the number of rows naming it */
+#define RCPT_FILL(from, json, date) \
+  "INSERT INTO addresses (address, name, count, last_date, sent)" \
+  "  SELECT address, name, 0, last_date, n FROM" \
+  "   (SELECT r.a AS address, max (r.n) AS name, max (r.d) AS last_date, count (DISTINCT r.id) AS n FROM" \
+  "     (SELECT m.id AS id, " date " AS d, " RCPT_ADDRESS ("e.value") " AS a, " RCPT_NAME ("e.value") " AS n" \
+  "        FROM " from "," \
+  "             json_each (CASE WHEN json_valid (" json ") THEN " json " ELSE '[]' END) AS e) AS r" \
+  "     WHERE r.a LIKE '%_@_%' GROUP BY r.a COLLATE NOCASE) WHERE true" \
+  "  ON CONFLICT (address) DO UPDATE SET" \
+  "    sent = sent + excluded.sent," \
+  "    name = CASE WHEN name = '' THEN excluded.name ELSE name END," \
+  "    last_date = max (last_date, excluded.last_date);"
+/* the opposite: every recipient of the rows of @from counts that many rows less */
+#define RCPT_UNFILL(from, json) \
+  "UPDATE addresses SET sent = sent - q.n FROM" \
+  " (SELECT r.a AS address, count (DISTINCT r.id) AS n FROM" \
+  "   (SELECT m.id AS id, " RCPT_ADDRESS ("e.value") " AS a" \
+  "      FROM " from "," \
+  "           json_each (CASE WHEN json_valid (" json ") THEN " json " ELSE '[]' END) AS e) AS r" \
+  "   WHERE r.a LIKE '%_@_%' GROUP BY r.a COLLATE NOCASE) AS q" \
+  " WHERE addresses.address = q.address;" \
+  "DELETE FROM addresses WHERE count <= 0 AND sent <= 0;"
+
+static const char schema_9[] =
+  /* (and the folder a journal entry acts in, by id, which a rename keeps: a move's messages go
+   * back there when it is discarded, whatever the folder is called by then) */
+  "ALTER TABLE journal ADD COLUMN folder_id INTEGER;"
+  "ALTER TABLE addresses ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;"
+  /* an address one still writes to stays when the last message from it goes */
+  "DROP TRIGGER addresses_delete;"
+  "CREATE TRIGGER addresses_delete AFTER DELETE ON messages"
+  "  WHEN old.from_address IS NOT NULL AND old.from_address != '' BEGIN"
+  "  UPDATE addresses SET count = count - 1 WHERE address = old.from_address;"
+  "  DELETE FROM addresses WHERE address = old.from_address AND count <= 0 AND sent <= 0;"
+  "END;"
+  "CREATE TRIGGER addresses_sent_insert AFTER INSERT ON messages"
+  "  WHEN " RCPT_IS_SENT ("new.folder_id") " BEGIN"
+  RCPT_ADD (RCPT_MESSAGE_JSON ("new"), "coalesce (new.date, 0)")
+  "END;"
+  "CREATE TRIGGER addresses_sent_delete AFTER DELETE ON messages"
+  "  WHEN " RCPT_IS_SENT ("old.folder_id") " BEGIN"
+  RCPT_REMOVE (RCPT_MESSAGE_JSON ("old"))
+  "END;"
+  /* moved into or out of a Sent folder (a discarded move puts a message back) */
+  "CREATE TRIGGER addresses_sent_move_in AFTER UPDATE OF folder_id ON messages"
+  "  WHEN " RCPT_IS_SENT ("new.folder_id") " AND NOT " RCPT_IS_SENT ("old.folder_id") " BEGIN"
+  RCPT_ADD (RCPT_MESSAGE_JSON ("new"), "coalesce (new.date, 0)")
+  "END;"
+  "CREATE TRIGGER addresses_sent_move_out AFTER UPDATE OF folder_id ON messages"
+  "  WHEN " RCPT_IS_SENT ("old.folder_id") " AND NOT " RCPT_IS_SENT ("new.folder_id") " BEGIN"
+  RCPT_REMOVE (RCPT_MESSAGE_JSON ("old"))
+  "END;"
+  /* a Sent folder that goes takes its messages along (ON DELETE CASCADE), but the cascade runs
+   * once the folder row is gone, when the triggers above no longer see a Sent folder: its
+   * recipients are counted out before */
+  "CREATE TRIGGER addresses_sent_folder_delete BEFORE DELETE ON folders"
+  "  WHEN old.special_use = 6 BEGIN "
+  RCPT_UNFILL ("(SELECT * FROM messages WHERE folder_id = old.id) AS m", RCPT_MESSAGE_JSON ("m"))
+  "END;"
+  /* a folder that becomes or stops being a Sent folder (step 8 does the same for conversations) */
+  "CREATE TRIGGER addresses_sent_folder_gained AFTER UPDATE OF special_use ON folders"
+  "  WHEN new.special_use = 6 AND old.special_use != 6 BEGIN "
+  RCPT_FILL ("(SELECT * FROM messages WHERE folder_id = new.id) AS m", RCPT_MESSAGE_JSON ("m"),
+             "coalesce (m.date, 0)")
+  "END;"
+  "CREATE TRIGGER addresses_sent_folder_lost AFTER UPDATE OF special_use ON folders"
+  "  WHEN old.special_use = 6 AND new.special_use != 6 BEGIN "
+  RCPT_UNFILL ("(SELECT * FROM messages WHERE folder_id = new.id) AS m", RCPT_MESSAGE_JSON ("m"))
+  "END;"
+  "CREATE TRIGGER addresses_outbox_insert AFTER INSERT ON outbox BEGIN"
+  RCPT_ADD (RCPT_OUTBOX_JSON ("new"), "new.created")
+  "END;"
+  "CREATE TRIGGER addresses_outbox_delete AFTER DELETE ON outbox BEGIN"
+  RCPT_REMOVE (RCPT_OUTBOX_JSON ("old"))
+  "END;"
+  RCPT_FILL ("(SELECT * FROM messages WHERE " RCPT_IS_SENT ("folder_id") ") AS m", RCPT_MESSAGE_JSON ("m"),
+             "coalesce (m.date, 0)")
+  RCPT_FILL ("outbox AS m", RCPT_OUTBOX_JSON ("m"), "m.created");
+
 /* Messages that arrived before step 2 get their conversations in arrival order. */
 static gboolean
 fill_conversations (HeronStore *self,
@@ -355,6 +664,13 @@ fill_search (HeronStore *self,
                                error);
 }
 
+/* 10: search entries made later. A first sync's extra writer (heron_store_set_search_deferred())
+ * marks the summaries it stores instead of indexing them; the worker indexes marked rows in the
+ * background (heron_store_index_pending_search()), newest first. */
+static const char schema_10[] =
+  "ALTER TABLE messages ADD COLUMN search_pending INTEGER NOT NULL DEFAULT 0;"
+  "CREATE INDEX messages_search_pending ON messages (id) WHERE search_pending;";
+
 static const HeronStoreMigration migrations[] = {
   { 1, "folders, messages and raw sources", schema_1, NULL },
   { 2, "conversations", schema_2, fill_conversations },
@@ -363,6 +679,9 @@ static const HeronStoreMigration migrations[] = {
   { 5, "server counts of folders, List-Id", schema_5, NULL },
   { 6, "outbox", schema_6, NULL },
   { 7, "addresses for completion", schema_7, NULL },
+  { 8, "conversations of each folder", schema_8, NULL },
+  { 9, "recipients of sent mail for completion, folders of journal entries", schema_9, NULL },
+  { 10, "search entries made later", schema_10, NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HERON_STORE_SCHEMA_VERSION);

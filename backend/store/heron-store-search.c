@@ -83,6 +83,80 @@ _heron_store_fts_insert (HeronStore              *self,
   return _heron_store_db_run (&self->db, stmt, error);
 }
 
+/* The search entry of rows marked search_pending, made from their columns (the same text as
+ * _heron_store_fts_insert() gives, up to spaces, which the tokenizer ignores). @where selects
+ * the rows with ?1; the marks are cleared. Returns the rows indexed, -1 on error. */
+#define PENDING_ENTRY_COLUMNS \
+  "id, trim (coalesce (from_name, '') || ' ' || coalesce (from_address, '') || ' ' ||" \
+  "          coalesce (sender, '') || ' ' || coalesce (reply_to, ''))," \
+  "    trim (coalesce (to_list, '') || ' ' || coalesce (cc_list, '') || ' ' || coalesce (bcc_list, ''))," \
+  "    coalesce (subject, '')"
+
+static gint64
+index_pending (HeronStore *self,
+               const char *insert_sql,
+               const char *clear_sql,
+               gint64      arg,
+               GError    **error)
+{
+  g_autoptr (HeronStoreStmt) stmt = NULL;
+  gint64 n;
+
+  stmt = _heron_store_db_prepare (&self->db, insert_sql, error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, arg);
+  if (!_heron_store_db_run (&self->db, stmt, error))
+    return -1;
+  n = sqlite3_changes (self->db.handle);
+  g_clear_pointer (&stmt, _heron_store_stmt_release);
+
+  stmt = _heron_store_db_prepare (&self->db, clear_sql, error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, arg);
+  if (!_heron_store_db_run (&self->db, stmt, error))
+    return -1;
+  return n;
+}
+
+void
+heron_store_set_search_deferred (HeronStore *self,
+                                 gboolean    deferred)
+{
+  g_return_if_fail (HERON_IS_STORE (self));
+  self->search_deferred = deferred;
+}
+
+gint64
+heron_store_index_pending_search (HeronStore *self,
+                                  guint       limit,
+                                  GError    **error)
+{
+  gint64 n;
+
+  g_return_val_if_fail (HERON_IS_STORE (self), -1);
+  g_return_val_if_fail (limit > 0, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (!_heron_store_begin (self, error))
+    return -1;
+  /* the same rows twice: the newest @limit marked ones, in one transaction */
+  n = index_pending (self,
+                     "INSERT INTO message_fts (rowid, sender, recipients, subject)"
+                     " SELECT " PENDING_ENTRY_COLUMNS
+                     " FROM messages WHERE search_pending ORDER BY id DESC LIMIT ?1",
+                     "UPDATE messages SET search_pending = 0 WHERE id IN"
+                     " (SELECT id FROM messages WHERE search_pending ORDER BY id DESC LIMIT ?1)",
+                     limit, error);
+  if (n < 0)
+    {
+      _heron_store_rollback (self);
+      return -1;
+    }
+  return _heron_store_commit (self, error) ? n : -1;
+}
+
 gboolean
 _heron_store_fts_set_body (HeronStore *self,
                            gint64      row_id,
@@ -90,6 +164,14 @@ _heron_store_fts_set_body (HeronStore *self,
                            GError    **error)
 {
   g_autoptr (HeronStoreStmt) stmt = NULL;
+
+  /* a row whose entry is still to be made gets it now, so that the body has one to go in */
+  if (index_pending (self,
+                     "INSERT INTO message_fts (rowid, sender, recipients, subject)"
+                     " SELECT " PENDING_ENTRY_COLUMNS " FROM messages WHERE id = ?1 AND search_pending",
+                     "UPDATE messages SET search_pending = 0 WHERE id = ?1 AND search_pending",
+                     row_id, error) < 0)
+    return FALSE;
 
   stmt = _heron_store_db_prepare (&self->db, "UPDATE message_fts SET body = ? WHERE rowid = ?", error);
   if (stmt == NULL)

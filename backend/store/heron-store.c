@@ -394,6 +394,35 @@ heron_store_open (const char *path,
   return _heron_store_open_at_version (path, HERON_STORE_SCHEMA_VERSION, error);
 }
 
+HeronStore *
+heron_store_open_extra_writer (const char *path,
+                               GError    **error)
+{
+  g_autoptr (HeronStore) self = NULL;
+  gint64 version;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (HERON_TYPE_STORE, NULL);
+  self->sources_dir = _heron_store_sources_dir_for (path);
+  if (!_heron_store_db_open (&self->db, path, FALSE, error))
+    return NULL;
+  version = _heron_store_db_query_int (&self->db, "PRAGMA user_version", -1, error);
+  if (version < 0)
+    return NULL;
+  if (version != HERON_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, HERON_STORE_ERROR, HERON_STORE_ERROR_INVALID,
+                   "The mail cache %s is at schema %" G_GINT64_FORMAT ", not %d: open it with "
+                   "heron_store_open() first", path, version, HERON_STORE_SCHEMA_VERSION);
+      return NULL;
+    }
+  if (!configure_writer (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
 char *
 heron_store_dup_default_path (const char *account_id)
 {

@@ -34,6 +34,16 @@ G_DECLARE_FINAL_TYPE (HeronStore, heron_store, HERON, STORE, GObject)
 HeronStore *heron_store_open              (const char            *path,
                                            GError               **error);
 
+/* A second writer on a cache that a HeronStore of this process has opened (and migrated) with
+ * heron_store_open(), for bulk writes on another thread (a first sync's summaries): SQLite
+ * serializes the two writers' transactions. It does none of the first writer's housekeeping
+ * (temporary and unreferenced raw sources): it writes summaries, flags and snippets, and bodies
+ * only through heron_store_add_bodies() with source writers the first writer made and pins
+ * until after the commit (a prefetch's writer thread). Errors as heron_store_open(), and HERON_STORE_ERROR_INVALID when
+ * the cache is not at this version's schema. */
+HeronStore *heron_store_open_extra_writer (const char            *path,
+                                           GError               **error);
+
 /* $XDG_DATA_HOME/heron/<account_id>/cache.db */
 char       *heron_store_dup_default_path  (const char            *account_id);
 
@@ -91,3 +101,4 @@ G_END_DECLS
 #include "heron-store-outbox.h"
 #include "heron-store-reader.h"
 #include "heron-store-addresses.h"
+#include "heron-store-conversations.h"

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "heron-account-worker.h"
@@ -32,6 +33,9 @@ G_DEFINE_FINAL_TYPE (HeronAccountWorker, heron_account_worker, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_STATE,
+  PROP_N_FOLDER_SYNCS,
+  PROP_N_STATUS_POLLS,
+  PROP_N_NOTIFY_SETS,
   N_PROPS
 };
 
@@ -95,6 +99,7 @@ _heron_sync_core_unref (HeronSyncCore *core)
       memset (core->password, 0, strlen (core->password));
       g_free (core->password);
     }
+  g_clear_object (&core->oauth2_tokens);
   g_free (core->store_path);
   g_strfreev (core->sync_folders);
   g_free (core->trash_folder);
@@ -425,14 +430,175 @@ go_offline (HeronSyncCore *core,
   schedule_reconnect (core);
 }
 
+static HeronImapAuthMechanism
+other_oauth2_mechanism (HeronImapAuthMechanism mechanism)
+{
+  return mechanism == HERON_IMAP_AUTH_XOAUTH2 ? HERON_IMAP_AUTH_OAUTHBEARER : HERON_IMAP_AUTH_XOAUTH2;
+}
+
+/* OAuth2: tokens is the connection's own token source (its errors are this connection's), and
+ * *out_other_offered (nullable) tells, when the account's mechanism is not offered, whether the
+ * other one is. */
 static HeronImapSession *
-open_session (HeronSyncCore  *core,
-              GError        **error)
+connect_session (HeronSyncCore           *core,
+                 HeronOAuth2TokenSource  *tokens,
+                 gboolean                *out_other_offered,
+                 GError                 **error)
 {
   HeronImapSessionSettings settings;
   g_autoptr(HeronImapSession) session = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   HeronSyncWait wait = { 0 };
+
+  heron_imap_session_settings_copy (&core->settings, &settings);
+  if (core->imap_oauth2)
+    {
+      settings.mechanism = core->oauth2_mechanism;
+      g_set_object (&settings.token_provider, HERON_IMAP_TOKEN_PROVIDER (tokens));
+    }
+  else
+    settings.password = g_strdup (core->password);
+  session = heron_imap_session_new (&settings);
+  heron_imap_session_settings_clear (&settings);
+
+  g_atomic_int_inc (&core->n_login_attempts);
+  heron_imap_session_connect_async (session, core->cancellable, _heron_sync_wait_cb, &wait);
+  result = _heron_sync_await (core, &wait);
+  if (!heron_imap_session_connect_finish (session, result, error))
+    {
+      /* kept for the error event: the person decides whether to trust it */
+      g_clear_object (&core->untrusted_certificate);
+      if (error != NULL && g_error_matches (*error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_CERTIFICATE))
+        {
+          GTlsCertificate *peer = heron_imap_connection_get_peer_certificate (heron_imap_session_get_connection (session));
+          core->untrusted_certificate = peer != NULL ? g_object_ref (peer) : NULL;
+        }
+      if (out_other_offered != NULL && error != NULL &&
+          g_error_matches (*error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_UNSUPPORTED))
+        {
+          /* the capabilities the choice of mechanism saw stay after the failure */
+          HeronImapAuthMechanism other = other_oauth2_mechanism (core->oauth2_mechanism);
+          g_autofree char *capability = g_strconcat ("AUTH=", heron_imap_auth_mechanism_to_sasl_name (other),
+                                                     NULL);
+
+          *out_other_offered = heron_imap_connection_has_capability (heron_imap_session_get_connection (session),
+                                                                     capability);
+        }
+      return NULL;
+    }
+  return g_steal_pointer (&session);
+}
+
+/* Why the OAuth2 login of one connection failed, from the requests of its own token source:
+ * the provider could not be reached (transient: the provider's error, so the worker goes offline
+ * and tries again with its back-off), the provider has no token (HERON_SYNC_ERROR_AUTH), or the
+ * server refused the token and the fresh one after it (HERON_SYNC_ERROR_AUTH). */
+static GError *
+oauth2_login_error (HeronSyncCore          *core,
+                    HeronOAuth2TokenSource *tokens,
+                    const GError           *error)
+{
+  g_autoptr(GError) provider_error = heron_oauth2_token_source_dup_error (tokens);
+
+  if (provider_error != NULL && heron_oauth2_token_source_error_is_transient (provider_error))
+    return g_error_new (provider_error->domain, provider_error->code,
+                        _("Could not get an OAuth2 access token for %s now: %s"), core->user,
+                        provider_error->message);
+  if (provider_error != NULL)
+    return g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_AUTH,
+                        _("No OAuth2 access token for %s: %s"), core->user, provider_error->message);
+  return g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_AUTH,
+                      _("The server %s refused the OAuth2 access token of %s, and a fresh one "
+                        "too: %s"), core->host, core->user, error->message);
+}
+
+/* OAuth2: the account's mechanism (XOAUTH2 unless it says OAUTHBEARER), or the other one when
+ * the server offers only that (remembered for the next connections); a server that offers
+ * neither is known from the first connection's capabilities. Each connection asks through its
+ * own scope of the token source; the session asks for a token, and once more with
+ * force_refresh when the server refuses it. A second refusal, or no token, stops the worker in
+ * AUTH_FAILED; a provider that cannot be reached now is a transient failure. */
+static HeronImapSession *
+connect_oauth2 (HeronSyncCore  *core,
+                GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  HeronImapSession *session;
+
+  if (core->oauth2_tokens == NULL)
+    {
+      g_set_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_AUTH,
+                   _("%s logs in with OAuth2, and no OAuth2 provider (such as GNOME Online "
+                     "Accounts) is available"), core->user);
+      return NULL;
+    }
+
+  for (guint attempt = 0; ; attempt++)
+    {
+      g_autoptr(HeronOAuth2TokenSource) tokens = heron_oauth2_token_source_new_scope (core->oauth2_tokens);
+      gboolean other_offered = FALSE;
+
+      session = connect_session (core, tokens, &other_offered, &local_error);
+      if (session != NULL)
+        return session;
+      if (g_error_matches (local_error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_AUTH))
+        {
+          g_propagate_error (error, oauth2_login_error (core, tokens, local_error));
+          return NULL;
+        }
+      if (!g_error_matches (local_error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_UNSUPPORTED))
+        break;
+      if (attempt == 1 || !other_offered)
+        {
+          /* Neither mechanism: a setting only the person can change. */
+          g_set_error (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_AUTH,
+                       _("The server %s offers neither XOAUTH2 nor OAUTHBEARER, which the "
+                         "account %s needs: %s"), core->host, core->user, local_error->message);
+          return NULL;
+        }
+      g_debug ("%s: %s not offered; trying %s", core->user,
+               heron_imap_auth_mechanism_to_sasl_name (core->oauth2_mechanism),
+               heron_imap_auth_mechanism_to_sasl_name (other_oauth2_mechanism (core->oauth2_mechanism)));
+      core->oauth2_mechanism = other_oauth2_mechanism (core->oauth2_mechanism);
+      g_clear_error (&local_error);
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
+}
+
+/* From here on a lost connection takes the account offline (::closed). A server that dropped the
+ * connection right after the login did so before the handler existed: that is a failed connect
+ * (taken, NULL with @error), not an online account on a dead session. */
+static HeronImapSession *
+watch_session (HeronSyncCore     *core,
+               HeronImapSession  *session,
+               GError           **error)
+{
+  g_signal_connect (session, "closed", G_CALLBACK (on_session_closed), core);
+  if (!session_ready (session))
+    {
+      g_signal_handlers_disconnect_by_data (session, core);
+      g_object_unref (session);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                   "The server closed the connection right after the login");
+      return NULL;
+    }
+  return session;
+}
+
+static HeronImapSession *
+open_session (HeronSyncCore  *core,
+              GError        **error)
+{
+  g_autoptr(HeronImapSession) session = NULL;
+
+  if (core->imap_oauth2)
+    {
+      session = connect_oauth2 (core, error);
+      if (session == NULL)
+        return NULL;
+      return watch_session (core, g_steal_pointer (&session), error);
+    }
 
   if (core->password == NULL)
     {
@@ -455,28 +621,10 @@ open_session (HeronSyncCore  *core,
       heron_secrets_free (password);
     }
 
-  heron_imap_session_settings_copy (&core->settings, &settings);
-  settings.password = g_strdup (core->password);
-  session = heron_imap_session_new (&settings);
-  heron_imap_session_settings_clear (&settings);
-
-  g_atomic_int_inc (&core->n_login_attempts);
-  heron_imap_session_connect_async (session, core->cancellable, _heron_sync_wait_cb, &wait);
-  result = _heron_sync_await (core, &wait);
-  if (!heron_imap_session_connect_finish (session, result, error))
-    {
-      /* kept for the error event: the person decides whether to trust it */
-      g_clear_object (&core->untrusted_certificate);
-      if (error != NULL && g_error_matches (*error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_CERTIFICATE))
-        {
-          GTlsCertificate *peer = heron_imap_connection_get_peer_certificate (heron_imap_session_get_connection (session));
-          core->untrusted_certificate = peer != NULL ? g_object_ref (peer) : NULL;
-        }
-      return NULL;
-    }
-
-  g_signal_connect (session, "closed", G_CALLBACK (on_session_closed), core);
-  return g_steal_pointer (&session);
+  session = connect_session (core, NULL, NULL, error);
+  if (session == NULL)
+    return NULL;
+  return watch_session (core, g_steal_pointer (&session), error);
 }
 
 HeronImapSession *
@@ -484,6 +632,19 @@ _heron_sync_open_session (HeronSyncCore  *core,
                           GError        **error)
 {
   return open_session (core, error);
+}
+
+/* An OAuth2 login's failure in words: connect_oauth2() explained it already, from the
+ * connection's own requests (oauth2_login_error()). */
+static GError *
+oauth2_auth_error (HeronSyncCore *core,
+                   const GError  *error)
+{
+  if (error->domain == HERON_SYNC_ERROR)
+    return g_error_copy (error);
+  return g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_AUTH,
+                      _("The server %s refused the OAuth2 sign-in of %s: %s"), core->host,
+                      core->user, error->message);
 }
 
 static void
@@ -498,9 +659,14 @@ handle_connect_error (HeronSyncCore *core,
   if (g_error_matches (error, HERON_IMAP_ERROR, HERON_IMAP_ERROR_AUTH) ||
       g_error_matches (error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_AUTH))
     {
-      g_autoptr(GError) auth = g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_AUTH,
-                                            "The server refused the password of %s: %s",
-                                            core->user, error->message);
+      g_autoptr(GError) auth = NULL;
+
+      if (!core->imap_oauth2)
+        auth = g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_AUTH,
+                            "The server refused the password of %s: %s",
+                            core->user, error->message);
+      else
+        auth = oauth2_auth_error (core, error);
       /* Issue: stop after the first rejection and ask the person again. */
       core->auth_failed = TRUE;
       g_clear_pointer (&core->password, g_free);
@@ -651,6 +817,7 @@ run_job (HeronSyncCore *core,
         }
       else
         {
+          g_atomic_int_inc (&core->n_folder_syncs);
           ok = _heron_sync_folder (core, job->folder, &error);
           if (ok)
             _heron_sync_bodies_folder_synced (core, job->folder);
@@ -825,6 +992,15 @@ heron_account_worker_get_property (GObject    *object,
     case PROP_STATE:
       g_value_set_int (value, self->state);
       break;
+    case PROP_N_FOLDER_SYNCS:
+      g_value_set_uint (value, self->core != NULL ? (guint) g_atomic_int_get (&self->core->n_folder_syncs) : 0);
+      break;
+    case PROP_N_STATUS_POLLS:
+      g_value_set_uint (value, self->core != NULL ? (guint) g_atomic_int_get (&self->core->n_status_polls) : 0);
+      break;
+    case PROP_N_NOTIFY_SETS:
+      g_value_set_uint (value, self->core != NULL ? (guint) g_atomic_int_get (&self->core->n_notify_sets) : 0);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -844,6 +1020,18 @@ heron_account_worker_class_init (HeronAccountWorkerClass *klass)
     g_param_spec_int ("state", NULL, NULL, HERON_SYNC_STATE_STOPPED, HERON_SYNC_STATE_UNTRUSTED,
                       HERON_SYNC_STATE_STOPPED,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Counters for tests and diagnosis (read at any time; never notified): folder syncs run (each
+   * job, whether STATUS found it unchanged or not), STATUS polls run, NOTIFY SETs the server
+   * accepted (one per watch connection). */
+  properties[PROP_N_FOLDER_SYNCS] =
+    g_param_spec_uint ("n-folder-syncs", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_STATUS_POLLS] =
+    g_param_spec_uint ("n-status-polls", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_NOTIFY_SETS] =
+    g_param_spec_uint ("n-notify-sets", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* ::event (HeronSyncEvent *event), detailed by the event's kind ("event::messages-added"). */
@@ -866,6 +1054,7 @@ heron_account_worker_new (HeronAccountConfig              *config,
   g_autoptr(HeronAccountWorker) self = NULL;
   HeronAccountWorkerOptions defaults;
   HeronAccountServer *imap;
+  HeronAccountAuth imap_auth, smtp_auth;
   HeronSyncCore *core;
   GTlsCertificate *pinned;
   GError *local_error = NULL;
@@ -953,7 +1142,23 @@ heron_account_worker_new (HeronAccountConfig              *config,
     core->settings.connection.read_timeout_ms = options->read_timeout_ms;
   core->settings.user = g_strdup (core->user);
 
-  core->outbox = _heron_sync_outbox_new (config, options->password, options->tls_database, error);
+  /* OAuth2: the provider is an object of this thread; the token source asks it here. */
+  imap_auth = heron_account_server_get_auth (imap);
+  smtp_auth = heron_account_server_get_auth (heron_account_config_get_smtp (config));
+  core->imap_oauth2 = imap_auth != HERON_ACCOUNT_AUTH_PASSWORD;
+  core->oauth2_mechanism = imap_auth == HERON_ACCOUNT_AUTH_OAUTHBEARER ? HERON_IMAP_AUTH_OAUTHBEARER
+                                                                       : HERON_IMAP_AUTH_XOAUTH2;
+  if (options->oauth2_provider != NULL &&
+      (imap_auth != HERON_ACCOUNT_AUTH_PASSWORD || smtp_auth != HERON_ACCOUNT_AUTH_PASSWORD))
+    core->oauth2_tokens = heron_oauth2_token_source_new (options->oauth2_provider,
+                                                         core->account_id != NULL ? core->account_id : "",
+                                                         core->main_context);
+  if (core->imap_oauth2 && core->oauth2_tokens != NULL)
+    core->settings.token_provider = g_object_ref (HERON_IMAP_TOKEN_PROVIDER (core->oauth2_tokens));
+
+  core->outbox = _heron_sync_outbox_new (config,
+                                         options->smtp_password != NULL ? options->smtp_password : options->password,
+                                         options->tls_database, error);
   if (core->outbox == NULL)
     return NULL;
 
@@ -1007,7 +1212,7 @@ heron_account_worker_get_n_login_attempts (HeronAccountWorker *self)
 {
   g_return_val_if_fail (HERON_IS_ACCOUNT_WORKER (self), 0);
 
-  return g_atomic_int_get (&self->core->n_login_attempts);
+  return self->core != NULL ? (guint) g_atomic_int_get (&self->core->n_login_attempts) : 0;
 }
 
 /* Requests */

@@ -14,6 +14,7 @@
 #include <gio/gio.h>
 
 #include "account/heron-account-config.h"
+#include "account/heron-oauth2-provider.h"
 #include "sync/heron-sync-types.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,13 @@ typedef struct {
   /* The password; NULL: looked up in the keyring (heron_secrets_lookup_async()) when needed.
    * Tests pass it here. */
   const char    *password;
+  /* The SMTP server's password when it differs from the IMAP one (a GNOME Online Accounts
+   * account keeps both); NULL: @password, else the keyring's SMTP secret. */
+  const char    *smtp_password;
+  /* Tokens for an account whose IMAP or SMTP authentication is OAuth2 (XOAUTH2/OAUTHBEARER);
+   * the worker keeps a reference and calls it on the thread that created the worker (the
+   * provider is an object of that thread). NULL for password accounts. */
+  HeronOAuth2Provider *oauth2_provider;
   /* Trust anchors; NULL: the system's (a pinned certificate of the account is honoured anyway). */
   GTlsDatabase  *tls_database;
   HeronSyncMode  mode;                 /* default AUTO; others ignore capabilities (tests) */

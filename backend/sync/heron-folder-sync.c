@@ -305,6 +305,183 @@ fetch_chunk_finish (HeronSyncCore  *core,
   return heron_imap_session_uid_fetch_finish (fetch->session, fetch->wait.result, NULL, error);
 }
 
+/* The first sync's cache writer: a thread with its own connection to the cache
+ * (heron_store_open_extra_writer()) stores the chunks in order while the worker reads the next
+ * ones, so the server keeps producing while the cache writes (DESIGN.md: the cost of a first
+ * sync is the cache's inserts). The worker hands over at most WRITER_QUEUE chunks ahead, so at
+ * most that many chunks of summaries are in memory. The store's changes go back to the worker,
+ * which turns them into events as its own; progress is posted from the thread (posting is
+ * thread-safe). Used for folders of more than two chunks. Its rows get their search
+ * entries afterwards, from the text pass (heron_store_set_search_deferred()): a third of the
+ * cost of an insert, and nothing a person needs in the first seconds of a new account. */
+
+#define WRITER_QUEUE 3
+
+typedef struct {
+  HeronSyncCore *core;
+  gint64         folder_id;
+  char          *name;
+  guint          total;
+  GThread       *thread;
+  GAsyncQueue   *queue;     /* GPtrArray of HeronStoreMessage; an empty one ends the thread */
+  GMutex         lock;
+  GCond          cond;
+  guint          pending;   /* chunks handed over, not stored yet */
+  guint          done;      /* messages stored */
+  GError        *error;     /* the first failure; later chunks are dropped */
+  GPtrArray     *changes;   /* the store's changes (GPtrArray of HeronStoreChange), for the worker */
+} ChunkWriter;
+
+/* The extra writer's changes, on its thread: kept for the worker, which turns them into events
+ * (chunk_writer_deliver()) after each chunk it hands over and before the sync's task completes,
+ * so that every event of the sync comes before its completion, as without the writer. */
+static void
+forward_changes (HeronStore *store,
+                 GPtrArray  *changes,
+                 gpointer    user_data)
+{
+  ChunkWriter *writer = user_data;
+
+  g_mutex_lock (&writer->lock);
+  g_ptr_array_add (writer->changes, g_ptr_array_ref (changes));
+  g_mutex_unlock (&writer->lock);
+}
+
+/* Worker thread: the changes the writer made so far, as events. */
+static void
+chunk_writer_deliver (ChunkWriter *writer)
+{
+  g_autoptr(GPtrArray) changes = NULL;
+
+  g_mutex_lock (&writer->lock);
+  changes = g_steal_pointer (&writer->changes);
+  writer->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_mutex_unlock (&writer->lock);
+  for (guint i = 0; i < changes->len; i++)
+    _heron_sync_core_store_changes (writer->core->store, g_ptr_array_index (changes, i), writer->core);
+}
+
+static gpointer
+chunk_writer_thread (gpointer data)
+{
+  ChunkWriter *writer = data;
+  g_autoptr(HeronStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = heron_store_open_extra_writer (writer->core->store_path, &error);
+  if (store != NULL)
+    {
+      heron_store_set_changes_func (store, forward_changes, writer, NULL);
+      /* the search entries follow in the text pass (heron-sync-bodies.c) */
+      heron_store_set_search_deferred (store, TRUE);
+    }
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) messages = g_async_queue_pop (writer->queue);
+      gboolean ok = TRUE;
+
+      if (messages->len == 0)
+        break;
+      if (store == NULL || g_atomic_int_get (&writer->core->stopping))
+        ok = FALSE;
+      else
+        {
+          g_mutex_lock (&writer->lock);
+          ok = writer->error == NULL;
+          g_mutex_unlock (&writer->lock);
+          if (ok)
+            ok = _heron_sync_store_summaries (store, writer->folder_id, messages, &error);
+        }
+
+      g_mutex_lock (&writer->lock);
+      if (!ok && writer->error == NULL)
+        writer->error = error != NULL ? g_steal_pointer (&error) :
+                        g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped");
+      if (ok)
+        writer->done += messages->len;
+      writer->pending--;
+      g_cond_signal (&writer->cond);
+      g_mutex_unlock (&writer->lock);
+      if (ok)
+        _heron_sync_core_post_progress (writer->core, writer->name, MIN (writer->done, writer->total),
+                                        writer->total);
+    }
+  if (store != NULL)
+    heron_store_set_changes_func (store, NULL, NULL, NULL);
+  return NULL;
+}
+
+static ChunkWriter *
+chunk_writer_new (HeronSyncCore *core,
+                  gint64         folder_id,
+                  const char    *name,
+                  guint          total)
+{
+  ChunkWriter *writer = g_new0 (ChunkWriter, 1);
+
+  writer->core = core;
+  writer->folder_id = folder_id;
+  writer->name = g_strdup (name);
+  writer->total = total;
+  writer->queue = g_async_queue_new ();
+  writer->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_mutex_init (&writer->lock);
+  g_cond_init (&writer->cond);
+  writer->thread = g_thread_new ("heron-sync-writer", chunk_writer_thread, writer);
+  return writer;
+}
+
+/* Hands @messages over (taken); waits while WRITER_QUEUE chunks are ahead. FALSE with @error
+ * when an earlier chunk failed. */
+static gboolean
+chunk_writer_push (ChunkWriter  *writer,
+                   GPtrArray    *messages,
+                   GError      **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&writer->lock);
+  while (writer->pending >= WRITER_QUEUE && writer->error == NULL)
+    g_cond_wait (&writer->cond, &writer->lock);
+  ok = writer->error == NULL;
+  if (ok)
+    writer->pending++;
+  else
+    g_propagate_error (error, g_error_copy (writer->error));
+  g_mutex_unlock (&writer->lock);
+
+  if (ok)
+    g_async_queue_push (writer->queue, messages);
+  else
+    g_ptr_array_unref (messages);
+  chunk_writer_deliver (writer);
+  return ok;
+}
+
+/* Waits until every chunk handed over is stored (or dropped after a failure), ends the thread
+ * and frees @writer. FALSE with @error when a chunk failed. */
+static gboolean
+chunk_writer_finish (ChunkWriter  *writer,
+                     GError      **error)
+{
+  gboolean ok;
+
+  g_async_queue_push (writer->queue, g_ptr_array_new ());
+  g_thread_join (writer->thread);
+  chunk_writer_deliver (writer);
+  g_ptr_array_unref (writer->changes);
+  ok = writer->error == NULL;
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&writer->error));
+  g_async_queue_unref (writer->queue);
+  g_mutex_clear (&writer->lock);
+  g_cond_clear (&writer->cond);
+  g_free (writer->name);
+  g_free (writer);
+  return ok;
+}
+
 /* Fetches the summaries of every message from UID @lowest up, newest first, in chunks of
  * chunk_size, each stored in a transaction of its own; a progress event after each. The next
  * chunk's FETCH is on the wire while the previous one is stored. */
@@ -325,6 +502,8 @@ fetch_newest_first (HeronSyncCore  *core,
   guint total, done = 0;
   FetchChunk *current = NULL;
   FetchChunk *next = NULL;
+  ChunkWriter *writer = NULL;
+  gboolean threaded;
   gint64 waiting_us = 0, storing_us = 0, t;
 
   all = search_uids (core, lowest, error);
@@ -349,6 +528,8 @@ fetch_newest_first (HeronSyncCore  *core,
   items = _heron_sync_summary_items_for (core->session, modseq);
 
   _heron_sync_core_post_progress (core, name, 0, total);
+  if (total > 2 * core->chunk_size && core->store_path != NULL)
+    writer = chunk_writer_new (core, folder_id, name, total);
 
   /* Two chunks in flight: the next one's FETCH goes out before this one is stored, so the
    * server produces it (into the socket's buffers) while the worker writes to the cache. */
@@ -371,7 +552,9 @@ fetch_newest_first (HeronSyncCore  *core,
         next = fetch_chunk_start (core, take_chunk (ranges, &range_index, &top, core->chunk_size),
                                   (const char * const *) items->pdata);
       t = g_get_monotonic_time ();
-      if (ok)
+      if (ok && writer != NULL)
+        ok = chunk_writer_push (writer, g_ptr_array_ref (current->messages), &local_error);
+      else if (ok)
         ok = _heron_sync_store_summaries (core->store, folder_id, current->messages, &local_error);
       storing_us += g_get_monotonic_time () - t;
       if (!ok)
@@ -383,18 +566,29 @@ fetch_newest_first (HeronSyncCore  *core,
               fetch_chunk_free (next);
             }
           fetch_chunk_free (current);
+          if (writer != NULL)
+            chunk_writer_finish (writer, NULL);
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
 
       done += heron_imap_uid_set_count (current->uids);
-      _heron_sync_core_post_progress (core, name, MIN (done, total), total);
+      if (writer == NULL)
+        _heron_sync_core_post_progress (core, name, MIN (done, total), total);
       fetch_chunk_free (current);
       current = g_steal_pointer (&next);
     }
 
-  g_debug ("%s: %s: %u summaries: %.3f s waiting for the server, %.3f s storing", core->user, name,
-           total, waiting_us / 1e6, storing_us / 1e6);
+  threaded = writer != NULL;
+  t = g_get_monotonic_time ();
+  if (writer != NULL && !chunk_writer_finish (g_steal_pointer (&writer), error))
+    return FALSE;
+  if (threaded)
+    _heron_sync_bodies_want_text_pass (core);
+  storing_us += g_get_monotonic_time () - t;
+  g_debug ("%s: %s: %u summaries: %.3f s waiting for the server, %.3f s %s", core->user, name,
+           total, waiting_us / 1e6, storing_us / 1e6,
+           threaded ? "waiting for the cache writer" : "storing");
   return TRUE;
 }
 
@@ -493,6 +687,7 @@ status_unchanged (HeronSyncCore          *core,
   g_autoptr(GError) local_error = NULL;
   const HeronImapMailboxStatus *status;
   HeronSyncWait wait = { 0 };
+  guint server_count = 0;
   guint needed = HERON_IMAP_STATUS_UIDVALIDITY | HERON_IMAP_STATUS_UIDNEXT |
                  HERON_IMAP_STATUS_HIGHESTMODSEQ | HERON_IMAP_STATUS_MESSAGES;
 
@@ -512,11 +707,21 @@ status_unchanged (HeronSyncCore          *core,
 
   status = &response->mailbox_status;
   _heron_sync_note_status (core, status, FALSE);
-  *out_unchanged = (status->items & needed) == needed &&
-                   status->uidvalidity == folder->uidvalidity &&
-                   status->uidnext == folder->uidnext &&
-                   status->highestmodseq == folder->highestmodseq &&
-                   status->messages == folder->n_messages;
+  if ((status->items & needed) != needed || status->uidvalidity != folder->uidvalidity ||
+      status->uidnext != folder->uidnext || status->highestmodseq != folder->highestmodseq)
+    return TRUE;
+  /* like with like: while a journal entry waits the cache's own count differs from the
+   * server's (docs/sync.md) */
+  if (!heron_store_journal_count_server_messages (core->store, folder->id, &server_count, error))
+    return FALSE;
+  *out_unchanged = status->messages == server_count;
+  /* Nothing changed on the server since the saved state, yet MESSAGES differs: the difference is
+   * the journal's (an entry names a message another client expunged), which no sync makes up.
+   * This sync goes on once; from now on the count is the server's, so that polls and NOTIFY
+   * stop syncing the folder again while the entry waits (docs/sync.md, "Like with like"). */
+  if (!*out_unchanged &&
+      !heron_store_journal_confirm_server_messages (core->store, folder->id, status->messages, error))
+    return FALSE;
   return TRUE;
 }
 

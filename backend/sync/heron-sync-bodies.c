@@ -22,8 +22,11 @@
  * Prefetch: after a folder's sync, when the worker has nothing else to do, the bodies inside the
  * account's prefetch window are fetched newest first, in batches (one UID FETCH per batch,
  * streamed into writers; the next batch's FETCH is on the wire while one is stored), on the
- * command connection, as a job that yields to any queued job between batches. A batch stores
- * the raw sources only: a body is local (readable offline, durable) when its batch commits.
+ * command connection, as a job that yields to any queued job between batches. The sources are
+ * stored by a writer thread with a connection of its own (see "Prefetch" below), raw sources
+ * only: a body is local (readable offline, durable) when its slice's transaction commits. Once
+ * after the worker starts, when the text pass is done, the cache's housekeeping runs
+ * (heron_store_collect_garbage(): files a crash left without a reference).
  *
  * Text pass: the search index and the list snippet of prefetched bodies follow later. When the
  * queue is empty and no prefetch is due, a job of the worker's own takes the messages whose
@@ -34,6 +37,8 @@
  * queue is empty again). Extraction and FTS5 indexing cost about as much as everything else of a
  * prefetch together, so the bodies arrive at nearly the wire's speed and the index catches up
  * behind them. An on-demand fetch (a person waits to read it) extracts and indexes at once.
+ * The same pass first makes the search entries a large first sync left for later
+ * (heron_store_index_pending_search(), SEARCH_SLICE rows per transaction; heron-folder-sync.c).
  *
  * Folder names: the cache keeps the server's names (modified UTF-7 unless UTF8=ACCEPT is on);
  * the session takes UTF-8 and encodes itself, so names go through _heron_sync_wire_name().
@@ -71,6 +76,7 @@
 #define CONNECTING_RETRY_MS 50
 /* The text pass: messages per transaction, and work before it lets others run */
 #define TEXT_SLICE 100
+#define SEARCH_SLICE 2000
 #define TEXT_SLICE_US (50 * 1000)
 
 typedef struct _BodyRequest BodyRequest;
@@ -84,6 +90,7 @@ struct _HeronSyncBodies {
                                   * scheduled for it */
   gboolean          text_pending; /* bodies may lack their text (the text pass has work) */
   gboolean          text_queued;  /* a text pass job is in the queue */
+  gboolean          collected;    /* the cache's garbage was collected since the worker started */
 };
 
 typedef struct _HeronSyncBodies HeronSyncBodies;
@@ -1006,38 +1013,274 @@ _heron_sync_bodies_stop (HeronSyncCore *core)
   g_free (bodies);
 }
 
-/* Prefetch */
+/* Prefetch
+ *
+ * The cache writer: a thread with its own connection to the cache
+ * (heron_store_open_extra_writer()) stores what the worker received, a slice of STORE_SLICE
+ * bodies per transaction (heron_store_add_bodies()), while the worker reads, parses and hashes
+ * the next ones. Measured at 10,000 bodies, the writes to the cache (the blobs into the WAL, and
+ * again into the database at each checkpoint) were half of the worker's CPU time; the writer
+ * thread takes them, and the checkpoints with them, off the thread that reads the socket.
+ *
+ * Who does what:
+ *   - worker (the parser's callbacks): a HeronStoreSourceWriter per body, made on the worker's
+ *     store, fed as the bytes arrive (memory up to 128 KiB, then a temporary file), closed as
+ *     soon as its UID is known (SHA-256; a large one renamed to its name), and handed over in
+ *     slices without waiting (a callback never blocks);
+ *   - thread: one transaction per slice on its own connection; a message that is gone or local
+ *     already (an on-demand fetch was first) is skipped;
+ *   - worker again (the slice comes back through its context): the store's change report
+ *     becomes events, then BODY_FETCHED (the bodies are committed: local and durable), progress,
+ *     and the source writers are freed there.
+ *
+ * Raw-source housekeeping stays the worker's store's alone: a closed writer pins its source in
+ * that store (its garbage collection, after each of its commits, and
+ * heron_store_collect_garbage() leave the file alone) until the writer is freed, which happens
+ * on the worker after the slice's transaction committed (or failed). heron_store_add_bodies()
+ * replaces nothing, so the thread's connection never has garbage to collect and never collects
+ * any; temporary files are only made and removed by the worker's writers (and by the worker's
+ * store when it opens). A crash leaves what it left before: a renamed file whose transaction
+ * did not commit (heron_store_collect_garbage() removes it) or a temporary file (removed at the
+ * next open); every committed body is whole.
+ *
+ * Between batches (one UID FETCH of PREFETCH_BATCH) the worker waits while more than
+ * WRITER_QUEUE slices are queued (running its context meanwhile), so memory stays bounded by
+ * about a batch and that many slices of sources of at most 128 KiB each. The thread cannot
+ * wait for the worker: the worker holds no transaction while it waits, so the two connections
+ * only take turns for SQLite's write lock. */
+
+#define WRITER_QUEUE 4
+
+typedef struct _BodyWriter BodyWriter;
 
 typedef struct {
-  gint64                  uid;
-  HeronStoreSourceWriter *writer;
-} Fetched;
+  BodyWriter *writer;
+  GArray     *uids;     /* gint64; NULL: the end of the queue */
+  GPtrArray  *sources;  /* HeronStoreSourceWriter, closed */
+  GArray     *stored;   /* gint64: what the thread stored */
+  GPtrArray  *changes;  /* the thread's store's report of the commit */
+  GError     *error;
+} Slice;
+
+struct _BodyWriter {
+  HeronSyncCore *core;
+  gint64         folder_id;
+  char          *name;
+  guint          total;
+  GThread       *thread;
+  GAsyncQueue   *queue;     /* Slice */
+  Slice         *storing;   /* (thread) the slice being committed */
+  guint          pending;   /* (worker) slices handed over that did not come back */
+  guint          done;      /* (worker) bodies stored, or not returned by the server */
+  GError        *error;     /* (worker) the first failure */
+};
+
+static Slice *
+slice_new (BodyWriter *writer)
+{
+  Slice *slice = g_new0 (Slice, 1);
+
+  slice->writer = writer;
+  slice->uids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), STORE_SLICE);
+  slice->sources = g_ptr_array_new_full (STORE_SLICE, g_object_unref);
+  slice->stored = g_array_sized_new (FALSE, FALSE, sizeof (gint64), STORE_SLICE);
+  return slice;
+}
+
+/* (On the worker's thread: freeing the source writers unpins their sources in its store.) */
+static void
+slice_free (Slice *slice)
+{
+  if (slice == NULL)
+    return;
+  g_clear_pointer (&slice->uids, g_array_unref);
+  g_clear_pointer (&slice->sources, g_ptr_array_unref);
+  g_clear_pointer (&slice->stored, g_array_unref);
+  g_clear_pointer (&slice->changes, g_ptr_array_unref);
+  g_clear_error (&slice->error);
+  g_free (slice);
+}
+
+static gint
+compare_uids (gconstpointer a,
+              gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* A slice is back on the worker's thread, stored or not. */
+static gboolean
+slice_back (gpointer user_data)
+{
+  Slice *slice = user_data;
+  BodyWriter *writer = slice->writer;
+  HeronSyncCore *core = writer->core;
+
+  writer->pending--;
+  if (slice->error != NULL)
+    {
+      if (writer->error == NULL)
+        writer->error = g_steal_pointer (&slice->error);
+    }
+  else
+    {
+      if (slice->changes != NULL)
+        _heron_sync_core_store_changes (core->store, slice->changes, core);
+      if (slice->stored->len > 0)
+        {
+          /* durable and readable offline from here on; the text pass does the rest */
+          if (core->bodies != NULL)
+            core->bodies->text_pending = TRUE;
+          g_array_sort (slice->stored, compare_uids);
+          post_body_fetched (core, writer->name, (const gint64 *) slice->stored->data, slice->stored->len);
+        }
+      writer->done += slice->uids->len;
+      _heron_sync_core_post_progress (core, writer->name, MIN (writer->done, writer->total), writer->total);
+    }
+  slice_free (slice);
+  return G_SOURCE_REMOVE;
+}
+
+/* The thread's store reports a commit (on the thread, inside heron_store_add_bodies()). */
+static void
+on_writer_changes (HeronStore *store,
+                   GPtrArray  *changes,
+                   gpointer    user_data)
+{
+  BodyWriter *writer = user_data;
+
+  if (writer->storing != NULL && writer->storing->changes == NULL)
+    writer->storing->changes = g_ptr_array_ref (changes);
+}
+
+static gpointer
+body_writer_thread (gpointer data)
+{
+  BodyWriter *writer = data;
+  g_autoptr(HeronStore) store = NULL;
+  g_autoptr(GError) open_error = NULL;
+
+  store = heron_store_open_extra_writer (writer->core->store_path, &open_error);
+  if (store != NULL)
+    heron_store_set_changes_func (store, on_writer_changes, writer, NULL);
+
+  for (;;)
+    {
+      Slice *slice = g_async_queue_pop (writer->queue);
+
+      if (slice->uids == NULL)
+        {
+          g_free (slice);
+          break;
+        }
+      if (store == NULL)
+        slice->error = g_error_copy (open_error);
+      else if (g_atomic_int_get (&writer->core->stopping))
+        slice->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped");
+      else
+        {
+          writer->storing = slice;
+          heron_store_add_bodies (store, writer->folder_id, (const gint64 *) slice->uids->data,
+                                  (HeronStoreSourceWriter * const *) slice->sources->pdata,
+                                  slice->uids->len, slice->stored, &slice->error);
+          writer->storing = NULL;
+        }
+      g_main_context_invoke_full (writer->core->context, G_PRIORITY_DEFAULT, slice_back, slice, NULL);
+    }
+  if (store != NULL)
+    heron_store_set_changes_func (store, NULL, NULL, NULL);
+  return NULL;
+}
+
+static BodyWriter *
+body_writer_new (HeronSyncCore *core,
+                 gint64         folder_id,
+                 const char    *name,
+                 guint          total)
+{
+  BodyWriter *writer = g_new0 (BodyWriter, 1);
+
+  writer->core = core;
+  writer->folder_id = folder_id;
+  writer->name = g_strdup (name);
+  writer->total = total;
+  writer->queue = g_async_queue_new ();
+  writer->thread = g_thread_new ("heron-body-writer", body_writer_thread, writer);
+  return writer;
+}
+
+/* Hands @slice over (taken). Never waits: the parser's callbacks call it. */
+static void
+body_writer_push (BodyWriter *writer,
+                  Slice      *slice)
+{
+  if (slice->uids->len == 0)
+    {
+      slice_free (slice);
+      return;
+    }
+  writer->pending++;
+  g_async_queue_push (writer->queue, slice);
+}
+
+/* Runs the worker's context until at most @max slices are queued; FALSE with @error when one
+ * failed. */
+static gboolean
+body_writer_wait (BodyWriter  *writer,
+                  guint        max,
+                  GError     **error)
+{
+  while (writer->pending > max)
+    g_main_context_iteration (writer->core->context, TRUE);
+  if (writer->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (writer->error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Waits until every slice came back, ends the thread and frees @writer. */
+static gboolean
+body_writer_finish (BodyWriter  *writer,
+                    GError     **error)
+{
+  gboolean ok;
+
+  ok = body_writer_wait (writer, 0, error);
+  g_async_queue_push (writer->queue, g_new0 (Slice, 1));
+  g_thread_join (writer->thread);
+  g_async_queue_unref (writer->queue);
+  g_clear_error (&writer->error);
+  g_free (writer->name);
+  g_free (writer);
+  return ok;
+}
 
 typedef struct {
   HeronSyncCore          *core;
   HeronImapSession       *session;   /* the command connection when the batch began */
+  BodyWriter             *writer;
   GArray                 *uids;      /* gint64: asked for */
   HeronImapUidSet        *set;
   HeronStoreSourceWriter *current;   /* the section being received */
   guint32                 current_seq;
   guint32                 current_uid;
   GHashTable             *by_seq;    /* seq -> writer, received before their UID */
-  GArray                 *fetched;   /* Fetched */
+  GHashTable             *got;       /* UIDs received and handed over */
+  Slice                  *slice;     /* being filled */
+  GError                 *error;     /* a source that could not be finished */
   HeronSyncWait           wait;
   gboolean                started;
 } Batch;
 
-static void
-fetched_clear (gpointer data)
-{
-  Fetched *fetched = data;
-
-  g_clear_object (&fetched->writer);
-}
-
 static Batch *
 batch_new (HeronSyncCore    *core,
            HeronImapSession *session,
+           BodyWriter       *writer,
            const gint64     *uids,
            guint             n_uids)
 {
@@ -1045,14 +1288,14 @@ batch_new (HeronSyncCore    *core,
 
   batch->core = core;
   batch->session = g_object_ref (session);
+  batch->writer = writer;
   batch->uids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_uids);
   g_array_append_vals (batch->uids, uids, n_uids);
   batch->set = heron_imap_uid_set_new (HERON_IMAP_SET_UID);
   for (guint i = 0; i < n_uids; i++)
     heron_imap_uid_set_add (batch->set, (guint32) uids[i]);
   batch->by_seq = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
-  batch->fetched = g_array_new (FALSE, TRUE, sizeof (Fetched));
-  g_array_set_clear_func (batch->fetched, fetched_clear);
+  batch->got = g_hash_table_new (NULL, NULL);
   return batch;
 }
 
@@ -1072,20 +1315,36 @@ batch_free (Batch *batch)
   heron_imap_uid_set_free (batch->set);
   g_clear_object (&batch->current);
   g_hash_table_unref (batch->by_seq);
-  g_array_unref (batch->fetched);
+  g_hash_table_unref (batch->got);
+  slice_free (batch->slice);
+  g_clear_error (&batch->error);
   g_free (batch);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Batch, batch_free)
 
+/* A body and its UID: finished (hashed; a large one gets its name) and handed to the writer
+ * thread with its slice. */
 static void
 batch_add (Batch                  *batch,
            guint32                 uid,
-           HeronStoreSourceWriter *writer)
+           HeronStoreSourceWriter *source)
 {
-  Fetched fetched = { uid, writer };
+  g_autoptr(HeronStoreSourceWriter) owned = source;
+  gint64 uid64 = uid;
 
-  g_array_append_val (batch->fetched, fetched);
+  if (uid == 0 || !heron_imap_uid_set_contains (batch->set, uid) ||
+      g_hash_table_contains (batch->got, GUINT_TO_POINTER (uid)) || batch->error != NULL)
+    return;
+  if (!heron_store_source_writer_close (source, &batch->error))
+    return;
+  g_hash_table_add (batch->got, GUINT_TO_POINTER (uid));
+  if (batch->slice == NULL)
+    batch->slice = slice_new (batch->writer);
+  g_array_append_val (batch->slice->uids, uid64);
+  g_ptr_array_add (batch->slice->sources, g_steal_pointer (&owned));
+  if (batch->slice->uids->len >= STORE_SLICE)
+    body_writer_push (batch->writer, g_steal_pointer (&batch->slice));
 }
 
 static gboolean
@@ -1121,12 +1380,7 @@ batch_body_end (gpointer  user_data,
   HeronStoreSourceWriter *writer = g_steal_pointer (&batch->current);
 
   if (batch->current_uid != 0)
-    {
-      if (heron_imap_uid_set_contains (batch->set, batch->current_uid))
-        batch_add (batch, batch->current_uid, writer);
-      else
-        g_object_unref (writer);
-    }
+    batch_add (batch, batch->current_uid, writer);
   else
     g_hash_table_replace (batch->by_seq, GUINT_TO_POINTER (batch->current_seq), writer);
   return TRUE;
@@ -1145,12 +1399,7 @@ on_batch_fetch (HeronImapResponse *fetch,
 
   /* a section that came before the UID item: the FETCH names it */
   if (g_hash_table_steal_extended (batch->by_seq, GUINT_TO_POINTER (fetch->fetch.seq), NULL, &writer))
-    {
-      if (fetch->fetch.uid != 0 && heron_imap_uid_set_contains (batch->set, fetch->fetch.uid))
-        batch_add (batch, fetch->fetch.uid, writer);
-      else
-        g_object_unref (writer);
-    }
+    batch_add (batch, fetch->fetch.uid, writer);
 }
 
 static void
@@ -1165,95 +1414,50 @@ batch_start (Batch *batch)
                                       core->cancellable, _heron_sync_wait_cb, &batch->wait);
 }
 
+/* Waits for the batch's FETCH, hands over the rest of what it brought, and leaves what the
+ * server did not return to a sync. */
 static gboolean
-batch_finish (Batch   *batch,
-              GError **error)
+batch_finish (Batch       *batch,
+              gint64       folder_id,
+              const char  *name,
+              GError     **error)
 {
   g_autoptr(GAsyncResult) result = _heron_sync_await (batch->core, &batch->wait);
+  g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   batch->started = FALSE;
-  return heron_imap_session_uid_fetch_finish (batch->session, result, NULL, error);
+  if (!heron_imap_session_uid_fetch_finish (batch->session, result, NULL, error))
+    return FALSE;
+  if (batch->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&batch->error));
+      return FALSE;
+    }
+  if (batch->slice != NULL)
+    body_writer_push (batch->writer, g_steal_pointer (&batch->slice));
+
+  for (guint j = 0; j < batch->uids->len; j++)
+    {
+      gint64 uid = g_array_index (batch->uids, gint64, j);
+
+      if (!g_hash_table_contains (batch->got, GUINT_TO_POINTER ((guint32) uid)))
+        g_array_append_val (gone, uid);
+    }
+  if (gone->len > 0)
+    {
+      batch->writer->done += gone->len;
+      missing_from_server (batch->core, folder_id, name, (const gint64 *) gone->data, gone->len);
+    }
+  return TRUE;
 }
 
-static gint
-compare_uids (gconstpointer a,
-              gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* Lets the worker's context run for a moment without blocking: the next batch's FETCH is read
- * from the socket (so the server goes on sending while this one is stored), and on-demand
- * fetches go on. Only between transactions: what runs then may write to the store. */
+/* Lets the worker's context run for a moment without blocking (on-demand fetches go on). Only
+ * between transactions: what runs then may write to the store. */
 static void
 drain_context (HeronSyncCore *core)
 {
   for (guint i = 0; i < 64 && g_main_context_iteration (core->context, FALSE); i++)
     ;
-}
-
-/* Stores what a batch brought, in transactions of STORE_SLICE messages with the worker's
- * context running between them; what the server did not return is left to a sync. */
-static gboolean
-batch_store (Batch       *batch,
-             gint64       folder_id,
-             const char  *name,
-             GError     **error)
-{
-  HeronSyncCore *core = batch->core;
-  g_autoptr(GHashTable) got = g_hash_table_new (g_int64_hash, g_int64_equal);
-  g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GArray) stored = g_array_new (FALSE, FALSE, sizeof (gint64));
-  guint i = 0;
-
-  while (i < batch->fetched->len)
-    {
-      guint slice_end = MIN (i + STORE_SLICE, batch->fetched->len);
-
-      g_array_set_size (stored, 0);
-      if (!heron_store_begin_batch (core->store, error))
-        return FALSE;
-      for (; i < slice_end; i++)
-        {
-          Fetched *fetched = &g_array_index (batch->fetched, Fetched, i);
-
-          if (g_hash_table_contains (got, &fetched->uid))
-            continue;
-          if (!heron_store_source_writer_close (fetched->writer, error) ||
-              !store_body (core, folder_id, fetched->uid, fetched->writer, FALSE, error))
-            {
-              heron_store_rollback_batch (core->store);
-              return FALSE;
-            }
-          g_hash_table_add (got, &fetched->uid);
-          g_array_append_val (stored, fetched->uid);
-        }
-      if (!heron_store_commit_batch (core->store, error))
-        return FALSE;
-      if (stored->len > 0)
-        {
-          /* durable and readable offline from here on; the text pass does the rest */
-          if (core->bodies != NULL)
-            core->bodies->text_pending = TRUE;
-          g_array_sort (stored, compare_uids);
-          post_body_fetched (core, name, (const gint64 *) stored->data, stored->len);
-        }
-      if (g_atomic_int_get (&core->stopping))
-        return g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped"), FALSE;
-      drain_context (core);
-    }
-
-  for (guint j = 0; j < batch->uids->len; j++)
-    if (!g_hash_table_contains (got, &g_array_index (batch->uids, gint64, j)))
-      g_array_append_val (gone, g_array_index (batch->uids, gint64, j));
-  /* (after the look-ups: the keys of got point into it) */
-  g_array_set_size (batch->fetched, 0);
-  if (gone->len > 0)
-    missing_from_server (core, folder_id, name, (const gint64 *) gone->data, gone->len);
-  return TRUE;
 }
 
 /* The command connection, kept for a job's commands: core->session goes when the connection
@@ -1319,10 +1523,14 @@ prefetch_folder (HeronSyncCore  *core,
 {
   g_autoptr(HeronStoreFolder) folder = NULL;
   g_autoptr(GArray) uids = NULL;
-  g_autoptr(Batch) current = NULL;
   g_autoptr(HeronImapSession) session = NULL;
-  gint64 since = 0;
-  guint total, pos = 0, done = 0;
+  g_autoptr(GError) local_error = NULL;
+  Batch *current = NULL;
+  Batch *next = NULL;
+  BodyWriter *writer;
+  gint64 since = 0, start, waiting = 0;
+  guint total, pos = 0;
+  gboolean ok = TRUE;
 
   if (out_yielded != NULL)
     *out_yielded = FALSE;
@@ -1343,21 +1551,26 @@ prefetch_folder (HeronSyncCore  *core,
 
   g_debug ("%s: prefetching %u bodies of %s", core->user, total, name);
   _heron_sync_core_post_progress (core, name, 0, total);
+  start = g_get_monotonic_time ();
 
-  current = batch_new (core, session, (const gint64 *) uids->data, MIN (PREFETCH_BATCH, total));
+  writer = body_writer_new (core, folder->id, name, total);
+  current = batch_new (core, session, writer, (const gint64 *) uids->data, MIN (PREFETCH_BATCH, total));
   pos = current->uids->len;
   batch_start (current);
 
   while (current != NULL)
     {
-      g_autoptr(Batch) next = NULL;
-      gint64 wait_start = g_get_monotonic_time (), store_start;
+      gint64 t;
 
-      if (!batch_finish (current, error))
-        return FALSE;
+      ok = batch_finish (current, folder->id, name, &local_error);
+      if (ok && g_atomic_int_get (&core->stopping))
+        ok = (g_set_error (&local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped"), FALSE);
+      if (!ok)
+        break;
 
-      /* The next batch is on the wire while this one is stored, unless another job waits */
-      if (pos < total && !g_atomic_int_get (&core->stopping))
+      /* The next batch is on the wire while the thread stores this one, unless another job
+       * waits */
+      if (pos < total)
         {
           if (yield && !g_queue_is_empty (&core->jobs))
             {
@@ -1366,23 +1579,34 @@ prefetch_folder (HeronSyncCore  *core,
             }
           else
             {
-              next = batch_new (core, session, &g_array_index (uids, gint64, pos), MIN (PREFETCH_BATCH, total - pos));
+              next = batch_new (core, session, writer, &g_array_index (uids, gint64, pos), MIN (PREFETCH_BATCH, total - pos));
               pos += next->uids->len;
               batch_start (next);
             }
         }
 
-      store_start = g_get_monotonic_time ();
-      if (!batch_store (current, folder->id, name, error))
-        return FALSE;
-      g_debug ("%s: %u bodies of %s: %.3f s waiting, %.3f s storing", core->user, current->uids->len,
-               name, (store_start - wait_start) / 1e6, (g_get_monotonic_time () - store_start) / 1e6);
-      done += current->uids->len;
-      _heron_sync_core_post_progress (core, name, done, total);
+      /* memory stays bounded: the thread must keep up */
+      t = g_get_monotonic_time ();
+      ok = body_writer_wait (writer, WRITER_QUEUE, &local_error);
+      waiting += g_get_monotonic_time () - t;
+      if (!ok)
+        break;
       g_clear_pointer (&current, batch_free);
       current = g_steal_pointer (&next);
     }
 
+  /* (a FETCH still on the wire writes into its batch: freeing it waits for its end) */
+  g_clear_pointer (&next, batch_free);
+  g_clear_pointer (&current, batch_free);
+  if (!body_writer_finish (writer, ok ? &local_error : NULL))
+    ok = FALSE;
+  g_debug ("%s: %u bodies of %s in %.3f s (%.3f s waiting for the cache writer)", core->user,
+           pos, name, (g_get_monotonic_time () - start) / 1e6, waiting / 1e6);
+  if (!ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   if (g_atomic_int_get (&core->stopping))
     return g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped"), FALSE;
   return TRUE;
@@ -1427,6 +1651,66 @@ _heron_sync_bodies_folder_synced (HeronSyncCore *core,
   want_prefetch (ensure_bodies (core), folder, FALSE);
 }
 
+void
+_heron_sync_bodies_want_text_pass (HeronSyncCore *core)
+{
+  ensure_bodies (core)->text_pending = TRUE;
+}
+
+/* The search entries left for later, a slice per transaction: 1 when none is left, 0 when it
+ * yields to a queued job (or the worker stops), -1 with @error on failure. */
+static int
+index_pending_search (HeronSyncCore  *core,
+                      gboolean        yield,
+                      GError        **error)
+{
+  guint64 n_done = 0;
+
+  while (!g_atomic_int_get (&core->stopping))
+    {
+      gint64 n = heron_store_index_pending_search (core->store, SEARCH_SLICE, error);
+
+      if (n < 0)
+        return -1;
+      n_done += n;
+      if (n == 0)
+        {
+          if (n_done > 0)
+            g_debug ("%s: search entries made for %" G_GUINT64_FORMAT " messages, none left", core->user, n_done);
+          return 1;
+        }
+      drain_context (core);
+      if (yield && !g_queue_is_empty (&core->jobs))
+        return 0;
+    }
+  return 0;
+}
+
+/* Once after the worker starts, when the text pass is done: the cache's housekeeping. A crash
+ * (or kill -9) between a large source getting its file name and the transaction that refers to
+ * it leaves a file nothing knows; only heron_store_collect_garbage() removes those (with the
+ * search index's merge and the free pages). Sources in flight (on-demand, a prefetch) are
+ * pinned in this store, so it leaves them alone. */
+static void
+collect_garbage_once (HeronSyncCore *core)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  if (core->bodies == NULL || core->bodies->collected || g_atomic_int_get (&core->stopping))
+    return;
+  core->bodies->collected = TRUE;
+  if (!heron_store_collect_garbage (core->store, core->cancellable, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("%s: the cache's housekeeping stopped", core->user);
+      else
+        g_warning ("%s: the cache's housekeeping failed: %s", core->user, error->message);
+    }
+  else
+    g_debug ("%s: cache housekeeping in %.3f s", core->user, (g_get_monotonic_time () - start) / 1e6);
+}
+
 /* The text pass (see the top of this file): stores the text of bodies that lack it, newest
  * first, one slice per transaction, until none is left (text_pending FALSE) or, with @yield,
  * a job is queued. Between slices the worker's context runs (on-demand fetches go on). */
@@ -1436,6 +1720,10 @@ index_texts (HeronSyncCore  *core,
              GError        **error)
 {
   guint n_done = 0;
+  int searched = index_pending_search (core, yield, error);
+
+  if (searched <= 0)
+    return searched == 0;  /* yielded: the pass comes back when the queue is empty */
 
   while (!g_atomic_int_get (&core->stopping) && core->bodies != NULL)
     {
@@ -1449,6 +1737,7 @@ index_texts (HeronSyncCore  *core,
         {
           core->bodies->text_pending = FALSE;
           g_debug ("%s: text pass: %u bodies indexed, none left", core->user, n_done);
+          collect_garbage_once (core);
           return TRUE;
         }
       if (!heron_store_begin_batch (core->store, error))

@@ -798,6 +798,8 @@ discard_entry (HeronSyncCore  *core,
 {
   OpData *op = job->data;
   g_autoptr(HeronStoreOperation) entry = NULL;
+  g_autoptr(HeronStoreFolder) current = NULL;
+  g_autoptr(GError) lookup_error = NULL;
   const char *folder = NULL;
   const char *other = NULL;
   gboolean folder_list = FALSE;
@@ -805,6 +807,13 @@ discard_entry (HeronSyncCore  *core,
   entry = heron_store_journal_get (core->store, op->seq, error);
   if (entry == NULL)
     return FALSE;
+  /* the folder it acts in as the cache knows it now (renamed since, it has another name) */
+  current = heron_store_journal_lookup_folder (core->store, op->seq, &lookup_error);
+  if (current == NULL && !g_error_matches (lookup_error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&lookup_error));
+      return FALSE;
+    }
 
   switch (entry->kind)
     {
@@ -822,11 +831,14 @@ discard_entry (HeronSyncCore  *core,
       g_variant_get_child (entry->args, 0, "&s", &folder);
       break;
     }
+  if (folder != NULL)
+    folder = current != NULL ? current->name : NULL;   /* gone: nothing of it to sync */
 
   if (!heron_store_journal_discard (core->store, op->seq, error))
     return FALSE;
+  /* (a move's source: the store lowered its state, by id, as it put the messages back) */
   if (folder != NULL && entry->kind != HERON_STORE_OP_COPY && entry->kind != HERON_STORE_OP_APPEND &&
-      !forget_sync_state (core, folder, entry, error))
+      entry->kind != HERON_STORE_OP_MOVE && !forget_sync_state (core, folder, entry, error))
     return FALSE;
 
   /* The rest of the optimistic change goes with a sync of what it touched. */

@@ -9,8 +9,8 @@
  *   QUEUED     stored by send_async (the task completes then). Sent when the worker can; a crash
  *              anywhere before the end of the data leaves it QUEUED, and it is sent again: the
  *              server drops a message whose final "." never came.
- *   SENDING    written by the SMTP client's before-end hook, right before the final "." goes
- *              out. From here on the server may have the message. Found at start (a crash, a
+ *   SENDING    written (by the worker, at the request of the SMTP client's before-end hook)
+ *              right before the final "." goes out. From here on the server may have it. Found at start (a crash, a
  *              kill, the worker stopped while waiting for the reply) it becomes UNCERTAIN.
  *   SENT       written right after the server's 250; then the copy goes to Sent (a journaled
  *              APPEND) and the entry goes. Found at start: the copy is filed unless the cache has
@@ -20,9 +20,19 @@
  *   UNCERTAIN  "may have been sent": a lost connection or a crash after the final "." and
  *              before the reply was recorded. Never sent again by itself; retry_send does.
  *
- * Sending runs as a job of the worker (jobs never interleave, so no store batch of another job
- * is ever open around the outbox's writes); the SMTP I/O runs on the worker's context like
- * everything else.
+ * Threads. The SMTP transaction of an entry runs on a sender thread of the account (its own
+ * GMainContext; started by the first send, ended by _heron_sync_outbox_stop()), so a long
+ * upload holds up none of the worker's jobs (flag changes, syncs, bodies). Everything else stays
+ * on the worker thread, which alone writes to the store: a job of the worker (outbox_run) lists
+ * the outbox, files the copies of sent messages, and prepares the next due entry (its source,
+ * its credentials, the attempt counted) and hands it to the sender thread: one entry at a time,
+ * in the outbox's order. The sender's before-end hook asks the worker to record SENDING and
+ * waits for it (the final "." goes out only once that is durable); the outcome comes back to the
+ * worker's context, which records it (SENT, UNCERTAIN, a failure) and queues the next run. The
+ * worker writes only when no job's store batch is open (heron_store_in_transaction()), else
+ * a few milliseconds later, as the on-demand bodies do. Stopping cancels the upload, refuses a
+ * pending before-end (the end is never written: the entry stays QUEUED), joins the sender
+ * thread and records what the send ended with, before the store closes.
  */
 
 #include "config.h"
@@ -61,9 +71,67 @@ struct _HeronSyncOutbox {
   GSource                *timer;        /* on the worker's context */
   gboolean                run_queued;
   gboolean                stopped;
+  struct _Send           *current;      /* the send the sender thread has, or NULL */
+  GThread                *sender;       /* started by the first send, joined by _stop */
+
+  /* the sender thread's (created with it, freed with the outbox) */
+  GMainContext           *sender_context;
+  GMainLoop              *sender_loop;
+  gboolean                sender_busy;  /* sender thread only: a send runs there */
+  gboolean                sender_quit;  /* sender thread only: _stop asked it to end */
+
+  /* the before-end hand-over between the sender thread and the worker */
+  GMutex                  lock;
+  GCond                   cond;
+  gboolean                halting;      /* under @lock: _stop began, no end is written any more */
 };
 
 typedef struct _HeronSyncOutbox HeronSyncOutbox;
+
+/* The before-end hook's question to the worker: may the final "." go out? */
+typedef enum {
+  MARK_NONE,      /* not at the end yet */
+  MARK_ASKED,     /* the hook waits for the worker to record SENDING */
+  MARK_RECORDED,  /* SENDING is durable: the end goes out */
+  MARK_REFUSED,   /* not recorded (stopping, discarded, the store failed): the end never goes out */
+} Mark;
+
+/* One entry handed to the sender thread. Reference counted (atomic): the worker (as current),
+ * the sender thread's send and the sources carrying it between the two each hold one. */
+typedef struct _Send {
+  gint                     ref_count;
+  HeronSyncCore           *core;         /* not a reference: the worker joins the sender first */
+  gint64                   id;
+  char                    *message_id;
+  char                    *from;
+  GStrv                    recipients;
+  GBytes                  *wire;         /* the message as it goes out (without Bcc) */
+  HeronSmtpClientSettings  settings;     /* with the password; cleared once the client has it */
+  GCancellable            *cancellable;  /* cancelled by a stop or a discard */
+  HeronOAuth2TokenSource  *tokens;       /* OAuth2: this send's own scope of the token source */
+
+  /* worker thread only */
+  HeronStoreOutboxEntry   *entry;        /* the run's copy (attempts counted) */
+  gboolean                 discarded;    /* the person gave it up meanwhile: its entry is gone */
+  gboolean                 store_failed; /* SENDING could not be recorded */
+  GSource                 *mark_retry;   /* record_sending() again, after a store batch */
+  GSource                 *done_retry;   /* send_done() again, after a store batch */
+
+  /* sender thread only */
+  HeronSmtpClient         *client;
+
+  /* under the outbox's lock */
+  Mark                     mark;
+  GError                  *mark_error;
+
+  /* the outcome: written by the sender thread before it hands the send back to the worker */
+  gboolean                 finished;
+  HeronSmtpSendResult     *result;
+  GError                  *error;
+} Send;
+
+/* How long the worker waits before writing again when a job's store batch is open */
+#define STORE_RETRY_MS 5
 
 /* Servers that put a copy of every message sent through them into the Sent folder themselves:
  * a copy of ours would be a duplicate. Gmail does (support.google.com/mail/answer/78892). */
@@ -90,6 +158,9 @@ _heron_sync_outbox_new (HeronAccountConfig *config,
   HeronAccountServer *server = heron_account_config_get_smtp (config);
   HeronSyncOutbox *outbox = g_new0 (HeronSyncOutbox, 1);
   GError *local_error = NULL;
+
+  g_mutex_init (&outbox->lock);
+  g_cond_init (&outbox->cond);
 
   heron_smtp_client_settings_init (&outbox->smtp);
   outbox->smtp.host = g_strdup (heron_account_server_get_host (server));
@@ -141,6 +212,11 @@ _heron_sync_outbox_free (HeronSyncOutbox *outbox)
   if (outbox == NULL)
     return;
   g_assert (outbox->timer == NULL);
+  g_assert (outbox->sender == NULL && outbox->current == NULL);
+  g_clear_pointer (&outbox->sender_loop, g_main_loop_unref);
+  g_clear_pointer (&outbox->sender_context, g_main_context_unref);
+  g_mutex_clear (&outbox->lock);
+  g_cond_clear (&outbox->cond);
   heron_smtp_client_settings_clear (&outbox->smtp);
   wipe_free (outbox->password);
   wipe_free (outbox->keyring_password);
@@ -412,30 +488,220 @@ file_sent_copy (HeronSyncCore          *core,
   return TRUE;
 }
 
-/* Sending one entry */
+/* Sending one entry: the hand-over between the worker and the sender thread */
 
-typedef struct {
-  HeronSyncCore *core;
-  gint64         id;
-  gboolean       reached_end;   /* SENDING was recorded: the final "." may have gone out */
-  gboolean       hook_failed;
-} SendContext;
+static Send *
+send_ref (Send *send)
+{
+  g_atomic_int_inc (&send->ref_count);
+  return send;
+}
 
+static void
+send_unref (Send *send)
+{
+  if (!g_atomic_int_dec_and_test (&send->ref_count))
+    return;
+  g_assert (send->client == NULL);
+  g_free (send->message_id);
+  g_free (send->from);
+  g_strfreev (send->recipients);
+  g_bytes_unref (send->wire);
+  heron_smtp_client_settings_clear (&send->settings);
+  g_object_unref (send->cancellable);
+  g_clear_object (&send->tokens);
+  heron_store_outbox_entry_free (send->entry);
+  g_clear_error (&send->mark_error);
+  g_clear_pointer (&send->result, heron_smtp_send_result_unref);
+  g_clear_error (&send->error);
+  g_free (send);
+}
+
+/* A source calling @func (@send) on @context (after @delay_ms, or as soon as it can), holding a
+ * reference to @send. Attached, never g_main_context_invoke(): that would call @func at once on
+ * the calling thread when no thread owns @context yet. Returns the source (a reference). */
+static GSource *
+attach_send_source (GMainContext *context,
+                    guint         delay_ms,
+                    GSourceFunc   func,
+                    Send         *send,
+                    const char   *name)
+{
+  GSource *source = delay_ms > 0 ? g_timeout_source_new (delay_ms) : g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, send_ref (send), (GDestroyNotify) send_unref);
+  g_source_set_static_name (source, name);
+  g_source_attach (source, context);
+  return source;
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+/* Worker thread: the sender's before-end hook asks to record SENDING. Answers it (the hook
+ * waits): RECORDED once it is durable, REFUSED when stopping, when the entry was discarded or
+ * when the store failed; never inside another job's open store batch. */
+static gboolean
+record_sending (gpointer user_data)
+{
+  Send *send = user_data;
+  HeronSyncCore *core = send->core;
+  HeronSyncOutbox *outbox = core->outbox;
+  g_autoptr(GError) error = NULL;
+  Mark mark;
+
+  g_clear_pointer (&send->mark_retry, g_source_unref);
+  g_mutex_lock (&outbox->lock);
+  mark = send->mark;
+  g_mutex_unlock (&outbox->lock);
+  if (mark != MARK_ASKED)
+    return G_SOURCE_REMOVE;   /* _stop refused it already */
+
+  if (g_atomic_int_get (&core->stopping) || send->discarded)
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Sending was cancelled"));
+  else if (heron_store_in_transaction (core->store))
+    {
+      /* another job's batch is open while it awaits the network: not inside it */
+      send->mark_retry = attach_send_source (core->context, STORE_RETRY_MS, record_sending, send,
+                                             "[heron] outbox sending");
+      return G_SOURCE_REMOVE;
+    }
+  else if (!heron_store_outbox_set_state (core->store, send->id, HERON_STORE_OUTBOX_SENDING,
+                                          NULL, 0, FALSE, &error))
+    send->store_failed = TRUE;
+
+  g_mutex_lock (&outbox->lock);
+  send->mark = error == NULL ? MARK_RECORDED : MARK_REFUSED;
+  send->mark_error = g_steal_pointer (&error);
+  g_cond_broadcast (&outbox->cond);
+  g_mutex_unlock (&outbox->lock);
+  return G_SOURCE_REMOVE;
+}
+
+/* Sender thread: the whole message but its final "." went out. The end goes out only once the
+ * worker recorded SENDING durably. */
 static gboolean
 before_end (gpointer   user_data,
             GError   **error)
 {
-  SendContext *context = user_data;
+  Send *send = user_data;
+  HeronSyncOutbox *outbox = send->core->outbox;
+  gboolean recorded;
 
   test_crash_point ("before-end");
-  if (!heron_store_outbox_set_state (context->core->store, context->id, HERON_STORE_OUTBOX_SENDING,
-                                     NULL, 0, FALSE, error))
+  g_mutex_lock (&outbox->lock);
+  if (outbox->halting || g_cancellable_is_cancelled (send->cancellable))
     {
-      context->hook_failed = TRUE;
+      g_mutex_unlock (&outbox->lock);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Sending was cancelled"));
       return FALSE;
     }
-  context->reached_end = TRUE;
-  return TRUE;
+  send->mark = MARK_ASKED;
+  g_mutex_unlock (&outbox->lock);
+
+  g_source_unref (attach_send_source (send->core->context, 0, record_sending, send,
+                                      "[heron] outbox sending"));
+
+  g_mutex_lock (&outbox->lock);
+  while (send->mark == MARK_ASKED)
+    g_cond_wait (&outbox->cond, &outbox->lock);
+  recorded = send->mark == MARK_RECORDED;
+  if (!recorded)
+    g_propagate_error (error, g_steal_pointer (&send->mark_error));
+  g_mutex_unlock (&outbox->lock);
+  return recorded;
+}
+
+static gboolean send_done (gpointer user_data);
+
+/* Sender thread: the transaction ended; its outcome goes to the worker. */
+static void
+on_sent (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Send *send = user_data;
+  HeronSyncOutbox *outbox = send->core->outbox;
+
+  send->result = heron_smtp_client_send_finish (send->client, result, &send->error);
+  if (send->result != NULL)
+    test_crash_point ("after-accept");
+  g_clear_object (&send->client);
+  send->finished = TRUE;
+  g_source_unref (attach_send_source (send->core->context, 0, send_done, send, "[heron] outbox sent"));
+
+  outbox->sender_busy = FALSE;
+  if (outbox->sender_quit)
+    g_main_loop_quit (outbox->sender_loop);
+  send_unref (send);
+}
+
+/* Sender thread: one SMTP transaction (connect, EHLO, AUTH, envelope, DATA, QUIT). */
+static gboolean
+sender_start (gpointer user_data)
+{
+  Send *send = user_data;
+  HeronSyncOutbox *outbox = send->core->outbox;
+
+  outbox->sender_busy = TRUE;
+  /* made here: a client belongs to the context current when it is made */
+  send->client = heron_smtp_client_new (&send->settings);
+  heron_smtp_client_settings_clear (&send->settings);   /* the client keeps its own copy */
+  heron_smtp_client_send_bytes_full_async (send->client, send->from, (const char * const *) send->recipients,
+                                           send->wire, before_end, send, send->cancellable,
+                                           on_sent, send_ref (send));
+  return G_SOURCE_REMOVE;
+}
+
+/* Sender thread: _stop asks it to end, once the send it has (cancelled) is over. */
+static gboolean
+sender_quit (gpointer user_data)
+{
+  HeronSyncOutbox *outbox = user_data;
+
+  outbox->sender_quit = TRUE;
+  if (!outbox->sender_busy)
+    g_main_loop_quit (outbox->sender_loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+sender_thread (gpointer user_data)
+{
+  HeronSyncOutbox *outbox = user_data;
+
+  g_main_context_push_thread_default (outbox->sender_context);
+  g_main_loop_run (outbox->sender_loop);
+  /* what the last connection left to do (closing) */
+  while (g_main_context_iteration (outbox->sender_context, FALSE))
+    ;
+  g_main_context_pop_thread_default (outbox->sender_context);
+  return NULL;
+}
+
+/* Worker thread: @send goes to the sender thread (started the first time). */
+static void
+hand_to_sender (HeronSyncCore *core,
+                Send          *send)
+{
+  HeronSyncOutbox *outbox = core->outbox;
+
+  g_assert (outbox->current == NULL);
+  if (outbox->sender == NULL)
+    {
+      outbox->sender_context = g_main_context_new ();
+      outbox->sender_loop = g_main_loop_new (outbox->sender_context, FALSE);
+      outbox->sender = g_thread_new ("heron-outbox", sender_thread, outbox);
+    }
+  outbox->current = send_ref (send);
+  g_source_unref (attach_send_source (outbox->sender_context, 0, sender_start, send, "[heron] outbox send"));
 }
 
 static const char *
@@ -468,6 +734,60 @@ smtp_password (HeronSyncCore  *core,
   return outbox->keyring_password;
 }
 
+/* Worker thread, before an attempt: what the account's SMTP login needs. A password account's
+ * password (the tests', or the keyring's) goes to *out_password (not to be freed; NULL without
+ * a user: no AUTH). An OAuth2 account needs its token source: the SMTP client asks it for a
+ * token when it authenticates, from whatever thread sends, and the source asks the provider on
+ * its owner's thread (and again with force_refresh once when the server refuses the token).
+ * FALSE with error when there is no way to log in: a failure for good, until the person acts. */
+static gboolean
+smtp_credentials (HeronSyncCore  *core,
+                  const char    **out_password,
+                  GError        **error)
+{
+  HeronSyncOutbox *outbox = core->outbox;
+
+  *out_password = NULL;
+  if (outbox->smtp.user == NULL)
+    return TRUE;
+  if (outbox->auth != HERON_ACCOUNT_AUTH_PASSWORD)
+    {
+      if (core->oauth2_tokens == NULL)
+        {
+          g_set_error (error, HERON_SMTP_ERROR, HERON_SMTP_ERROR_AUTH,
+                       _("Sending through %s needs an OAuth2 sign-in, and no OAuth2 provider "
+                         "(such as GNOME Online Accounts) is available"), outbox->smtp.host);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  *out_password = smtp_password (core, error);
+  return *out_password != NULL;
+}
+
+/* Puts those credentials into settings, a copy of outbox->smtp (any thread). An OAuth2 send
+ * asks through its own scope of the token source (*out_tokens): what the provider said is this
+ * send's. */
+static void
+smtp_apply_credentials (HeronSyncCore            *core,
+                        HeronSmtpClientSettings  *settings,
+                        const char               *password,
+                        HeronOAuth2TokenSource  **out_tokens)
+{
+  HeronSyncOutbox *outbox = core->outbox;
+
+  *out_tokens = NULL;
+  if (outbox->auth == HERON_ACCOUNT_AUTH_PASSWORD || outbox->smtp.user == NULL)
+    {
+      settings->password = g_strdup (password);
+      return;
+    }
+  *out_tokens = heron_oauth2_token_source_new_scope (core->oauth2_tokens);
+  g_set_object (&settings->token_provider, HERON_IMAP_TOKEN_PROVIDER (*out_tokens));
+  settings->auth_mechanism = outbox->auth == HERON_ACCOUNT_AUTH_OAUTHBEARER ? HERON_SMTP_AUTH_OAUTHBEARER
+                                                                            : HERON_SMTP_AUTH_XOAUTH2;
+}
+
 /* Records a failure of an attempt that did not reach the end of the data. */
 static void
 record_failure (HeronSyncCore         *core,
@@ -489,6 +809,9 @@ record_failure (HeronSyncCore         *core,
   post_event (core, HERON_SYNC_EVENT_SEND_FAILED, entry->message_id, failure);
 }
 
+/* Worker thread: prepares @entry (its source, the credentials, the attempt counted) and hands
+ * it to the sender thread; send_done() records how it ended. A failure found here (no
+ * password) is recorded at once. FALSE only when the store fails. */
 static gboolean
 send_entry (HeronSyncCore          *core,
             HeronStoreOutboxEntry  *entry,
@@ -498,13 +821,9 @@ send_entry (HeronSyncCore          *core,
   g_autoptr(GBytes) source = NULL;
   g_autoptr(GBytes) wire = NULL;
   g_autoptr(GError) failure = NULL;
-  g_autoptr(HeronSmtpClient) client = NULL;
-  g_autoptr(HeronSmtpSendResult) result = NULL;
-  g_autoptr(GAsyncResult) async_result = NULL;
   HeronSmtpClientSettings settings;
-  HeronSyncWait wait = { 0 };
-  SendContext context = { core, entry->id, FALSE, FALSE };
   const char *password = NULL;
+  Send *send;
 
   source = read_source (core, entry->id, error);
   if (source == NULL)
@@ -512,24 +831,12 @@ send_entry (HeronSyncCore          *core,
   /* Bcc is for the envelope only; the copy in Sent keeps it (docs/smtp.md) */
   wire = heron_mime_remove_header_fields (source, HERON_MIME_BCC_FIELDS);
 
-  if (outbox->auth != HERON_ACCOUNT_AUTH_PASSWORD)
+  if (!smtp_credentials (core, &password, &failure))
     {
-      failure = g_error_new (HERON_SMTP_ERROR, HERON_SMTP_ERROR_UNSUPPORTED,
-                             _("Sending through %s needs OAuth2, which the outbox does not support yet"),
-                             outbox->smtp.host);
+      if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return TRUE;
       record_failure (core, entry, failure, FALSE);
       return TRUE;
-    }
-  if (outbox->smtp.user != NULL)
-    {
-      password = smtp_password (core, &failure);
-      if (password == NULL)
-        {
-          if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            return TRUE;
-          record_failure (core, entry, failure, FALSE);
-          return TRUE;
-        }
     }
 
   if (!heron_store_outbox_set_state (core->store, entry->id, HERON_STORE_OUTBOX_QUEUED, entry->error,
@@ -538,50 +845,79 @@ send_entry (HeronSyncCore          *core,
   entry->attempts++;
 
   heron_smtp_client_settings_copy (&outbox->smtp, &settings);
-  settings.password = g_strdup (password);
-  client = heron_smtp_client_new (&settings);
-  heron_smtp_client_settings_clear (&settings);
+  send = g_new0 (Send, 1);
+  smtp_apply_credentials (core, &settings, password, &send->tokens);
+  send->ref_count = 1;
+  send->core = core;
+  send->id = entry->id;
+  send->message_id = g_strdup (entry->message_id);
+  send->from = g_strdup (entry->sender);
+  send->recipients = g_strdupv (entry->recipients);
+  send->wire = g_steal_pointer (&wire);
+  send->settings = settings;   /* taken: the sender thread makes its client with it */
+  send->cancellable = g_cancellable_new ();
+  send->entry = heron_store_outbox_entry_copy (entry);
 
   g_debug ("%s: sending <%s> to %u recipients (attempt %u)", core->user, entry->message_id,
            g_strv_length (entry->recipients), entry->attempts);
-  heron_smtp_client_send_bytes_full_async (client, entry->sender, (const char * const *) entry->recipients,
-                                           wire, before_end, &context, core->cancellable,
-                                           _heron_sync_wait_cb, &wait);
-  async_result = _heron_sync_await (core, &wait);
-  result = heron_smtp_client_send_finish (client, async_result, &failure);
+  hand_to_sender (core, send);
+  send_unref (send);
+  return TRUE;
+}
 
-  if (result != NULL)
+/* Worker thread: what the send ended with goes to the store (not inside a job's batch) and to
+ * the events. Drops the current send. */
+static void
+finish_send (HeronSyncCore *core,
+             Send          *send)
+{
+  HeronSyncOutbox *outbox = core->outbox;
+  HeronStoreOutboxEntry *entry = send->entry;
+  const GError *failure = send->error;
+  g_autoptr(GError) error = NULL;
+  gboolean reached_end;
+
+  g_assert (outbox->current == send && send->finished);
+  outbox->current = NULL;
+  g_mutex_lock (&outbox->lock);
+  reached_end = send->mark == MARK_RECORDED;
+  g_mutex_unlock (&outbox->lock);
+
+  if (send->discarded)
     {
-      g_autofree char *rejections = heron_smtp_send_result_dup_rejections (result);
+      /* The person gave it up while it was being sent: its entry is gone. If the server took
+       * it anyway, say so. */
+      g_debug ("%s: <%s> was discarded while being sent", core->user, entry->message_id);
+      if (send->result != NULL)
+        post_event (core, HERON_SYNC_EVENT_SENT, entry->message_id, NULL);
+    }
+  else if (send->result != NULL)
+    {
+      g_autofree char *rejections = heron_smtp_send_result_dup_rejections (send->result);
       g_autoptr(GError) partial = NULL;
 
-      test_crash_point ("after-accept");
       if (rejections != NULL)
         partial = g_error_new (HERON_SMTP_ERROR, HERON_SMTP_ERROR_RECIPIENTS_REJECTED,
                                _("The message was sent, but not to every recipient: %s"), rejections);
-      if (!heron_store_outbox_set_state (core->store, entry->id, HERON_STORE_OUTBOX_SENT,
-                                         partial != NULL ? partial->message : NULL, 0, FALSE, error))
-        return FALSE;
-      entry->state = HERON_STORE_OUTBOX_SENT;
-      post_event (core, HERON_SYNC_EVENT_SENT, entry->message_id, partial);
-      return file_sent_copy (core, entry, error);
+      if (heron_store_outbox_set_state (core->store, entry->id, HERON_STORE_OUTBOX_SENT,
+                                        partial != NULL ? partial->message : NULL, 0, FALSE, &error))
+        {
+          entry->state = HERON_STORE_OUTBOX_SENT;
+          post_event (core, HERON_SYNC_EVENT_SENT, entry->message_id, partial);
+          /* the copy for Sent is filed by the next run (a job: the journal's APPEND) */
+        }
     }
-
-  if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  else if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       /* Stopping. Before the end the entry stays QUEUED; after it, SENDING (found at the next
        * start, it becomes "may have been sent"). */
-      return TRUE;
     }
-
-  if (context.hook_failed)
+  else if (send->store_failed)
     {
       /* The store could not record the point of no return: the end was never sent. */
       record_failure (core, entry, failure, TRUE);
-      return TRUE;
     }
-
-  if (context.reached_end && heron_smtp_error_get_reply (failure) == NULL)
+  else if (reached_end && heron_smtp_error_get_reply (failure) == NULL)
     {
       g_autoptr(GError) uncertain = NULL;
 
@@ -594,24 +930,64 @@ send_entry (HeronSyncCore          *core,
                                    "after the whole message was sent (%s)"),
                                  outbox->smtp.host, failure->message);
       g_debug ("%s: <%s> may have been sent: %s", core->user, entry->message_id, uncertain->message);
-      if (!heron_store_outbox_set_state (core->store, entry->id, HERON_STORE_OUTBOX_UNCERTAIN,
-                                         uncertain->message, 0, FALSE, error))
-        return FALSE;
-      entry->state = HERON_STORE_OUTBOX_UNCERTAIN;
-      post_event (core, HERON_SYNC_EVENT_SEND_FAILED, entry->message_id, uncertain);
-      return TRUE;
+      if (heron_store_outbox_set_state (core->store, entry->id, HERON_STORE_OUTBOX_UNCERTAIN,
+                                        uncertain->message, 0, FALSE, &error))
+        {
+          entry->state = HERON_STORE_OUTBOX_UNCERTAIN;
+          post_event (core, HERON_SYNC_EVENT_SEND_FAILED, entry->message_id, uncertain);
+        }
+    }
+  else
+    {
+      g_autoptr(GError) provider_error = NULL;
+
+      if (g_error_matches (failure, HERON_SMTP_ERROR, HERON_SMTP_ERROR_AUTH))
+        {
+          g_clear_pointer (&outbox->keyring_password, wipe_free);
+          if (send->tokens != NULL)
+            provider_error = heron_oauth2_token_source_dup_error (send->tokens);
+        }
+
+      /* A definite answer (or nothing reached the server): try again later, or wait for the
+       * person. An OAuth2 provider that could not be reached now is no answer: later. */
+      record_failure (core, entry, failure,
+                      failure->domain == G_IO_ERROR || heron_smtp_error_is_transient (failure) ||
+                      heron_oauth2_token_source_error_is_transient (provider_error));
     }
 
-  if (g_error_matches (failure, HERON_SMTP_ERROR, HERON_SMTP_ERROR_AUTH))
-    g_clear_pointer (&outbox->keyring_password, wipe_free);
-
-  /* A definite answer (or nothing reached the server): try again later, or wait for the person. */
-  record_failure (core, entry, failure,
-                  failure->domain == G_IO_ERROR || heron_smtp_error_is_transient (failure));
-  return TRUE;
+  if (error != NULL)
+    {
+      g_warning ("The outbox could not handle <%s>: %s", entry->message_id, error->message);
+      _heron_sync_core_post_error (core, NULL, error);
+    }
+  send_unref (send);   /* the worker's (current) */
 }
 
-/* The job: sends what is due, files what was sent, and sets the timer for the next retry. */
+/* Worker thread: the sender handed the send back. */
+static gboolean
+send_done (gpointer user_data)
+{
+  Send *send = user_data;
+  HeronSyncCore *core = send->core;
+
+  g_clear_pointer (&send->done_retry, g_source_unref);
+  if (core->outbox->current != send)
+    return G_SOURCE_REMOVE;   /* _stop recorded it */
+  if (heron_store_in_transaction (core->store))
+    {
+      /* another job's batch is open while it awaits the network: not inside it */
+      send->done_retry = attach_send_source (core->context, STORE_RETRY_MS, send_done, send,
+                                             "[heron] outbox sent");
+      return G_SOURCE_REMOVE;
+    }
+  finish_send (core, send);
+  /* the copy for Sent, and the next entry */
+  queue_run (core);
+  return G_SOURCE_REMOVE;
+}
+
+/* The job: files what was sent, hands the next due entry to the sender thread (one at a time:
+ * the end of that send queues the next run), and sets the timer for the next retry. */
 static gboolean
 outbox_run (HeronSyncCore  *core,
             HeronSyncJob   *job,
@@ -635,6 +1011,10 @@ outbox_run (HeronSyncCore  *core,
       switch (entry->state)
         {
         case HERON_STORE_OUTBOX_QUEUED:
+          /* One at a time, in order: while a send runs, the rest waits for the run its end
+           * queues. */
+          if (outbox->current != NULL)
+            continue;
           if (entry->next_attempt > g_get_real_time ())
             {
               next = MIN (next, entry->next_attempt);
@@ -656,8 +1036,9 @@ outbox_run (HeronSyncCore  *core,
           g_warning ("The outbox could not handle <%s>: %s", entry->message_id, local_error->message);
           _heron_sync_core_post_error (core, NULL, local_error);
         }
-      /* An entry that failed in this run has its next attempt in @entry now (record_failure) */
-      if (entry->state == HERON_STORE_OUTBOX_QUEUED)
+      /* An entry that failed before it went to the sender has its next attempt in @entry now
+       * (record_failure) */
+      if (entry->state == HERON_STORE_OUTBOX_QUEUED && outbox->current == NULL)
         next = MIN (next, entry->next_attempt);
     }
 
@@ -673,6 +1054,16 @@ _heron_sync_outbox_start (HeronSyncCore *core)
 {
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GError) error = NULL;
+
+  /* The cache's Sent folders are the ones the account sends to and the client shows as Sent
+   * (the configured one, else the server's \Sent): the conversations of each folder count their
+   * replies, and a threaded list follows their changes (docs/store.md) */
+  if (!heron_store_set_sent_folder (core->store, core->outbox->sent_folder, &error))
+    {
+      g_warning ("The cache could not record the Sent folder: %s", error->message);
+      _heron_sync_core_post_error (core, NULL, error);
+      g_clear_error (&error);
+    }
 
   entries = heron_store_outbox_list (core->store, &error);
   if (entries == NULL)
@@ -727,8 +1118,56 @@ _heron_sync_outbox_online (HeronSyncCore *core)
 void
 _heron_sync_outbox_stop (HeronSyncCore *core)
 {
-  core->outbox->stopped = TRUE;
-  clear_timer (core->outbox);
+  HeronSyncOutbox *outbox = core->outbox;
+  Send *send = outbox->current;
+
+  outbox->stopped = TRUE;
+  clear_timer (outbox);
+
+  /* A before-end hook waiting for the worker is refused, and none is asked from now on: the end
+   * of the message is never written, so the entry stays QUEUED and the server drops what it
+   * got. */
+  g_mutex_lock (&outbox->lock);
+  outbox->halting = TRUE;
+  if (send != NULL && send->mark == MARK_ASKED)
+    {
+      send->mark = MARK_REFUSED;
+      send->mark_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Sending was cancelled"));
+    }
+  g_cond_broadcast (&outbox->cond);
+  g_mutex_unlock (&outbox->lock);
+
+  /* The upload (or the wait for the reply) ends; then the thread. */
+  if (send != NULL)
+    g_cancellable_cancel (send->cancellable);
+  if (outbox->sender != NULL)
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, sender_quit, outbox, NULL);
+      g_source_set_static_name (source, "[heron] outbox quit");
+      g_source_attach (source, outbox->sender_context);
+      g_source_unref (source);
+      g_thread_join (g_steal_pointer (&outbox->sender));
+    }
+
+  /* What the send ended with is recorded now, before the store closes: a 250 that came just
+   * before the stop is SENT, not "may have been sent". */
+  if (send != NULL)
+    {
+      clear_source (&send->mark_retry);
+      clear_source (&send->done_retry);
+      if (!heron_store_in_transaction (core->store))
+        finish_send (core, send);
+      else
+        {
+          /* (no job runs now; should one have left a batch open, the entry keeps its durable
+           * state: QUEUED, or SENDING, which the next start makes "may have been sent") */
+          outbox->current = NULL;
+          send_unref (send);
+        }
+    }
 }
 
 /* Requests */
@@ -1037,6 +1476,8 @@ retry_or_discard (HeronSyncCore  *core,
   for (guint i = 0; i < entries->len; i++)
     {
       HeronStoreOutboxEntry *entry = g_ptr_array_index (entries, i);
+      Send *current = core->outbox->current;
+      gboolean in_flight = current != NULL && current->id == entry->id;
 
       if (g_strcmp0 (entry->message_id, job->data) != 0)
         continue;
@@ -1044,9 +1485,39 @@ retry_or_discard (HeronSyncCore  *core,
         {
           if (entry->state == HERON_STORE_OUTBOX_SENT)
             continue;   /* sent: only its copy for Sent is waiting */
+          if (in_flight)
+            {
+              Mark mark;
+
+              /* Only this thread moves the mark from ASKED to RECORDED (record_sending), and it
+               * refuses once discarded is set: what is read here cannot become RECORDED later. */
+              g_mutex_lock (&core->outbox->lock);
+              mark = current->mark;
+              g_mutex_unlock (&core->outbox->lock);
+              if (mark == MARK_RECORDED)
+                {
+                  g_autoptr(GError) too_late = NULL;
+
+                  /* The end is on the wire: only the server's answer (or its absence) tells
+                   * whether it went. The entry stays, so that the outcome is recorded: sent, or
+                   * "may have been sent". The person is told (the job has no caller to tell). */
+                  too_late = g_error_new (HERON_SYNC_ERROR, HERON_SYNC_ERROR_FAILED,
+                                          _("The message %s can no longer be discarded: all of "
+                                            "it went to the server, which has not answered yet"),
+                                          entry->message_id);
+                  g_debug ("%s: %s", core->user, too_late->message);
+                  _heron_sync_core_post_error (core, NULL, too_late);
+                  continue;
+                }
+              /* being sent: the upload stops, and its end is never written */
+              current->discarded = TRUE;
+              g_cancellable_cancel (current->cancellable);
+            }
           if (!heron_store_outbox_remove (core->store, entry->id, error))
             return FALSE;
         }
+      else if (in_flight)
+        continue;   /* being sent right now */
       else if (entry->state == HERON_STORE_OUTBOX_FAILED ||
                entry->state == HERON_STORE_OUTBOX_UNCERTAIN ||
                entry->state == HERON_STORE_OUTBOX_QUEUED)

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "account/heron-account-config.h"
+#include "account/heron-oauth2-token-source.h"
 #include "imap/heron-imap-session.h"
 #include "mime/heron-mime-message.h"
 #include "store/heron-store.h"
@@ -76,12 +77,20 @@ struct _HeronSyncCore {
   gboolean          ignore_move;         /* replay MOVE as COPY + STORE + EXPUNGE (tests) */
   gboolean          ignore_uidplus;      /* replay without COPYUID/APPENDUID/UID EXPUNGE (tests) */
   guint             prefetch_days;       /* bodies of messages younger than this are prefetched; 0: all */
+  /* OAuth2 (IMAP or SMTP): tokens from the account's provider, asked on the owner's thread; NULL
+   * without a provider. imap_oauth2: IMAP logs in with a token (settings.token_provider). */
+  HeronOAuth2TokenSource *oauth2_tokens;
+  gboolean          imap_oauth2;
 
   GMainContext     *context;             /* the worker's */
   GMainContext     *main_context;        /* the owner's */
   GCancellable     *cancellable;         /* cancelled by stop */
   gint              stopping;            /* atomic */
   gint              n_login_attempts;    /* atomic */
+  /* atomic, for tests and diagnosis: folder syncs run, STATUS polls run, NOTIFY SETs accepted */
+  gint              n_folder_syncs;
+  gint              n_status_polls;
+  gint              n_notify_sets;
   gint              state;               /* atomic HeronSyncState, as the worker sees it */
 
   /* worker thread only */
@@ -92,6 +101,8 @@ struct _HeronSyncCore {
   guint             reconnect_id;
   guint             backoff_ms;
   gboolean          auth_failed;
+  HeronImapAuthMechanism oauth2_mechanism; /* XOAUTH2 or OAUTHBEARER: the account's, or the one
+                                          * the server offers when it lacks that */
   gboolean          untrusted;           /* the server's certificate was not trusted */
   gint64            initial_folder_id;   /* the folder whose first sync runs now, or 0 */
   GHashTable       *folder_names;        /* gint64 id -> char *name */
@@ -233,6 +244,8 @@ char    *_heron_sync_wire_name       (HeronSyncCore *core,
 /* A folder was synced: its bodies inside the prefetch window are fetched when the worker idles. */
 void     _heron_sync_bodies_folder_synced (HeronSyncCore *core,
                                            const char    *folder);
+/* Search entries were left for later (a large first sync): the text pass makes them. */
+void     _heron_sync_bodies_want_text_pass (HeronSyncCore *core);
 /* The queue is empty: queues a prefetch job when one is due (TRUE then). */
 gboolean _heron_sync_bodies_idle          (HeronSyncCore *core);
 /* The account went offline: the on-demand connection goes, its requests fail with OFFLINE. */
@@ -244,7 +257,8 @@ void     _heron_sync_bodies_stop          (HeronSyncCore *core);
  * and the Sent and Drafts overrides of @config on the main thread (@password: the tests'; NULL:
  * the keyring's). On the worker thread: _start after the store opened (crash recovery, then
  * sending what waits), _online after each login (what waits for a retry goes now), _stop
- * before the store closes. */
+ * before the store closes (it cancels an upload, joins the outbox's sender thread and records
+ * how the send ended). */
 struct _HeronSyncOutbox *_heron_sync_outbox_new    (HeronAccountConfig *config,
                                                     const char         *password,
                                                     GTlsDatabase       *tls_database,

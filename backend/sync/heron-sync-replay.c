@@ -7,7 +7,10 @@
  * heron_store_journal_start() before the command goes out, heron_store_journal_complete() with
  * the UID mappings the answer gave when the server said OK. An entry found IN_PROGRESS (the
  * worker crashed or lost the connection after sending it) is checked on the server before it
- * is sent again, so nothing is applied twice (docs/sync.md, "The journal").
+ * is sent again, so nothing is applied twice (docs/sync.md, "The journal"). An entry that
+ * depends on a FAILED one (a local message or a folder it made, or the same message) is held:
+ * left PENDING and unsent until the failed one is retried or discarded (docs/sync.md, "Held
+ * entries"; the rule is heron_store_journal_holds_*()).
  */
 
 #include "config.h"
@@ -1094,17 +1097,33 @@ _heron_sync_replay_journal (HeronSyncCore  *core,
                             GError        **error)
 {
   g_autoptr(GPtrArray) ops = heron_store_journal_list (core->store, error);
+  g_autoptr(HeronStoreJournalHolds) holds = NULL;
 
   if (ops == NULL)
     return FALSE;
 
+  /* What depends on a FAILED entry waits for it (docs/sync.md, "Held entries"): it stays
+   * PENDING, unsent, until the failed one is retried (then all go in order) or discarded. */
+  holds = heron_store_journal_holds_new (core->store, FALSE);
   for (guint i = 0; i < ops->len; i++)
     {
       HeronStoreOperation *op = g_ptr_array_index (ops, i);
+      g_autoptr(HeronStoreOperation) after = NULL;
+      g_autoptr(GError) lookup_error = NULL;
       gboolean ok;
 
       if (op->state == HERON_STORE_OP_FAILED)
-        continue;
+        {
+          heron_store_journal_holds_add (holds, op);
+          continue;
+        }
+      if (heron_store_journal_holds_depends (holds, op))
+        {
+          g_debug ("%s: journal entry %" G_GINT64_FORMAT " (%s) waits for a failed one", core->user,
+                   op->seq, heron_store_op_kind_to_string (op->kind));
+          heron_store_journal_holds_add (holds, op);
+          continue;
+        }
       if (g_atomic_int_get (&core->stopping))
         return g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped"), FALSE;
       if (!_heron_sync_core_is_online (core))
@@ -1139,6 +1158,16 @@ _heron_sync_replay_journal (HeronSyncCore  *core,
         }
       if (!ok)
         return FALSE;
+
+      /* The server refused it: what follows and depends on it waits too. */
+      after = heron_store_journal_get (core->store, op->seq, &lookup_error);
+      if (after != NULL && after->state == HERON_STORE_OP_FAILED)
+        heron_store_journal_holds_add (holds, after);
+      else if (after == NULL && !g_error_matches (lookup_error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&lookup_error));
+          return FALSE;
+        }
     }
   return TRUE;
 }

@@ -15,7 +15,9 @@
  * folders on the command connection runs every status_poll_ms. Either way a STATUS whose UIDNEXT,
  * HIGHESTMODSEQ or MESSAGES differ from the cache's state queues an incremental sync of that
  * folder (20 ms later, so that a burst becomes one), and its MESSAGES and UNSEEN are kept as the
- * folder's server counts.
+ * folder's server counts. MESSAGES is compared with what the cache knows the server holds (its
+ * messages with server UIDs and those the journal's unconfirmed moves and expunges took out),
+ * not with its own count: a waiting entry must not make every poll sync the folder.
  */
 
 #include "config.h"
@@ -39,7 +41,7 @@ typedef struct {
 
 struct _HeronSyncWatch {
   GHashTable *statuses;   /* server name -> FolderStatus: the last STATUS heard */
-  GHashTable *pending;    /* server name -> GSource of a scheduled sync */
+  GHashTable *pending;    /* server name -> PendingSync (its source owns it) */
   GStrv       notified;   /* the folders NOTIFY SET named on the watch connection */
   gboolean    notify;     /* NOTIFY is in effect on core->idle_session */
   GSource    *poll;       /* on core->context (g_source_remove() knows only the default one) */
@@ -59,8 +61,7 @@ get_watch (HeronSyncCore *core)
     {
       core->watch = g_new0 (HeronSyncWatch, 1);
       core->watch->statuses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      core->watch->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                    (GDestroyNotify) g_source_unref);
+      core->watch->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     }
   return core->watch;
 }
@@ -132,9 +133,35 @@ names_of (GPtrArray *folders)
   return names;
 }
 
+/* Whether the server's MESSAGES differs from what the cache knows of the server: not the
+ * cache's own count, which differs while journal entries wait (a message moved away offline is
+ * still on the server until the move is replayed; a message appended offline is not there yet),
+ * so that a pending or failed entry does not make every poll sync the folder again. An entry
+ * naming a message another client expunged counts one too many until a sync found the server
+ * unchanged since its saved state and said so (heron_store_journal_confirm_server_messages(),
+ * from the STATUS shortcut of heron-folder-sync.c): one sync, not one per poll. */
+static gboolean
+messages_differ (HeronSyncCore          *core,
+                 const HeronStoreFolder *folder,
+                 guint32                 messages)
+{
+  g_autoptr(GError) error = NULL;
+  guint count = 0;
+
+  if (messages == folder->n_messages)
+    return FALSE;   /* the usual case, without looking at the journal */
+  if (!heron_store_journal_count_server_messages (core->store, folder->id, &count, &error))
+    {
+      g_warning ("Could not count the messages of %s: %s", folder->name, error->message);
+      return TRUE;
+    }
+  return messages != count;
+}
+
 /* Whether the cache lags behind what the server last said of the folder. */
 static gboolean
-needs_sync (const HeronStoreFolder *folder,
+needs_sync (HeronSyncCore          *core,
+            const HeronStoreFolder *folder,
             const FolderStatus     *status,
             const FolderStatus     *previous)
 {
@@ -149,7 +176,7 @@ needs_sync (const HeronStoreFolder *folder,
   if ((status->items & HERON_IMAP_STATUS_HIGHESTMODSEQ) && folder->highestmodseq != 0 &&
       status->highestmodseq != folder->highestmodseq)
     return TRUE;
-  if ((status->items & HERON_IMAP_STATUS_MESSAGES) && status->messages != folder->n_messages)
+  if ((status->items & HERON_IMAP_STATUS_MESSAGES) && messages_differ (core, folder, status->messages))
     return TRUE;
   /* Without mod-sequences a flag change shows only in UNSEEN. */
   if (!(status->items & HERON_IMAP_STATUS_HIGHESTMODSEQ) || folder->highestmodseq == 0)
@@ -186,6 +213,7 @@ typedef struct {
   HeronSyncCore *core;
   char          *name;
   gboolean       check;   /* only if the cache still lags behind the last STATUS */
+  GSource       *source;  /* owns this; on core->context until it fires or is destroyed */
 } PendingSync;
 
 static void
@@ -195,6 +223,31 @@ pending_sync_free (gpointer data)
 
   g_free (pending->name);
   g_free (pending);
+}
+
+/* Whether the cache of @name still lags behind the last STATUS heard of it. */
+static gboolean
+still_lags (HeronSyncCore *core,
+            const char    *name)
+{
+  HeronSyncWatch *watch = get_watch (core);
+  g_autoptr(HeronStoreFolder) folder = heron_store_lookup_folder (core->store, name, NULL);
+
+  return folder != NULL && needs_sync (core, folder, g_hash_table_lookup (watch->statuses, name), NULL);
+}
+
+/* A STATUS-prompted sync whose folder still lagged when its pause ended: the job running then
+ * may have been that folder's sync, not stored yet (the STATUS came before its SELECT; NOTIFY
+ * SET sends every folder's STATUS, for one). Looked at again once the jobs before this one are
+ * done, so that sync does not run twice. */
+static gboolean
+check_sync_job (HeronSyncCore  *core,
+                HeronSyncJob   *job,
+                GError        **error)
+{
+  if (_heron_sync_core_is_online (core) && still_lags (core, job->folder))
+    queue_sync (core, job->folder);
+  return TRUE;
 }
 
 static gboolean
@@ -210,13 +263,19 @@ on_pending_sync (gpointer user_data)
     return G_SOURCE_REMOVE;
   if (pending->check)
     {
+      HeronSyncJob *job;
+
       /* a sync that ran meanwhile may have caught up already (NOTIFY sends a folder's STATUS
        * again when IDLE starts, for one) */
-      g_autoptr(HeronStoreFolder) folder = heron_store_lookup_folder (core->store, pending->name, NULL);
-      const FolderStatus *status = g_hash_table_lookup (watch->statuses, pending->name);
-
-      if (folder == NULL || (status != NULL && !needs_sync (folder, status, NULL)))
+      if (!still_lags (core, pending->name) || sync_queued (core, pending->name) ||
+          _heron_sync_find_queued (core, HERON_SYNC_JOB_CUSTOM, check_sync_job, pending->name) != NULL)
         return G_SOURCE_REMOVE;
+      job = g_new0 (HeronSyncJob, 1);
+      job->kind = HERON_SYNC_JOB_CUSTOM;
+      job->run = check_sync_job;
+      job->folder = g_strdup (pending->name);
+      _heron_sync_queue_job (core, job);
+      return G_SOURCE_REMOVE;
     }
   queue_sync (core, pending->name);
   return G_SOURCE_REMOVE;
@@ -231,8 +290,15 @@ schedule_sync (HeronSyncCore *core,
   PendingSync *pending;
   GSource *source;
 
-  if (g_hash_table_contains (watch->pending, name))
-    return;
+  pending = g_hash_table_lookup (watch->pending, name);
+  if (pending != NULL)
+    {
+      /* one is waiting: a request without the check (NOTIFICATIONOVERFLOW, IDLE) makes it
+       * unconditional, or a cache caught up in the meantime would swallow the request */
+      if (!check)
+        pending->check = FALSE;
+      return;
+    }
   pending = g_new0 (PendingSync, 1);
   pending->core = core;
   pending->name = g_strdup (name);
@@ -242,7 +308,9 @@ schedule_sync (HeronSyncCore *core,
   g_source_set_callback (source, on_pending_sync, pending, pending_sync_free);
   g_source_set_static_name (source, "[heron] folder sync");
   g_source_attach (source, core->context);
-  g_hash_table_insert (watch->pending, g_strdup (name), source);
+  pending->source = source;
+  g_hash_table_insert (watch->pending, g_strdup (name), pending);
+  g_source_unref (source);
 }
 
 void
@@ -319,7 +387,7 @@ _heron_sync_note_status (HeronSyncCore                *core,
     g_warning ("Could not keep the counts of %s: %s", folder->name, error->message);
 
   if (schedule && _heron_sync_policy_includes (core, folder) &&
-      needs_sync (folder, known, previous.items != 0 ? &previous : NULL))
+      needs_sync (core, folder, known, previous.items != 0 ? &previous : NULL))
     {
       g_debug ("%s: %s changed on the server", core->user, folder->name);
       schedule_sync (core, folder->name, TRUE);
@@ -410,6 +478,7 @@ poll_job (HeronSyncCore  *core,
 
   if (!_heron_sync_core_is_online (core))
     return TRUE;
+  g_atomic_int_inc (&core->n_status_polls);
   folders = policy_folders (core, error);
   if (folders == NULL)
     return FALSE;
@@ -701,6 +770,7 @@ watch_start (HeronSyncCore  *core,
         }
       if (set_notify (core, session, folders, &notify_error))
         {
+          g_atomic_int_inc (&core->n_notify_sets);
           watch->notify = TRUE;
           watch->notified = names_of (folders);
         }
@@ -748,11 +818,12 @@ static void
 clear_pending (HeronSyncWatch *watch)
 {
   GHashTableIter iter;
-  gpointer source;
+  gpointer pending;
 
+  /* destroying a source frees its PendingSync */
   g_hash_table_iter_init (&iter, watch->pending);
-  while (g_hash_table_iter_next (&iter, NULL, &source))
-    g_source_destroy (source);
+  while (g_hash_table_iter_next (&iter, NULL, &pending))
+    g_source_destroy (((PendingSync *) pending)->source);
   g_hash_table_remove_all (watch->pending);
 }
 
@@ -823,9 +894,20 @@ policy_job (HeronSyncCore  *core,
     {
       HeronStoreFolder *folder = g_ptr_array_index (folders, i);
 
-      if (needs_sync (folder, g_hash_table_lookup (watch->statuses, folder->name), NULL))
+      if (needs_sync (core, folder, g_hash_table_lookup (watch->statuses, folder->name), NULL))
         queue_sync (core, folder->name);
     }
+
+  /* INBOX is synced on connecting and by IDLE; but its saved state may have been lowered since
+   * (a discarded journal entry gave its messages back: heron_store_journal_discard()), which
+   * only a comparison with what the server said shows. */
+  {
+    g_autoptr(HeronStoreFolder) inbox = heron_store_lookup_folder (core->store, "INBOX", NULL);
+    const FolderStatus *status = inbox != NULL ? g_hash_table_lookup (watch->statuses, inbox->name) : NULL;
+
+    if (status != NULL && inbox->uidvalidity != 0 && needs_sync (core, inbox, status, NULL))
+      queue_sync (core, inbox->name);
+  }
   return TRUE;
 }
 

@@ -5,13 +5,20 @@
  * list is scrolled from end to end (the list model reads only the rows asked for, so memory
  * must not grow with the folder). A program that prints figures, not a timed test.
  *
- * Run inside tests/harness/heron-test-session --display (a keyring and Xvfb):
- *   heron-test-session --display -- BUILDDIR/tests/bench/bench-main-window-bin [--count N]
+ * Run inside tests/harness/heron-test-session --display (a keyring and Xvfb), with the build's
+ * compiled settings schema:
+ *   GSETTINGS_SCHEMA_DIR=BUILDDIR/data heron-test-session --display -- \
+ *     BUILDDIR/tests/bench/bench-main-window-bin [--count N] [--runs R] [--no-scroll]
+ * The folder is seeded and synced once; the measured start is then made R times, each a process
+ * of its own. HERON_BENCH_WRAPPER (a command line, e.g. "perf record -g -o perf.data") runs the
+ * measured processes under that command.
  *
  * Copyright 2026 The Heron developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
+
+#include <time.h>
 
 #include "heron-application.h"
 #include "heron-test-server.h"
@@ -23,6 +30,8 @@ static char *account_id;
 static guint count = 100000;
 static gboolean measure_only;
 static gboolean flat;
+static gboolean no_scroll;
+static guint runs = 1;
 
 /* Resident memory of this process in KiB (VmRSS of /proc/self/status). */
 static guint64
@@ -35,6 +44,44 @@ rss_kib (void)
     return 0;
   line = strstr (status, "VmRSS:");
   return line != NULL ? g_ascii_strtoull (line + 6, NULL, 10) : 0;
+}
+
+/* Resident memory in KiB of the mappings of the GL driver's code (Mesa's llvmpipe under Xvfb
+ * compiles its shaders with LLVM), from /proc/self/smaps: the machine's, not Heron's. */
+static guint64
+gl_driver_rss_kib (void)
+{
+  g_autofree char *smaps = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean driver = FALSE;
+  guint64 total = 0;
+
+  if (!g_file_get_contents ("/proc/self/smaps", &smaps, NULL, NULL))
+    return 0;
+  lines = g_strsplit (smaps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+
+      if (g_ascii_isxdigit (line[0]) && strchr (line, '-') != NULL && strchr (line, ' ') != NULL)
+        driver = strstr (line, "/libLLVM") != NULL || strstr (line, "_dri.so") != NULL ||
+                 strstr (line, "/libgallium") != NULL;
+      else if (driver && g_str_has_prefix (line, "Rss:"))
+        total += g_ascii_strtoull (line + 4, NULL, 10);
+    }
+  return total;
+}
+
+/* CPU time of the calling thread in ms (the main thread here, since the process started): on a
+ * machine shared with other work it is steadier than the wall time. */
+static double
+thread_cpu_ms (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1000000.0;
 }
 
 typedef gboolean (*Condition) (gpointer data);
@@ -117,12 +164,17 @@ get_account (HeronApplication *app)
 static gboolean
 inbox_synced (gpointer data)
 {
+  static HeronMessageList *cached;
   HeronAccount *account = get_account (HERON_APPLICATION (data));
   HeronFolder *inbox = account != NULL ? heron_account_lookup_folder (account, "INBOX") : NULL;
 
-  if (inbox == NULL || heron_message_list_get_threaded (HERON_MESSAGE_LIST (heron_folder_get_messages (inbox))))
+  if (inbox == NULL)
     return FALSE;
-  return g_list_model_get_n_items (heron_folder_get_messages (inbox)) >= count &&
+  /* The messages in the cache: a list of its own, not threaded (the window's may be, and the
+   * folder's total count is the server's until the folder was synced). */
+  if (cached == NULL)
+    cached = heron_message_list_new_merged (&inbox, 1);
+  return g_list_model_get_n_items (G_LIST_MODEL (cached)) >= count &&
          heron_account_get_state (account) == HERON_SYNC_STATE_ONLINE &&
          !heron_account_get_busy (account);
 }
@@ -200,11 +252,18 @@ on_activate_measure (GApplication *app,
   wait_until (frame_drawn, &frame, 60, "the first frame");
   g_signal_handler_disconnect (clock, id);
   painted = g_get_monotonic_time ();
-  g_print ("start to first rows painted: %.0f ms (%u messages in the list)\n",
-           (painted - run_start) / 1000.0, g_list_model_get_n_items (heron_message_list_view_get_model (list)));
+  g_print ("start to first rows painted: %.0f ms, main thread CPU %.0f ms (%u messages in the list)\n",
+           (painted - run_start) / 1000.0, thread_cpu_ms (),
+           g_list_model_get_n_items (heron_message_list_view_get_model (list)));
 
   rss_open = rss_kib ();
-  g_print ("resident memory with the folder open: %.1f MB\n", rss_open / 1024.0);
+  g_print ("resident memory with the folder open: %.1f MB (of which the GL driver's code: %.1f MB)\n",
+           rss_open / 1024.0, gl_driver_rss_kib () / 1024.0);
+  if (no_scroll)
+    {
+      g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+      return;
+    }
 
   /* Scroll from the top to the end, a page at a time, letting each frame draw. */
   scroll_start = g_get_monotonic_time ();
@@ -239,6 +298,8 @@ main (int   argc,
   const GOptionEntry entries[] = {
     { "count", 0, 0, G_OPTION_ARG_INT, &count, "Messages in INBOX (default 100000)", "N" },
     { "flat", 0, 0, G_OPTION_ARG_NONE, &flat, "Without the conversation view", NULL },
+    { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Measured starts (default 1)", "R" },
+    { "no-scroll", 0, 0, G_OPTION_ARG_NONE, &no_scroll, "Only the start, no scrolling", NULL },
     { "measure", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &measure_only, "Only measure (the child process)", NULL },
     { "account", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &account_id, "The account (with --measure)", "ID" },
     { NULL }
@@ -248,6 +309,7 @@ main (int   argc,
   g_autofree char *self_path = NULL;
   gint64 start_time = g_get_monotonic_time ();
   gint64 start;
+  guint failed = 0;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -292,18 +354,41 @@ main (int   argc,
 
   /* The measured start is a process of its own, as a person starts Heron: nothing of the first
    * run is in its memory. */
-  {
-    g_autofree char *count_arg = g_strdup_printf ("--count=%u", count);
-    g_autofree char *account_arg = g_strdup_printf ("--account=%s", account_id);
-    const char *child_argv[] = { self_path, "--measure", count_arg, account_arg, flat ? "--flat" : NULL, NULL };
-    int wait_status;
+  for (guint run = 0; run < MAX (runs, 1); run++)
+    {
+      g_autofree char *count_arg = g_strdup_printf ("--count=%u", count);
+      g_autofree char *account_arg = g_strdup_printf ("--account=%s", account_id);
+      g_auto(GStrv) wrapper = NULL;
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) child_argv = NULL;
+      const char *wrapper_line = g_getenv ("HERON_BENCH_WRAPPER");
+      int wait_status;
 
-    if (!g_spawn_sync (NULL, (char **) child_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                       &wait_status, &error) ||
-        !g_spawn_check_wait_status (wait_status, &error))
-      g_error ("The measuring run failed: %s", error->message);
-  }
+      if (wrapper_line != NULL && *wrapper_line != '\0' &&
+          !g_shell_parse_argv (wrapper_line, NULL, &wrapper, &error))
+        g_error ("HERON_BENCH_WRAPPER: %s", error->message);
+      if (wrapper != NULL)
+        g_strv_builder_addv (builder, (const char **) wrapper);
+      g_strv_builder_add_many (builder, self_path, "--measure", count_arg, account_arg, NULL);
+      if (flat)
+        g_strv_builder_add (builder, "--flat");
+      if (no_scroll)
+        g_strv_builder_add (builder, "--no-scroll");
+      child_argv = g_strv_builder_end (builder);
+
+      if (runs > 1)
+        g_print ("run %u of %u\n", run + 1, runs);
+      /* A run that fails (a crash while scrolling) is reported and the others still run. */
+      if (!g_spawn_sync (NULL, child_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                         &wait_status, &error) ||
+          !g_spawn_check_wait_status (wait_status, &error))
+        {
+          g_printerr ("The measuring run %u failed: %s\n", run + 1, error->message);
+          g_clear_error (&error);
+          failed++;
+        }
+    }
 
   heron_test_server_free (server);
-  return 0;
+  return failed > 0 ? 1 : 0;
 }

@@ -10,11 +10,16 @@
  *   - the time to open the cache, count a folder, and read list windows (the first 50, one in
  *     the middle, the one after it) and a message's position,
  *   - search latency for a handful of queries (min / median / max over the runs),
- *   - the size of the database and of the raw sources.
+ *   - the size of the database and of the raw sources,
+ *   - the conversation index under one long conversation (--conversations: 2,000 and 4,000
+ *     messages in one conversation, then as many in conversations of one message each): the
+ *     cost of an insert per message, of marking them all read, of expunging them all; with
+ *     --conversations-only nothing else runs.
  *
  * Generating and parsing the corpus is not counted in the rates (it is printed apart).
  *
  *   bench-store [--messages N] [--sources N] [--runs N] [--dir DIR] [--keep]
+ *               [--conversations N,N,...] [--conversations-only]
  *
  * Build with buildtype=debugoptimized or release. Not a test: it prints figures.
  *
@@ -42,6 +47,8 @@ static guint n_sources = 10000;
 static guint n_runs = 20;
 static char *dir_option = NULL;
 static gboolean keep = FALSE;
+static char *conversation_sizes = NULL;
+static gboolean conversations_only = FALSE;
 
 static const GOptionEntry options[] = {
   { "messages", 'n', 0, G_OPTION_ARG_INT, &n_messages, "Messages in the account (100000)", "N" },
@@ -49,6 +56,9 @@ static const GOptionEntry options[] = {
   { "runs", 'r', 0, G_OPTION_ARG_INT, &n_runs, "Repetitions of each read (20)", "N" },
   { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &dir_option, "Where to put the cache (a new temporary directory)", "DIR" },
   { "keep", 'k', 0, G_OPTION_ARG_NONE, &keep, "Keep the cache afterwards", NULL },
+  { "conversations", 'c', 0, G_OPTION_ARG_STRING, &conversation_sizes,
+    "Sizes of the long conversation runs (2000,4000; 0 for none)", "N,N" },
+  { "conversations-only", 'C', 0, G_OPTION_ARG_NONE, &conversations_only, "Run only the conversation runs", NULL },
   { NULL }
 };
 
@@ -259,6 +269,110 @@ die (const char *what,
   exit (1);
 }
 
+/* One run of the conversation index: @n messages in INBOX, all in one conversation (@one) or
+ * each in its own, a tenth of them replies in Sent; inserted in batches of BATCH (the time per
+ * message), then all marked read and all expunged, each one call as a sync applies them. */
+static void
+conversation_run (const char *dir,
+                  guint       n,
+                  gboolean    one)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (dir, one ? "long.db" : "short.db", NULL);
+  g_autoptr (GArray) uids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  HeronStoreFolder info = { 0 };
+  HeronStore *store;
+  gint64 inbox, sent;
+  double insert_ms = 0, flags_ms, expunge_ms, t;
+  /* CPU time of this thread (the machine may be busy with other work) */
+
+  heron_store_delete_files (path, NULL);
+  store = heron_store_open (path, &error);
+  if (store == NULL)
+    die ("open", error);
+  info.name = (char *) "INBOX";
+  info.delimiter = '/';
+  inbox = heron_store_add_folder (store, &info, &error);
+  info.name = (char *) "Sent";
+  info.special_use = HERON_STORE_SPECIAL_USE_SENT;
+  sent = heron_store_add_folder (store, &info, &error);
+  if (inbox == 0 || sent == 0)
+    die ("folders", error);
+
+  for (guint first = 1; first <= n; first += BATCH)
+    {
+      g_autoptr (GPtrArray) to_inbox = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_store_message_free);
+      g_autoptr (GPtrArray) to_sent = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_store_message_free);
+
+      for (guint uid = first; uid < first + BATCH && uid <= n; uid++)
+        {
+          HeronStoreMessage *m = heron_store_message_new ();
+
+          m->uid = uid;
+          m->internal_date = 1700000000 + (gint64) uid * 60;
+          m->sent_date = m->internal_date;
+          m->size = 2000;
+          m->subject = g_strdup ("Build status");
+          m->from_name = g_strdup ("Build bot");
+          m->from_address = g_strdup ("bot@example.org");
+          m->message_id = g_strdup_printf ("m%u@example.org", uid);
+          m->references = one ? g_strdup ("<root@example.org>") : NULL;
+          if (uid % 10 == 0)
+            g_ptr_array_add (to_sent, m);
+          else
+            {
+              gint64 u = uid;
+
+              g_ptr_array_add (to_inbox, m);
+              g_array_append_val (uids, u);
+            }
+        }
+      t = cpu_ms ();
+      if (!heron_store_upsert_messages (store, inbox, (HeronStoreMessage **) to_inbox->pdata, to_inbox->len, &error) ||
+          !heron_store_upsert_messages (store, sent, (HeronStoreMessage **) to_sent->pdata, to_sent->len, &error))
+        die ("upsert", error);
+      insert_ms += cpu_ms () - t;
+    }
+
+  t = cpu_ms ();
+  if (!heron_store_change_flags (store, inbox, (const gint64 *) uids->data, uids->len, HERON_STORE_FLAG_SEEN, 0,
+                                 NULL, NULL, &error))
+    die ("flags", error);
+  flags_ms = cpu_ms () - t;
+
+  t = cpu_ms ();
+  if (!heron_store_remove_messages (store, inbox, (const gint64 *) uids->data, uids->len, &error))
+    die ("expunge", error);
+  expunge_ms = cpu_ms () - t;
+
+  printf ("  %5u messages, %-22s %8.1f µs %10.1f ms %10.1f ms\n", n,
+          one ? "one conversation" : "one conversation each", insert_ms * 1000 / n, flags_ms, expunge_ms);
+  heron_store_close (store);
+  g_object_unref (store);
+  if (!keep)
+    heron_store_delete_files (path, NULL);
+}
+
+static void
+conversation_runs (const char *dir)
+{
+  g_auto (GStrv) sizes = g_strsplit (conversation_sizes != NULL ? conversation_sizes : "2000,4000", ",", 0);
+
+  if (g_strcmp0 (sizes[0], "0") == 0)
+    return;
+  printf ("\nConversation index (INBOX, a tenth in Sent; batches of %d; CPU time)\n", BATCH);
+  printf ("  %-37s %11s %13s %13s\n", "", "insert/msg", "mark all read", "expunge all");
+  for (guint i = 0; sizes[i] != NULL; i++)
+    {
+      guint n = (guint) g_ascii_strtoull (sizes[i], NULL, 10);
+
+      if (n == 0)
+        continue;
+      conversation_run (dir, n, TRUE);
+      conversation_run (dir, n, FALSE);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -291,6 +405,15 @@ main (int   argc,
     die ("temporary directory", error);
   path = g_build_filename (dir, "cache.db", NULL);
   heron_store_delete_files (path, NULL);
+
+  if (conversations_only)
+    {
+      conversation_runs (dir);
+      if (!keep && dir_option == NULL)
+        remove_tree (dir);
+      g_free (dir_option);
+      return 0;
+    }
 
   printf ("Cache: %s\nMessages: %u of the seed corpus (seed 1), raw sources for %u\n\n", path, n_messages, n_sources);
 
@@ -560,6 +683,8 @@ main (int   argc,
             (double) tree_size (path) / n_messages);
     printf ("  raw sources %.1f MB for %u messages\n", tree_size (sources) / 1e6, MIN (n_sources, n_messages));
   }
+
+  conversation_runs (dir);
 
   if (!keep && dir_option == NULL)
     remove_tree (dir);

@@ -93,7 +93,7 @@ _heron_test_server_dovecot_conf (HeronTestServer  *self,
     "# it considers secure, which is one whose remote IP equals its local IP: a client on\n"
     "# 127.0.0.1 talking to the listener on 127.0.0.1.\n"
     "disable_plaintext_auth = yes\n"
-    "auth_mechanisms = plain login\n"
+    "auth_mechanisms = plain login xoauth2 oauthbearer\n"
     "auth_failure_delay = 0\n"
     "auth_verbose = yes\n"
     "first_valid_uid = 1\n"
@@ -103,7 +103,15 @@ _heron_test_server_dovecot_conf (HeronTestServer  *self,
     "default_vsz_limit = 2G\n"
     "passdb {\n"
     "  driver = passwd-file\n"
+    "  mechanisms = plain login\n"
     "  args = scheme=PLAIN username_format=%%u %s\n"
+    "}\n"
+    "# OAuth2 access tokens, checked with the harness's introspection endpoint\n"
+    "# (heron-test-server-oauth.c).\n"
+    "passdb {\n"
+    "  driver = oauth2\n"
+    "  mechanisms = xoauth2 oauthbearer\n"
+    "  args = %s\n"
     "}\n"
     "userdb {\n"
     "  driver = passwd-file\n"
@@ -112,7 +120,7 @@ _heron_test_server_dovecot_conf (HeronTestServer  *self,
     "namespace inbox {\n"
     "  inbox = yes\n"
     "  separator = /\n",
-    self->users_file, self->users_file);
+    self->users_file, self->oauth_conf, self->users_file);
 
   {
     static const char * const special[][2] = {

@@ -26,6 +26,9 @@ typedef struct {
   GSubprocess *process;
 } HeronDovecot;
 
+/* heron-test-server-oauth.c: the token introspection endpoint of Dovecot's oauth2 passdb */
+typedef struct _HeronTestOAuth HeronTestOAuth;
+
 typedef struct {
   char *address;   /* alice@example.test */
   char *password;
@@ -73,6 +76,9 @@ struct _HeronTestServer {
 
   GSubprocess *guardian;
   int          guardian_fd;   /* our end of the socket the guardian watches */
+
+  HeronTestOAuth *oauth;      /* the introspection endpoint (its own thread) */
+  char        *oauth_conf;    /* dovecot/oauth2.conf.ext, the oauth2 passdb's settings */
 };
 
 /* heron-test-server-process.c */
@@ -121,6 +127,12 @@ gboolean     _heron_test_server_backdate       (const char          *path,
                                                 GError             **error);
 gboolean     _heron_test_server_prepare_postfix_dirs (HeronTestServer *self,
                                                       GError         **error);
+
+/* heron-test-server-oauth.c */
+gboolean     _heron_test_server_oauth_start    (HeronTestServer     *self,
+                                                GError             **error);
+void         _heron_test_server_oauth_stop     (HeronTestServer     *self);
+char        *_heron_test_server_oauth_conf     (HeronTestServer     *self);
 
 /* heron-test-server-mail.c */
 HeronTestUser *_heron_test_server_find_user    (HeronTestServer     *self,

@@ -234,6 +234,16 @@ start_dovecot (HeronTestServer   *self,
 }
 
 static gboolean
+write_oauth_conf (HeronTestServer  *self,
+                  GError          **error)
+{
+  g_autofree char *conf = _heron_test_server_oauth_conf (self);
+
+  /* Read by the auth processes, which run as root or as the invoking user; no secret in it. */
+  return g_file_set_contents_full (self->oauth_conf, conf, -1, G_FILE_SET_CONTENTS_NONE, 0644, error);
+}
+
+static gboolean
 write_dovecot_conf (HeronTestServer   *self,
                     HeronDovecotRole   role,
                     GError           **error)
@@ -269,6 +279,7 @@ start_dovecots_on_free_ports (HeronTestServer  *self,
 
       _heron_test_server_kill (self, &self->dovecot[HERON_DOVECOT_IMAP].process);
       _heron_test_server_kill (self, &self->dovecot[HERON_DOVECOT_CORE].process);
+      /* The OAuth endpoint keeps its port: oauth2.conf.ext, shared by the retries, names it. */
       if (!port_taken || attempt == PORT_ATTEMPTS)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
@@ -511,6 +522,7 @@ heron_test_server_new_full (HeronTestServerFlags   flags,
   self->dovecot[HERON_DOVECOT_CORE].conf = g_build_filename (dovecot_dir, "core.conf", NULL);
   self->dovecot[HERON_DOVECOT_IMAP].name = "imap";
   self->dovecot[HERON_DOVECOT_IMAP].conf = g_build_filename (dovecot_dir, "imap.conf", NULL);
+  self->oauth_conf = g_build_filename (dovecot_dir, "oauth2.conf.ext", NULL);
   mail_dir = g_build_filename (self->dir, "mail", NULL);
 
   if (!(flags & HERON_TEST_SERVER_FLAGS_NO_SMTP))
@@ -529,6 +541,7 @@ heron_test_server_new_full (HeronTestServerFlags   flags,
   if (!make_dir (dovecot_dir, 0755, error) || !make_dir (mail_dir, 0711, error) ||
       !make_certificate (self, error) ||
       !heron_test_server_add_user (self, HERON_TEST_SERVER_DEFAULT_USER, NULL, error) ||
+      !_heron_test_server_oauth_start (self, error) || !write_oauth_conf (self, error) ||
       !start_dovecots_on_free_ports (self, error))
     return NULL;
 
@@ -558,6 +571,8 @@ heron_test_server_free (HeronTestServer *self)
   _heron_test_server_kill (self, &self->postfix);
   _heron_test_server_kill (self, &self->dovecot[HERON_DOVECOT_IMAP].process);
   _heron_test_server_kill (self, &self->dovecot[HERON_DOVECOT_CORE].process);
+  /* After Dovecot, whose auth processes ask it: its thread and listening socket end here. */
+  _heron_test_server_oauth_stop (self);
 
   if (self->dir != NULL)
     {
@@ -585,6 +600,7 @@ heron_test_server_free (HeronTestServer *self)
       g_ptr_array_unref (self->users);
     }
   g_free (self->users_file);
+  g_free (self->oauth_conf);
   g_free (self->dovecot_program);
   g_free (self->doveadm_program);
   for (guint i = 0; i < HERON_N_DOVECOTS; i++)

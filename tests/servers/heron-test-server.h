@@ -110,6 +110,30 @@ gboolean          heron_test_server_add_user           (HeronTestServer      *se
                                                         const char           *password,
                                                         GError              **error);
 
+/* OAuth2. Besides passwords, Dovecot takes AUTHENTICATE XOAUTH2 and OAUTHBEARER (IMAP, and SMTP
+ * AUTH through Postfix, which asks Dovecot) with an access token, which its oauth2 passdb checks
+ * with the harness's token introspection endpoint (RFC 7662, on loopback, answered from a table
+ * in this process, on a thread of its own). A token is good for the user it was issued to, until
+ * it is revoked; an expired token looks the same to the server (introspection answers
+ * "active": false). Nothing is cached: every login asks the endpoint again.
+ *
+ * Issues a token for an existing user: token (nullable: a random one, "heron-test-token-...")
+ * is letters, digits and "-._~+/=". Returns the token (free it), or NULL with error
+ * (HERON_TEST_SERVER_ERROR_NOT_FOUND for an unknown user). */
+char             *heron_test_server_add_oauth_token    (HeronTestServer      *server,
+                                                        const char           *user,
+                                                        const char           *token,
+                                                        GError              **error);
+/* From now on the server refuses the token (HERON_TEST_SERVER_ERROR_NOT_FOUND if it was never
+ * issued). */
+gboolean          heron_test_server_revoke_oauth_token (HeronTestServer      *server,
+                                                        const char           *token,
+                                                        GError              **error);
+/* How often the server asked the introspection endpoint about token (NULL: about any token,
+ * issued or not). Each OAuth login attempt costs one. */
+guint             heron_test_server_get_oauth_introspections (HeronTestServer *server,
+                                                              const char      *token);
+
 /* "Server down": stop and start again on the same ports with the same data. Stopping is abrupt
  * (the process group is killed, open connections drop), as a crash would look to a client.
  * IMAP and IMAPS go down together; mail keeps arriving meanwhile (LMTP, SMTP AUTH and the

@@ -642,16 +642,20 @@ upload_read (char   *buffer,
   return n;
 }
 
-/* Submits a message with libcurl; returns the result and curl's error text. */
+/* Submits a message with libcurl; returns the result and curl's error text. With bearer, logs in
+ * with that OAuth2 token and the SASL mechanism login_options names ("AUTH=XOAUTH2") instead of
+ * the password. */
 static CURLcode
-submit (HeronTestServer     *server,
-        gboolean             implicit_tls,
-        gboolean             require_tls,
-        const char          *user,
-        const char          *password,
-        const char * const  *recipients,
-        GBytes              *message,
-        char               **out_error)
+submit_full (HeronTestServer     *server,
+             gboolean             implicit_tls,
+             gboolean             require_tls,
+             const char          *user,
+             const char          *password,
+             const char          *bearer,
+             const char          *login_options,
+             const char * const  *recipients,
+             GBytes              *message,
+             char               **out_error)
 {
   g_autofree char *url = NULL;
   g_autofree char *from = NULL;
@@ -683,7 +687,13 @@ submit (HeronTestServer     *server,
   if (user != NULL)
     {
       curl_easy_setopt (curl, CURLOPT_USERNAME, user);
-      curl_easy_setopt (curl, CURLOPT_PASSWORD, password);
+      if (bearer != NULL)
+        {
+          curl_easy_setopt (curl, CURLOPT_XOAUTH2_BEARER, bearer);
+          curl_easy_setopt (curl, CURLOPT_LOGIN_OPTIONS, login_options);
+        }
+      else
+        curl_easy_setopt (curl, CURLOPT_PASSWORD, password);
     }
   curl_easy_setopt (curl, CURLOPT_MAIL_FROM, from);
   curl_easy_setopt (curl, CURLOPT_MAIL_RCPT, rcpt);
@@ -701,6 +711,20 @@ submit (HeronTestServer     *server,
   if (out_error != NULL)
     *out_error = g_strdup_printf ("%s: %s", curl_easy_strerror (result), error_buffer);
   return result;
+}
+
+static CURLcode
+submit (HeronTestServer     *server,
+        gboolean             implicit_tls,
+        gboolean             require_tls,
+        const char          *user,
+        const char          *password,
+        const char * const  *recipients,
+        GBytes              *message,
+        char               **out_error)
+{
+  return submit_full (server, implicit_tls, require_tls, user, password, NULL, NULL, recipients,
+                      message, out_error);
 }
 
 static void
@@ -816,6 +840,207 @@ test_smtp_policy (Fixture       *fixture,
 }
 
 /* Helpers, seen from a raw IMAP client. */
+
+/* OAuth2 */
+
+/* AUTHENTICATE with SASL-IR; returns the tagged reply. A server challenge (an OAuth failure
+ * report) is answered as the mechanism prescribes: XOAUTH2 with an empty line, OAUTHBEARER with
+ * ^A. */
+static char *
+imap_authenticate (Imap       *imap,
+                   const char *mechanism,
+                   GBytes     *initial)
+{
+  g_autofree char *tag = g_strdup_printf ("h%u", imap->next_tag++);
+  g_autofree char *tag_space = g_strconcat (tag, " ", NULL);
+  g_autofree char *encoded = g_base64_encode (g_bytes_get_data (initial, NULL), g_bytes_get_size (initial));
+  g_autofree char *line = g_strdup_printf ("%s AUTHENTICATE %s %s\r\n", tag, mechanism, encoded);
+
+  imap_send (imap, line);
+  for (;;)
+    {
+      g_autofree char *response = imap_read_line (imap);
+
+      if (g_str_has_prefix (response, tag_space))
+        return g_strdup (response + strlen (tag_space));
+      if (g_str_has_prefix (response, "+"))
+        imap_send (imap, strcmp (mechanism, "XOAUTH2") == 0 ? "\r\n" : "AQ==\r\n");
+    }
+}
+
+static GBytes *
+xoauth2_initial (const char *user,
+                 const char *token)
+{
+  char *text = g_strdup_printf ("user=%s\001auth=Bearer %s\001\001", user, token);
+  return g_bytes_new_take (text, strlen (text));
+}
+
+static GBytes *
+oauthbearer_initial (const char *user,
+                     const char *token,
+                     guint16     port)
+{
+  char *text = g_strdup_printf ("n,a=%s,\001host=127.0.0.1\001port=%u\001auth=Bearer %s\001\001",
+                                user, port, token);
+  return g_bytes_new_take (text, strlen (text));
+}
+
+/* A token logs in with XOAUTH2 and OAUTHBEARER, over implicit TLS and STARTTLS, as its own user
+ * only, and not once revoked; every attempt asks the introspection endpoint once. */
+static void
+test_oauth_imap (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  HeronTestServer *server = fixture->server;
+  const char *alice = heron_test_server_get_user (server);
+  const char *bob = "bob@" HERON_TEST_SERVER_DOMAIN;
+  guint16 imaps_port = heron_test_server_get_imaps_port (server);
+  guint16 imap_port = heron_test_server_get_imap_port (server);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *bob_token = NULL;
+  g_autofree char *missing = NULL;
+
+  heron_test_server_add_user (server, bob, NULL, &error);
+  g_assert_no_error (error);
+  token = heron_test_server_add_oauth_token (server, alice, NULL, &error);
+  g_assert_no_error (error);
+  bob_token = heron_test_server_add_oauth_token (server, bob, "bobs-token", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bob_token, ==, "bobs-token");
+  g_assert_cmpuint (heron_test_server_get_oauth_introspections (server, NULL), ==, 0);
+
+  /* No token for a user that does not exist, none issued twice, none with a space. */
+  missing = heron_test_server_add_oauth_token (server, "nobody@" HERON_TEST_SERVER_DOMAIN, NULL, &error);
+  g_assert_error (error, HERON_TEST_SERVER_ERROR, HERON_TEST_SERVER_ERROR_NOT_FOUND);
+  g_assert_null (missing);
+  g_clear_error (&error);
+  g_assert_null (heron_test_server_add_oauth_token (server, bob, "bobs-token", &error));
+  g_assert_error (error, HERON_TEST_SERVER_ERROR, HERON_TEST_SERVER_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_null (heron_test_server_add_oauth_token (server, bob, "a b", &error));
+  g_assert_error (error, HERON_TEST_SERVER_ERROR, HERON_TEST_SERVER_ERROR_FAILED);
+  g_clear_error (&error);
+
+  /* The server offers both mechanisms. */
+  {
+    g_autoptr(Imap) imap = imap_connect (server, imaps_port, TRUE);
+    g_auto(GStrv) caps = capabilities_of (imap->greeting);
+
+    g_assert_true (g_strv_contains ((const char * const *) caps, "AUTH=XOAUTH2"));
+    g_assert_true (g_strv_contains ((const char * const *) caps, "AUTH=OAUTHBEARER"));
+    g_assert_true (g_strv_contains ((const char * const *) caps, "AUTH=PLAIN"));
+  }
+
+  /* XOAUTH2 over implicit TLS: logged in as alice, her INBOX is there. */
+  {
+    g_autoptr(Imap) imap = imap_connect (server, imaps_port, TRUE);
+    g_autoptr(GBytes) initial = xoauth2_initial (alice, token);
+    g_autofree char *tagged = imap_authenticate (imap, "XOAUTH2", initial);
+
+    g_assert_true (g_str_has_prefix (tagged, "OK"));
+    g_ptr_array_unref (imap_ok (imap, "SELECT INBOX"));
+    g_ptr_array_unref (imap_ok (imap, "LOGOUT"));
+  }
+  g_assert_cmpuint (heron_test_server_get_oauth_introspections (server, token), ==, 1);
+
+  /* OAUTHBEARER after STARTTLS. */
+  {
+    g_autoptr(Imap) imap = imap_connect (server, imap_port, FALSE);
+    g_autoptr(GBytes) initial = oauthbearer_initial (alice, token, imap_port);
+    g_autofree char *tagged = NULL;
+
+    imap_starttls (imap, server, imap_port);
+    tagged = imap_authenticate (imap, "OAUTHBEARER", initial);
+    g_assert_true (g_str_has_prefix (tagged, "OK"));
+    g_ptr_array_unref (imap_ok (imap, "LOGOUT"));
+  }
+  g_assert_cmpuint (heron_test_server_get_oauth_introspections (server, token), ==, 2);
+
+  /* Bob's token is not alice's; an unknown token is nobody's. */
+  {
+    g_autoptr(Imap) imap = imap_connect (server, imaps_port, TRUE);
+    g_autoptr(GBytes) stolen = xoauth2_initial (alice, bob_token);
+    g_autoptr(GBytes) unknown = xoauth2_initial (alice, "never-issued");
+    g_autofree char *first = imap_authenticate (imap, "XOAUTH2", stolen);
+    g_autofree char *second = imap_authenticate (imap, "XOAUTH2", unknown);
+
+    g_assert_true (g_str_has_prefix (first, "NO"));
+    g_assert_true (g_str_has_prefix (second, "NO"));
+  }
+  g_assert_cmpuint (heron_test_server_get_oauth_introspections (server, bob_token), ==, 1);
+
+  /* Revoked: refused with both mechanisms, and asked about each time (nothing cached). */
+  heron_test_server_revoke_oauth_token (server, token, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(Imap) imap = imap_connect (server, imaps_port, TRUE);
+    g_autoptr(GBytes) xoauth2 = xoauth2_initial (alice, token);
+    g_autoptr(GBytes) oauthbearer = oauthbearer_initial (alice, token, imaps_port);
+    g_autofree char *first = imap_authenticate (imap, "XOAUTH2", xoauth2);
+    g_autofree char *second = imap_authenticate (imap, "OAUTHBEARER", oauthbearer);
+
+    g_assert_true (g_str_has_prefix (first, "NO"));
+    g_assert_true (g_str_has_prefix (second, "NO"));
+    /* The connection is still usable: the password works. */
+    imap_login (imap, server, alice);
+    g_ptr_array_unref (imap_ok (imap, "LOGOUT"));
+  }
+  g_assert_cmpuint (heron_test_server_get_oauth_introspections (server, token), ==, 4);
+  g_assert_false (heron_test_server_revoke_oauth_token (server, "never-issued", &error));
+  g_assert_error (error, HERON_TEST_SERVER_ERROR, HERON_TEST_SERVER_ERROR_NOT_FOUND);
+}
+
+/* SMTP AUTH XOAUTH2 (and OAUTHBEARER) through Postfix, which asks Dovecot: a good token
+ * submits, a revoked one is refused. */
+static void
+test_oauth_smtp (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  HeronTestServer *server = fixture->server;
+  const char *alice = heron_test_server_get_user (server);
+  const char * const recipients[] = { alice, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = heron_test_server_add_oauth_token (server, alice, NULL, &error);
+  g_autofree char *message_id = NULL;
+  g_autofree char *bearer_id = NULL;
+  g_autoptr(GBytes) message = make_message (alice, alice, "Over XOAUTH2", &message_id);
+  g_autoptr(GBytes) bearer_message = make_message (alice, alice, "Over OAUTHBEARER", &bearer_id);
+  g_autoptr(GBytes) refused = make_message (alice, alice, "Revoked", NULL);
+  g_autofree char *curl_error = NULL;
+  CURLcode result;
+  guint32 uid;
+
+  g_assert_no_error (error);
+  result = submit_full (server, FALSE, TRUE, alice, NULL, token, "AUTH=XOAUTH2", recipients,
+                        message, &curl_error);
+  if (result != CURLE_OK)
+    {
+      g_autofree char *logs = heron_test_server_dup_logs (server, 0);
+      g_error ("XOAUTH2 submission failed: %s\n%s", curl_error, logs);
+    }
+  uid = heron_test_server_wait_for_message (server, alice, "INBOX", message_id, DELIVERY_TIMEOUT_MS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (uid, >, 0);
+  g_assert_cmpuint (heron_test_server_get_oauth_introspections (server, token), ==, 1);
+
+  g_clear_pointer (&curl_error, g_free);
+  result = submit_full (server, TRUE, TRUE, alice, NULL, token, "AUTH=OAUTHBEARER", recipients,
+                        bearer_message, &curl_error);
+  if (result != CURLE_OK)
+    g_error ("OAUTHBEARER submission failed: %s", curl_error);
+  uid = heron_test_server_wait_for_message (server, alice, "INBOX", bearer_id, DELIVERY_TIMEOUT_MS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (uid, >, 0);
+
+  heron_test_server_revoke_oauth_token (server, token, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&curl_error, g_free);
+  g_assert_cmpint (submit_full (server, FALSE, TRUE, alice, NULL, token, "AUTH=XOAUTH2", recipients,
+                                refused, &curl_error), ==, CURLE_LOGIN_DENIED);
+  g_assert_cmpuint (heron_test_server_get_oauth_introspections (server, token), ==, 3);
+}
 
 static void
 test_helper_flags (Fixture       *fixture,
@@ -1258,7 +1483,10 @@ test_free_cleans_up (void)
   g_autoptr(GError) error = NULL;
   HeronTestServer *server = heron_test_server_new (&error);
   g_autofree char *dir = NULL;
-  guint16 ports[4];
+  g_autofree char *oauth_conf = NULL;
+  g_autofree char *conf = NULL;
+  const char *url;
+  guint16 ports[5];
 
   g_assert_no_error (error);
   dir = g_strdup (heron_test_server_get_dir (server));
@@ -1267,6 +1495,17 @@ test_free_cleans_up (void)
   ports[2] = heron_test_server_get_smtp_port (server);
   ports[3] = heron_test_server_get_smtps_port (server);
   g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+
+  /* The OAuth introspection endpoint: its port is the one Dovecot's oauth2 passdb is told. */
+  oauth_conf = g_build_filename (dir, "dovecot", "oauth2.conf.ext", NULL);
+  g_file_get_contents (oauth_conf, &conf, NULL, &error);
+  g_assert_no_error (error);
+  url = strstr (conf, "introspection_url = http://127.0.0.1:");
+  g_assert_nonnull (url);
+  ports[4] = (guint16) g_ascii_strtoull (url + strlen ("introspection_url = http://127.0.0.1:"),
+                                         NULL, 10);
+  g_assert_cmpuint (ports[4], !=, 0);
+  g_assert_true (port_accepts (ports[4]));
 
   heron_test_server_free (server);
 
@@ -1424,6 +1663,8 @@ main (int   argc,
   ADD ("smtps-delivery", test_smtps_delivery);
   ADD ("smtp-wrong-password", test_smtp_wrong_password);
   ADD ("smtp-policy", test_smtp_policy);
+  ADD ("oauth-imap", test_oauth_imap);
+  ADD ("oauth-smtp", test_oauth_smtp);
   ADD ("helper-flags", test_helper_flags);
   ADD ("helper-expunge", test_helper_expunge);
   ADD ("helper-move", test_helper_move);

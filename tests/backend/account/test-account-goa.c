@@ -3,13 +3,17 @@
  * Copyright 2026 The Heron developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Runs inside tests/harness/heron-test-session (a private session bus). The real goa-daemon is
- * not used: it is not installed here, and its accounts need a web sign-in with a real provider
- * (no network). Instead this test owns org.gnome.OnlineAccounts on the private bus and exports
- * accounts with libgoa's own generated D-Bus skeletons, over a second bus connection, so the
- * client side is the real one: libgoa's GoaClient and proxies, D-Bus, and HeronGoaProvider.
- * What this cannot show: that a real daemon's Google or Microsoft accounts carry the values set
- * here, and that its tokens are accepted by a real server.
+ * Runs inside tests/harness/heron-test-session (a private session bus). The real goa-daemon
+ * runs in test-account-goa-daemon.c, with "IMAP and SMTP" accounts (listing, mail switched off,
+ * removal, GOA's passwords). What only this stand-in can show is kept here: OAuth2 accounts
+ * (Google, Microsoft 365), whose real daemon needs a web sign-in with the real provider (no
+ * network): their access tokens, EnsureCredentials before a token on force_refresh, an account
+ * that needs a new sign-in, and the binding of a Heron account to a GOA account. This test owns
+ * org.gnome.OnlineAccounts on the private bus and exports accounts with libgoa's own generated
+ * D-Bus skeletons, over a second bus connection, so the client side is the real one: libgoa's
+ * GoaClient and proxies, D-Bus, and HeronGoaProvider. What it cannot show: that a real daemon's
+ * Google or Microsoft accounts carry the values set here, and that its tokens are accepted by a
+ * real server.
  */
 
 #include "config.h"

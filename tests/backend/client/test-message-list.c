@@ -23,6 +23,7 @@
 #include "heron-test-server.h"
 #include "account/heron-account-config-store.h"
 #include "client/heron-client-private.h"
+#include "client/heron-message-list-private.h"
 #include "mime/heron-mime.h"
 
 #define WAIT_MS 60000
@@ -1406,6 +1407,243 @@ test_threaded_changes (void)
   unit_clear (&unit);
 }
 
+/* 100,000 messages in 30,000 conversations: the threaded list reads a page, not the folder */
+static void
+test_threaded_large (void)
+{
+  const guint n = 100000, n_conversations = 30000;
+  Unit unit;
+  gint64 inbox;
+  g_autoptr(GListModel) list = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) conversations = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  HeronMessageList *self;
+  guint max_alive = 0;
+  gint64 last_date = G_MAXINT64;
+
+  unit_init (&unit, "threaded-large");
+  inbox = unit_add_folder (&unit, "INBOX");
+  /* uid u is in conversation u % 30,000, every minute: the newest of conversation c is the
+   * largest uid with that remainder */
+  for (guint first = 1; first <= n; first += 5000)
+    {
+      g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_store_message_free);
+
+      for (guint uid = first; uid < first + 5000; uid++)
+        {
+          g_autofree char *id = g_strdup_printf ("l%u@t", uid);
+          g_autofree char *root = g_strdup_printf ("<root%u@t>", uid % n_conversations);
+
+          g_ptr_array_add (batch, make_row (uid, BASE_DATE + uid * 60, "Large", "Ana", "ana@example.org", id, root));
+        }
+      g_assert_true (heron_store_upsert_messages (unit.store, inbox, (HeronStoreMessage **) batch->pdata, batch->len, &error));
+      g_assert_no_error (error);
+    }
+  drain ();
+
+  n_alive = 0;
+  list = heron_folder_get_messages (unit_folder (&unit, "INBOX"));
+  self = HERON_MESSAGE_LIST (list);
+  heron_message_list_set_threaded (self, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, n_conversations);
+  /* opening it read no row; the first screen reads one page */
+  g_assert_cmpuint (((Source *) g_ptr_array_index (self->sources, 0))->rows_read, ==, 0);
+  {
+    g_autoptr(GPtrArray) screen = g_ptr_array_new_with_free_func (g_object_unref);
+
+    for (guint position = 0; position < 50; position++)
+      g_ptr_array_add (screen, g_list_model_get_item (list, position));
+    g_assert_cmpuint (((Source *) g_ptr_array_index (self->sources, 0))->rows_read, <=, WINDOW_SIZE);
+    /* the newest conversation: uid 100,000 with 10,000, 40,000 and 70,000 */
+    g_assert_cmpint (heron_message_get_uid (g_ptr_array_index (screen, 0)), ==, n);
+    g_assert_cmpuint (heron_message_get_conversation_size (g_ptr_array_index (screen, 0)), ==, 4);
+    g_assert_cmpuint (heron_message_get_conversation_unread (g_ptr_array_index (screen, 0)), ==, 4);
+  }
+
+  /* scrolling through every conversation with a screen of 50 held */
+  {
+    g_autoptr(GPtrArray) screen = g_ptr_array_new_with_free_func (g_object_unref);
+
+    for (guint position = 0; position < n_conversations; position++)
+      {
+        HeronMessage *item = g_list_model_get_item (list, position);
+        gint64 conversation = heron_message_get_conversation_id (item);
+        gint64 date = g_date_time_to_unix (heron_message_get_date (item));
+
+        /* newest first, each conversation once, its newest message */
+        g_assert_cmpint (date, <=, last_date);
+        last_date = date;
+        g_assert_false (g_hash_table_contains (conversations, &conversation));
+        g_hash_table_add (conversations, g_memdup2 (&conversation, sizeof conversation));
+        g_assert_cmpint (heron_message_get_uid (item), >, n - n_conversations);
+        if (!g_hash_table_contains (seen, item))
+          {
+            g_hash_table_add (seen, item);
+            g_object_weak_ref (G_OBJECT (item), on_message_gone, NULL);
+            n_alive++;
+          }
+        g_ptr_array_add (screen, item);
+        if (screen->len > 50)
+          {
+            g_hash_table_remove (seen, g_ptr_array_index (screen, 0));
+            g_ptr_array_remove_index (screen, 0);
+          }
+        max_alive = MAX (max_alive, n_alive);
+      }
+  }
+  g_assert_cmpuint (max_alive, <=, 256 + 51);
+  g_test_message ("at most %u HeronMessage alive while scrolling through %u conversations", max_alive, n_conversations);
+
+  /* find() gives the conversation's item for any of its messages */
+  {
+    g_autoptr(HeronStoreMessage) row = heron_store_get_message (unit.store, inbox, 5, &error);
+    g_autoptr(HeronMessage) old = NULL;
+    g_autoptr(HeronMessage) item = NULL;
+    gint position;
+
+    g_assert_no_error (error);
+    old = _heron_message_new (unit.account, NULL, row);
+    position = heron_message_list_find (self, old);
+    g_assert_cmpint (position, >=, 0);
+    item = g_list_model_get_item (list, position);
+    g_assert_cmpint (heron_message_get_uid (item), ==, 90005);
+  }
+
+  g_clear_object (&list);
+  g_assert_cmpuint (n_alive, ==, 0);
+  unit_clear (&unit);
+}
+
+static gint64
+unit_add_sent_folder (Unit *unit)
+{
+  g_autoptr(HeronStoreFolder) info = heron_store_folder_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  info->name = g_strdup ("Sent");
+  info->display_name = g_strdup ("Sent");
+  info->delimiter = '/';
+  info->subscribed = TRUE;
+  info->special_use = HERON_STORE_SPECIAL_USE_SENT;
+  id = heron_store_add_folder (unit->store, info, &error);
+  g_assert_no_error (error);
+  g_hash_table_insert (unit->folder_names, g_memdup2 (&id, sizeof id), g_strdup ("Sent"));
+  return id;
+}
+
+static guint n_notified;
+
+static void
+on_unread_notify (GObject    *object,
+           GParamSpec *pspec,
+           gpointer    user_data)
+{
+  n_notified++;
+}
+
+/* A reply one sent brings its conversation to the top of the inbox; flags change the unread
+ * counts in place; a message leaving a conversation gives it its next newest item */
+static void
+test_threaded_sent_and_flags (void)
+{
+  Unit unit;
+  gint64 inbox, sent;
+  g_autoptr(GListModel) list = NULL;
+  g_autoptr(Mirror) mirror = NULL;
+  g_autoptr(GError) error = NULL;
+  HeronMessage *top;
+
+  unit_init (&unit, "threaded-sent");
+  inbox = unit_add_folder (&unit, "INBOX");
+  sent = unit_add_sent_folder (&unit);
+  /* 20 conversations of 3 messages each in INBOX: conversation c has uids 3c+1..3c+3 */
+  for (guint c = 0; c < 20; c++)
+    for (guint k = 1; k <= 3; k++)
+      insert_threaded (&unit, inbox, 3 * c + k, BASE_DATE + (3 * c + k) * 60, c);
+  list = heron_folder_get_messages (unit_folder (&unit, "INBOX"));
+  g_assert_true (heron_folder_get_role (unit_folder (&unit, "Sent")) == HERON_FOLDER_ROLE_SENT);
+  heron_message_list_set_threaded (HERON_MESSAGE_LIST (list), TRUE);
+  mirror = mirror_new (list);
+  g_assert_cmpuint (mirror->items->len, ==, 20);
+  /* conversation 19 on top, conversation 5 at position 14 */
+  g_assert_cmpint (heron_message_get_uid (g_ptr_array_index (mirror->items, 0)), ==, 60);
+  g_assert_cmpint (heron_message_get_uid (g_ptr_array_index (mirror->items, 14)), ==, 18);
+  g_assert_cmpuint (heron_message_get_conversation_size (g_ptr_array_index (mirror->items, 14)), ==, 3);
+
+  /* a reply to conversation 5 in Sent: it moves to the top, with the reply as its item */
+  insert_threaded (&unit, sent, 1, BASE_DATE + 100 * 60, 5);
+  drain ();
+  g_assert_cmpuint (mirror->changes->len / 3, ==, 2);
+  assert_change (mirror, 0, 0, 0, 1);
+  assert_change (mirror, 1, 15, 1, 0);
+  top = g_ptr_array_index (mirror->items, 0);
+  g_assert_true (heron_message_get_folder (top) == unit_folder (&unit, "Sent"));
+  g_assert_cmpint (heron_message_get_uid (top), ==, 1);
+  g_assert_cmpuint (heron_message_get_conversation_size (top), ==, 4);
+  g_assert_cmpuint (heron_message_get_conversation_unread (top), ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 20);
+
+  /* reading two messages of it: no items-changed, the count changes on the object */
+  g_array_set_size (mirror->changes, 0);
+  n_notified = 0;
+  g_signal_connect (top, "notify::conversation-unread", G_CALLBACK (on_unread_notify), NULL);
+  {
+    const gint64 uids[] = { 16, 17 };
+
+    g_assert_true (heron_store_change_flags (unit.store, inbox, uids, 2, HERON_STORE_FLAG_SEEN, 0, NULL, NULL, &error));
+  }
+  drain ();
+  g_assert_cmpuint (mirror->changes->len, ==, 0);
+  g_assert_cmpuint (n_notified, ==, 1);
+  g_assert_cmpuint (heron_message_get_conversation_unread (top), ==, 2);
+  /* the reply itself read (a Sent folder's flag): its object and the count follow */
+  {
+    const gint64 uid = 1;
+
+    g_assert_true (heron_store_change_flags (unit.store, sent, &uid, 1, HERON_STORE_FLAG_SEEN, 0, NULL, NULL, &error));
+  }
+  drain ();
+  g_assert_cmpuint (mirror->changes->len, ==, 0);
+  g_assert_true (heron_message_get_seen (top));
+  g_assert_cmpuint (heron_message_get_conversation_unread (top), ==, 1);
+  g_signal_handlers_disconnect_by_func (top, on_unread_notify, NULL);
+
+  /* the newest message of conversation 19 expunged: its item is the next one, in place */
+  {
+    const gint64 uid = 60;
+
+    remove_uids (&unit, inbox, &uid, 1);
+  }
+  drain ();
+  assert_change (mirror, 0, 1, 1, 1);
+  g_assert_cmpint (heron_message_get_uid (g_ptr_array_index (mirror->items, 1)), ==, 59);
+  g_assert_cmpuint (heron_message_get_conversation_size (g_ptr_array_index (mirror->items, 1)), ==, 2);
+  mirror_check_positions (mirror);
+
+  /* every message of conversation 0 goes: one item less */
+  {
+    const gint64 uids[] = { 1, 2, 3 };
+
+    remove_uids (&unit, inbox, uids, 3);
+  }
+  drain ();
+  assert_change (mirror, 1, 19, 1, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 19);
+
+  /* flat again: every message, no conversation counts */
+  heron_message_list_set_threaded (HERON_MESSAGE_LIST (list), FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 56);
+  for (guint i = 0; i < mirror->items->len; i++)
+    g_assert_cmpuint (heron_message_get_conversation_size (g_ptr_array_index (mirror->items, i)), ==, 0);
+  assert_mirror_is_cache (mirror, unit.store_path, inbox);
+
+  g_clear_pointer (&mirror, mirror_free);
+  g_clear_object (&list);
+  unit_clear (&unit);
+}
+
 /* Loading: a local body renders; a body that is not local needs the server */
 
 static const char seeded_source[] =
@@ -1882,6 +2120,87 @@ test_search_offline (void)
   unit_clear (&unit);
 }
 
+/* The Sent folders whose replies join a folder's conversations are the cache's (folders.sent,
+ * which the worker sets from the account's configuration): the list follows the same ones as the
+ * index, and reads itself again when they change (FOLDERS_CHANGED names no message). */
+static void
+test_threaded_sent_folders (void)
+{
+  Unit unit;
+  gint64 inbox, sent, outbox;
+  HeronFolder *folder;
+  g_autoptr(GListModel) list = NULL;
+  g_autoptr(Mirror) mirror = NULL;
+  g_autoptr(GError) error = NULL;
+
+  unit_init (&unit, "threaded-sent-folders");
+  inbox = unit_add_folder (&unit, "INBOX");
+  sent = unit_add_sent_folder (&unit);
+  outbox = unit_add_folder (&unit, "Outbox");   /* no special use: a server without SPECIAL-USE */
+  /* 10 conversations of 2 messages in INBOX: conversation c has uids 2c+1, 2c+2 */
+  for (guint c = 0; c < 10; c++)
+    for (guint k = 1; k <= 2; k++)
+      insert_threaded (&unit, inbox, 2 * c + k, BASE_DATE + (2 * c + k) * 60, c);
+  folder = unit_folder (&unit, "INBOX");
+  list = heron_folder_get_messages (folder);
+  heron_message_list_set_threaded (HERON_MESSAGE_LIST (list), TRUE);
+  mirror = mirror_new (list);
+  g_assert_cmpuint (mirror->items->len, ==, 10);
+
+  /* the server's \Sent: a reply there brings conversation 3 up; one in Outbox does nothing */
+  insert_threaded (&unit, sent, 1, BASE_DATE + 100 * 60, 3);
+  insert_threaded (&unit, outbox, 1, BASE_DATE + 101 * 60, 5);
+  drain ();
+  g_assert_true (heron_message_get_folder (g_ptr_array_index (mirror->items, 0)) == unit_folder (&unit, "Sent"));
+  {
+    g_autoptr(GListModel) fresh = G_LIST_MODEL (heron_message_list_new_merged (&folder, 1));
+
+    heron_message_list_set_threaded (HERON_MESSAGE_LIST (fresh), TRUE);
+    assert_same_items (mirror, fresh);
+  }
+
+  /* the configuration names Outbox as the Sent folder (what the worker writes at its start):
+   * the members of conversations 3 and 5 changed with no message event; the list reads itself
+   * again and has conversation 5 on top, its item the reply in Outbox */
+  g_array_set_size (mirror->changes, 0);
+  g_assert_true (heron_store_set_sent_folder (unit.store, "Outbox", &error));
+  g_assert_no_error (error);
+  drain ();
+  g_assert_cmpuint (mirror->changes->len / 3, >=, 1);
+  g_assert_true (heron_message_get_folder (g_ptr_array_index (mirror->items, 0)) == unit_folder (&unit, "Outbox"));
+  g_assert_cmpuint (heron_message_get_conversation_size (g_ptr_array_index (mirror->items, 0)), ==, 3);
+  {
+    g_autoptr(GListModel) fresh = G_LIST_MODEL (heron_message_list_new_merged (&folder, 1));
+
+    heron_message_list_set_threaded (HERON_MESSAGE_LIST (fresh), TRUE);
+    assert_same_items (mirror, fresh);
+  }
+
+  /* a new reply in Outbox is followed (conversation 7 comes up, one move); a new message in
+   * Sent, no longer the Sent folder, is not a member */
+  g_array_set_size (mirror->changes, 0);
+  insert_threaded (&unit, outbox, 2, BASE_DATE + 102 * 60, 7);
+  drain ();
+  g_assert_cmpuint (mirror->changes->len / 3, ==, 2);
+  assert_change (mirror, 0, 0, 0, 1);
+  g_assert_cmpint (heron_message_get_uid (g_ptr_array_index (mirror->items, 0)), ==, 2);
+  g_assert_true (heron_message_get_folder (g_ptr_array_index (mirror->items, 0)) == unit_folder (&unit, "Outbox"));
+  g_array_set_size (mirror->changes, 0);
+  insert_threaded (&unit, sent, 2, BASE_DATE + 103 * 60, 8);
+  drain ();
+  g_assert_cmpuint (mirror->changes->len, ==, 0);
+  {
+    g_autoptr(GListModel) fresh = G_LIST_MODEL (heron_message_list_new_merged (&folder, 1));
+
+    heron_message_list_set_threaded (HERON_MESSAGE_LIST (fresh), TRUE);
+    assert_same_items (mirror, fresh);
+  }
+
+  g_clear_pointer (&mirror, mirror_free);
+  g_clear_object (&list);
+  unit_clear (&unit);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1908,6 +2227,9 @@ main (int    argc,
   g_test_add_func ("/heron/client/message-list/merged-big-batch", test_merged_big_batch);
   g_test_add_func ("/heron/client/message-list/threaded", test_threaded);
   g_test_add_func ("/heron/client/message-list/threaded-changes", test_threaded_changes);
+  g_test_add_func ("/heron/client/message-list/threaded-large", test_threaded_large);
+  g_test_add_func ("/heron/client/message-list/threaded-sent-and-flags", test_threaded_sent_and_flags);
+  g_test_add_func ("/heron/client/message-list/threaded-sent-folders", test_threaded_sent_folders);
   g_test_add_func ("/heron/client/message/load", test_load);
   g_test_add_func ("/heron/client/message/load-offline", test_load_offline);
   g_test_add_func ("/heron/client/message-list/search-offline", test_search_offline);

@@ -142,7 +142,9 @@ test_roundtrip (void)
 
   heron_mime_composition_add_recipient (composition->to, "Ålice Empfängerin", alice);
   heron_mime_composition_add_recipient (composition->cc, "Zoë Ðuplicate, Jr.", alice);
+  g_free (composition->subject);
   composition->subject = g_strdup (subject);
+  g_free (composition->body);
   composition->body = g_strdup (body);
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     g_ptr_array_add (composition->attachments,

@@ -323,6 +323,108 @@ test_orphans (void)
   g_object_unref (store);
 }
 
+/* heron_store_add_bodies() on a second writer, on its own thread, with sources the first
+ * writer's thread received (the sync's prefetch): what is gone or local already is skipped,
+ * the first store's garbage collection leaves the pinned files alone until the writers go, and
+ * what was stored reads back through the first store. */
+typedef struct {
+  const char              *path;
+  gint64                   folder_id;
+  const gint64            *uids;
+  HeronStoreSourceWriter **sources;
+  guint                    n;
+  GArray                  *stored;
+  StoreTestEvents          events;
+  GError                  *error;
+} SecondWriter;
+
+static gpointer
+second_writer_thread (gpointer data)
+{
+  SecondWriter *second = data;
+  g_autoptr (HeronStore) extra = heron_store_open_extra_writer (second->path, &second->error);
+
+  if (extra == NULL)
+    return NULL;
+  store_test_events_attach (&second->events, extra);
+  heron_store_add_bodies (extra, second->folder_id, second->uids, second->sources, second->n,
+                          second->stored, &second->error);
+  heron_store_set_changes_func (extra, NULL, NULL, NULL);
+  return NULL;
+}
+
+static void
+test_second_writer (void)
+{
+  g_autoptr (StoreTestDir) dir = store_test_dir_new ();
+  g_autoptr (HeronStore) store = store_test_open (dir->path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) changed = NULL;
+  static const gint64 uids[] = { 1, 2, 3, 99 };
+  HeronStoreSourceWriter *sources[4];
+  HeronStoreSourceWriter *earlier;
+  SecondWriter second = { 0 };
+  gint64 inbox = store_test_add_folder (store, "INBOX");
+
+  store_test_fill (store, inbox, 1, 3);
+  /* UID 3 is local already (an on-demand fetch was first) */
+  earlier = write_source (store, 1, 7);
+  heron_store_set_body (store, inbox, 3, earlier, NULL, &error);
+  g_assert_no_error (error);
+  g_object_unref (earlier);
+
+  /* received on this thread: a large source (a file), a small one, one for the local message
+   * (large, so its file must go again) and one for a message the cache does not have */
+  sources[0] = write_source (store, 3, 1);
+  sources[1] = write_source (store, 1, 2);
+  sources[2] = write_source (store, 4, 3);
+  sources[3] = write_source (store, 1, 4);
+  g_assert_cmpuint (count_source_files (store), ==, 2);
+
+  /* the first writer collects while they wait: their files stay */
+  heron_store_collect_garbage (store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_source_files (store), ==, 2);
+
+  second.path = dir->path;
+  second.folder_id = inbox;
+  second.uids = uids;
+  second.sources = sources;
+  second.n = G_N_ELEMENTS (uids);
+  second.stored = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_thread_join (g_thread_new ("second-writer", second_writer_thread, &second));
+  g_assert_no_error (second.error);
+  g_assert_cmpuint (second.stored->len, ==, 2);
+  g_assert_cmpint (g_array_index (second.stored, gint64, 0), ==, 1);
+  g_assert_cmpint (g_array_index (second.stored, gint64, 1), ==, 2);
+  changed = store_test_events_uids (&second.events, HERON_STORE_CHANGE_MESSAGES_CHANGED, inbox);
+  g_assert_cmpuint (changed->len, ==, 2);
+  g_ptr_array_unref (second.events.batches);
+  g_array_unref (second.stored);
+
+  /* committed: the first store's collection keeps them; freeing the writers (on the first
+   * writer's thread) unpins them, and the file nothing took goes with its writer */
+  heron_store_collect_garbage (store, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    g_object_unref (sources[i]);
+  g_assert_cmpuint (count_source_files (store), ==, 1);
+  g_assert_cmpint (count_rows (store, "sources"), ==, 3);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      static const guint chunks[] = { 3, 1, 1 };
+      static const guint seeds[] = { 1, 2, 7 };
+      g_autoptr (GInputStream) stream = heron_store_open_source (store, inbox, i + 1, NULL, &error);
+      g_autoptr (HeronStoreMessage) message = heron_store_get_message (store, inbox, i + 1, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (message->body_local);
+      assert_source (stream, chunks[i], seeds[i]);
+    }
+  store_test_assert_consistent (store);
+}
+
 static void
 test_body_text (void)
 {
@@ -457,6 +559,7 @@ main (int   argc,
   g_test_add_func ("/heron/store/bodies/dedup-and-release", test_dedup_and_release);
   g_test_add_func ("/heron/store/bodies/not-local", test_not_local);
   g_test_add_func ("/heron/store/bodies/orphans", test_orphans);
+  g_test_add_func ("/heron/store/bodies/second-writer", test_second_writer);
   g_test_add_func ("/heron/store/bodies/text", test_body_text);
   g_test_add_func ("/heron/store/bodies/text-later", test_text_later);
 

@@ -775,6 +775,349 @@ test_crash (void)
     }
 }
 
+/* Dependencies: what waits behind a FAILED entry, and what goes when it is discarded
+ * (docs/sync.md, "Held entries"). */
+
+static void
+fail_permanently (Fixture *fixture,
+                  gint64   seq)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (heron_store_journal_start (fixture->store, seq, &error));
+  g_assert_true (heron_store_journal_fail (fixture->store, seq, "refused", TRUE, &error));
+  g_assert_no_error (error);
+}
+
+static gint64
+last_seq (Fixture *fixture)
+{
+  g_autoptr (GPtrArray) ops = journal (fixture);
+
+  g_assert_cmpuint (ops->len, >, 0);
+  return ((HeronStoreOperation *) g_ptr_array_index (ops, ops->len - 1))->seq;
+}
+
+static void
+assert_seqs (GArray       *seqs,
+             const gint64 *expected,
+             guint         n)
+{
+  g_assert_cmpuint (seqs->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (g_array_index (seqs, gint64, i), ==, expected[i]);
+}
+
+static void
+test_held (Fixture      *fixture,
+           gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) held = NULL;
+  g_autoptr (GArray) discarded = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GArray) first = NULL;
+  g_autoptr (GArray) second = NULL;
+  g_autoptr (GPtrArray) ops = NULL;
+  g_autoptr (HeronStoreFolder) inbox = NULL;
+  g_autoptr (HeronStoreMessage) summary = store_test_message (0, "Draft", "Alice", "alice@example.test",
+                                                              "draft@heron.test", NULL, NULL);
+  HeronStoreSourceWriter *writer;
+  HeronStoreFolder info = { 0 };
+  const char source[] = "From: alice@example.test\r\nSubject: Draft\r\n\r\nText\r\n";
+  const gint64 one[] = { 1 }, two[] = { 2 }, three[] = { 3 };
+  gint64 folder_id, create, move1, flag_local, flag_other, move2, append, flag3, flag3_again, local;
+
+  g_assert_true (heron_store_set_folder_sync_state (fixture->store, fixture->inbox, 7, 21, 100, &error));
+  g_assert_no_error (error);
+
+  /* a folder made here, a message moved into it and flagged there, moved on to Archive, a draft
+   * appended into it; meanwhile a flag change of another message */
+  info.name = (char *) "New";
+  info.display_name = (char *) "New";
+  info.delimiter = '/';
+  create = heron_store_op_create_folder (fixture->store, &info, &folder_id, &error);
+  g_assert_no_error (error);
+  move1 = heron_store_op_move (fixture->store, fixture->inbox, one, 1, folder_id, &first, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (heron_store_op_add_flags (fixture->store, folder_id, (gint64 *) first->data, 1,
+                                             HERON_STORE_FLAG_FLAGGED, NULL, &error), >, 0);
+  flag_local = last_seq (fixture);
+  g_assert_cmpint (heron_store_op_add_flags (fixture->store, fixture->inbox, two, 1, HERON_STORE_FLAG_SEEN,
+                                             NULL, &error), >, 0);
+  flag_other = last_seq (fixture);
+  move2 = heron_store_op_move (fixture->store, folder_id, (gint64 *) first->data, 1, fixture->archive, &second,
+                               &error);
+  g_assert_no_error (error);
+  writer = heron_store_source_writer_new (fixture->store, &error);
+  heron_store_source_writer_write (writer, source, sizeof source - 1, &error);
+  heron_store_source_writer_close (writer, &error);
+  g_assert_no_error (error);
+  append = heron_store_op_append (fixture->store, folder_id, summary, writer, NULL, &local, &error);
+  g_object_unref (writer);
+  g_assert_no_error (error);
+  /* a refused flag change, and a later one of the same message */
+  g_assert_cmpint (heron_store_op_add_flags (fixture->store, fixture->inbox, three, 1, HERON_STORE_FLAG_SEEN,
+                                             NULL, &error), >, 0);
+  flag3 = last_seq (fixture);
+  g_assert_cmpint (heron_store_op_remove_flags (fixture->store, fixture->inbox, three, 1, HERON_STORE_FLAG_SEEN,
+                                                NULL, &error), >, 0);
+  flag3_again = last_seq (fixture);
+  g_assert_no_error (error);
+
+  /* nothing is held while nothing failed */
+  held = heron_store_journal_list_held (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (held->len, ==, 0);
+  g_clear_pointer (&held, g_array_unref);
+
+  fail_permanently (fixture, create);
+  fail_permanently (fixture, flag3);
+  held = heron_store_journal_list_held (fixture->store, &error);
+  g_assert_no_error (error);
+  {
+    const gint64 expected[] = { move1, flag_local, move2, append, flag3_again };
+    assert_seqs (held, expected, G_N_ELEMENTS (expected));
+  }
+  g_clear_pointer (&held, g_array_unref);
+  (void) flag_other;
+
+  /* discarding the create gives up what was made on it, latest first; the message is back in
+   * INBOX under its UID, INBOX will fetch its flags again; the append stays (it fails by itself) */
+  g_assert_true (heron_store_journal_discard_with_dependents (fixture->store, create, discarded, &error));
+  g_assert_no_error (error);
+  {
+    const gint64 expected[] = { move2, flag_local, move1, create };
+    assert_seqs (discarded, expected, G_N_ELEMENTS (expected));
+  }
+  g_assert_cmpuint (flags_of (fixture, fixture->inbox, 1) & HERON_STORE_FLAG_FLAGGED, !=, 0);   /* until the sync */
+  g_assert_cmpuint (store_test_count (fixture->store, fixture->archive), ==, 0);
+  g_assert_cmpuint (store_test_count (fixture->store, fixture->inbox), ==, 20);
+  inbox = heron_store_lookup_folder (fixture->store, "INBOX", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (inbox->uidnext, ==, 1);
+  g_assert_cmpuint (inbox->highestmodseq, ==, 0);
+  g_assert_cmpuint (inbox->uidvalidity, ==, 7);
+  ops = journal (fixture);
+  g_assert_cmpuint (ops->len, ==, 4);   /* flag_other, append, flag3 (FAILED), flag3_again */
+  g_assert_cmpint (((HeronStoreOperation *) ops->pdata[1])->seq, ==, append);
+  held = heron_store_journal_list_held (fixture->store, &error);
+  g_assert_no_error (error);
+  {
+    const gint64 expected[] = { flag3_again };
+    assert_seqs (held, expected, G_N_ELEMENTS (expected));
+  }
+  g_clear_pointer (&held, g_array_unref);
+
+  /* discarding the flag change releases the later one of the same message, and gives up
+   * nothing with it */
+  g_array_set_size (discarded, 0);
+  g_assert_true (heron_store_journal_discard_with_dependents (fixture->store, flag3, discarded, &error));
+  g_assert_no_error (error);
+  {
+    const gint64 expected[] = { flag3 };
+    assert_seqs (discarded, expected, G_N_ELEMENTS (expected));
+  }
+  held = heron_store_journal_list_held (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (held->len, ==, 0);
+
+  /* an unknown entry */
+  g_assert_false (heron_store_journal_discard_with_dependents (fixture->store, 9999, discarded, &error));
+  g_assert_error (error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND);
+  g_assert_cmpuint (discarded->len, ==, 0);
+}
+
+static gint64
+flag_seen (Fixture      *fixture,
+           gint64        folder_id,
+           const gint64 *uid)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (heron_store_op_add_flags (fixture->store, folder_id, uid, 1, HERON_STORE_FLAG_SEEN, NULL, &error),
+                   >, 0);
+  g_assert_no_error (error);
+  return last_seq (fixture);
+}
+
+/* A refused DELETE or RENAME holds only what names exactly the folder it took away (a folder
+ * made again under that name), not its children, which stay on the server as here, nor a
+ * sibling that merely starts with its name; INBOX, which always exists, holds nothing; what acts
+ * in or below a renamed folder's new name waits. Discarding the DELETE gives up nothing else. */
+static void
+test_held_folders (Fixture      *fixture,
+                   gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) held = NULL;
+  g_autoptr (GArray) moved = NULL;
+  g_autoptr (GArray) discarded = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GPtrArray) ops = NULL;
+  HeronStoreFolder info = { 0 };
+  const gint64 one[] = { 1 }, two[] = { 2 }, three[] = { 3 };
+  gint64 projects = store_test_add_folder (fixture->store, "Projects");
+  gint64 year = store_test_add_folder (fixture->store, "Projects/2024");
+  gint64 old = store_test_add_folder (fixture->store, "Projects.old");
+  gint64 work = store_test_add_folder (fixture->store, "Work");
+  gint64 sub = store_test_add_folder (fixture->store, "Work/Sub");
+  gint64 workshop = store_test_add_folder (fixture->store, "Workshop");
+  gint64 del, move, flag_year, expunge, flag_old, recreate, ren, flag_sub, recreate_work, flag_workshop;
+  gint64 ren_inbox, inbox_again, flag_inbox, flag_renamed_inbox;
+
+  store_test_fill (fixture->store, year, 1, 3);
+  store_test_fill (fixture->store, old, 1, 1);
+  store_test_fill (fixture->store, sub, 1, 1);
+  store_test_fill (fixture->store, workshop, 1, 1);
+
+  /* the server refuses to delete Projects (it has a child); meanwhile, work in its child and in
+   * a sibling, and Projects made again */
+  del = heron_store_op_delete_folder (fixture->store, projects, &error);
+  g_assert_no_error (error);
+  fail_permanently (fixture, del);
+  move = heron_store_op_move (fixture->store, year, one, 1, fixture->inbox, &moved, &error);
+  g_assert_no_error (error);
+  flag_year = flag_seen (fixture, year, two);
+  expunge = heron_store_op_expunge (fixture->store, year, three, 1, &error);
+  g_assert_no_error (error);
+  flag_old = flag_seen (fixture, old, one);
+  info.name = (char *) "Projects";
+  info.display_name = (char *) "Projects";
+  info.delimiter = '/';
+  recreate = heron_store_op_create_folder (fixture->store, &info, NULL, &error);
+  g_assert_no_error (error);
+
+  /* a refused rename of Work to Done (its child goes along here): what acts below the new name
+   * waits, as does Work made again; a sibling starting with "Work" does not */
+  ren = heron_store_op_rename_folder (fixture->store, work, "Done", "Done", &error);
+  g_assert_no_error (error);
+  fail_permanently (fixture, ren);
+  flag_sub = flag_seen (fixture, sub, one);   /* "Done/Sub" now */
+  info.name = (char *) "Work";
+  info.display_name = (char *) "Work";
+  recreate_work = heron_store_op_create_folder (fixture->store, &info, NULL, &error);
+  g_assert_no_error (error);
+  flag_workshop = flag_seen (fixture, workshop, one);
+
+  /* a refused rename of INBOX: the server keeps an INBOX (renaming it moves its messages), the
+   * next sync brings it back, and what happens in it goes on */
+  ren_inbox = heron_store_op_rename_folder (fixture->store, fixture->inbox, "Old Inbox", "Old Inbox", &error);
+  g_assert_no_error (error);
+  fail_permanently (fixture, ren_inbox);
+  inbox_again = store_test_add_folder (fixture->store, "INBOX");
+  store_test_fill (fixture->store, inbox_again, 1, 1);
+  flag_inbox = flag_seen (fixture, inbox_again, one);
+  flag_renamed_inbox = flag_seen (fixture, fixture->inbox, two);   /* "Old Inbox" now */
+
+  held = heron_store_journal_list_held (fixture->store, &error);
+  g_assert_no_error (error);
+  {
+    const gint64 expected[] = { recreate, flag_sub, recreate_work, flag_renamed_inbox };
+    assert_seqs (held, expected, G_N_ELEMENTS (expected));
+  }
+  (void) move, (void) flag_year, (void) expunge, (void) flag_old, (void) flag_workshop, (void) flag_inbox;
+
+  /* discarding the DELETE gives up nothing else: the moved message stays moved, the flag
+   * changes and the expunge stay in the journal */
+  g_assert_true (heron_store_journal_discard_with_dependents (fixture->store, del, discarded, &error));
+  g_assert_no_error (error);
+  {
+    const gint64 expected[] = { del };
+    assert_seqs (discarded, expected, G_N_ELEMENTS (expected));
+  }
+  g_assert_cmpuint (store_test_count (fixture->store, year), ==, 1);
+  g_assert_cmpuint (store_test_count (fixture->store, fixture->inbox), ==, 21);   /* "Old Inbox" */
+  ops = journal (fixture);
+  g_assert_cmpuint (ops->len, ==, 12);
+
+  /* discarding the rename of Work gives up what acts below its new name, not Work made again */
+  g_array_set_size (discarded, 0);
+  g_assert_true (heron_store_journal_discard_with_dependents (fixture->store, ren, discarded, &error));
+  g_assert_no_error (error);
+  {
+    const gint64 expected[] = { flag_sub, ren };
+    assert_seqs (discarded, expected, G_N_ELEMENTS (expected));
+  }
+}
+
+/* A move refused by the server, its source folder renamed since (the rename done), then the
+ * move discarded: the messages go back to that folder under its new name, under their UIDs, and
+ * its saved state is lowered so that its next sync fetches their flags. */
+static void
+test_discard_move_after_rename (Fixture      *fixture,
+                                gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) moved = NULL;
+  g_autoptr (HeronStoreFolder) done = NULL;
+  g_autoptr (HeronStoreFolder) source = NULL;
+  const gint64 some[] = { 3, 4 };
+  gint64 work = store_test_add_folder (fixture->store, "Work");
+  gint64 move, ren;
+
+  store_test_fill (fixture->store, work, 1, 5);
+  g_assert_true (heron_store_set_folder_sync_state (fixture->store, work, 7, 6, 100, &error));
+  g_assert_no_error (error);
+
+  move = heron_store_op_move (fixture->store, work, some, 2, fixture->trash, &moved, &error);
+  g_assert_no_error (error);
+  fail_permanently (fixture, move);
+  ren = heron_store_op_rename_folder (fixture->store, work, "Done", "Done", &error);
+  g_assert_no_error (error);
+  g_assert_true (heron_store_journal_start (fixture->store, ren, &error));
+  g_assert_true (heron_store_journal_complete (fixture->store, ren, NULL, 0, &error));
+  g_assert_no_error (error);
+
+  source = heron_store_journal_lookup_folder (fixture->store, move, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (source->id, ==, work);
+  g_assert_cmpstr (source->name, ==, "Done");
+
+  g_assert_true (heron_store_journal_discard (fixture->store, move, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (store_test_count (fixture->store, work), ==, 5);
+  g_assert_cmpuint (store_test_count (fixture->store, fixture->trash), ==, 0);
+  /* under their UIDs there (heron_store_get_message() finds them) */
+  (void) flags_of (fixture, work, 3);
+  (void) flags_of (fixture, work, 4);
+  done = heron_store_get_folder (fixture->store, work, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (done->highestmodseq, ==, 0);
+  g_assert_cmpuint (done->uidnext, ==, 3);
+  g_assert_cmpuint (done->uidvalidity, ==, 7);
+
+  /* an entry no longer in the journal */
+  g_assert_null (heron_store_journal_lookup_folder (fixture->store, move, &error));
+  g_assert_error (error, HERON_STORE_ERROR, HERON_STORE_ERROR_NOT_FOUND);
+}
+
+/* What the server holds as far as the cache knows: messages with server UIDs, and those that
+ * waiting moves and expunges took out; not the local ones. */
+static void
+test_server_count (Fixture      *fixture,
+                   gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) moved = NULL;
+  g_autoptr (GArray) back = NULL;
+  const gint64 some[] = { 1, 2, 3 }, gone[] = { 4 };
+  guint count = 0;
+
+  g_assert_true (heron_store_journal_count_server_messages (fixture->store, fixture->inbox, &count, &error));
+  g_assert_cmpuint (count, ==, 20);
+  g_assert_cmpint (heron_store_op_move (fixture->store, fixture->inbox, some, 3, fixture->archive, &moved, &error), >, 0);
+  g_assert_cmpint (heron_store_op_expunge (fixture->store, fixture->inbox, gone, 1, &error), >, 0);
+  /* a local message moved into INBOX: not on the server yet */
+  g_assert_cmpint (heron_store_op_move (fixture->store, fixture->archive, (gint64 *) moved->data, 1, fixture->inbox,
+                                        &back, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (store_test_count (fixture->store, fixture->inbox), ==, 17);
+  g_assert_true (heron_store_journal_count_server_messages (fixture->store, fixture->inbox, &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, 20);
+  g_assert_true (heron_store_journal_count_server_messages (fixture->store, fixture->archive, &count, &error));
+  g_assert_cmpuint (count, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -790,6 +1133,10 @@ main (int   argc,
   ADD ("/heron/store/journal/copy-and-delete", test_copy_and_delete);
   ADD ("/heron/store/journal/append", test_append);
   ADD ("/heron/store/journal/folder-ops", test_folder_ops);
+  ADD ("/heron/store/journal/held-and-discarded", test_held);
+  ADD ("/heron/store/journal/server-count", test_server_count);
+  ADD ("/heron/store/journal/held-folders", test_held_folders);
+  ADD ("/heron/store/journal/discard-move-after-rename", test_discard_move_after_rename);
 #undef ADD
   g_test_add_func ("/heron/store/journal/replay-after-crash", test_crash);
 

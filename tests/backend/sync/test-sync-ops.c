@@ -792,6 +792,399 @@ test_refused (void)
   sync_test_fixture_clear (&fixture);
 }
 
+/* A move refused (its destination was deleted behind the client's back), then its source folder
+ * renamed (the rename goes through), then the move discarded: the message is back in the folder
+ * under its new name, with its flag, after the sync the discard starts there (an incremental
+ * sync alone would never bring it back: the server did not change it). */
+static void
+test_discard_after_rename (void)
+{
+  SyncTestFixture fixture;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) locals = NULL;
+  g_autofree char *renamed = NULL;
+  HeronSyncEvent *event;
+  guint32 uid;
+  gint64 uid64, seq;
+  guint mark;
+
+  fixture_init (&fixture, "renamediscard");
+  g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Work", &error));
+  g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Gone", &error));
+  g_assert_no_error (error);
+  uid = deliver (&fixture, "Work", "renamediscard.1", "\\Flagged");
+  deliver (&fixture, "Work", "renamediscard.2", NULL);
+  fixture_start (&fixture);
+  sync_test_sync_folders (&fixture);
+  sync_test_sync_folder (&fixture, "Work");
+  g_assert_true (heron_test_server_delete_mailbox (server, fixture.user, "Gone", &error));
+  g_assert_no_error (error);
+  sync_test_wait_for (check_server_has_no_mailbox, &fixture, "Gone", SYNC_TEST_WAIT_MS, "Gone deleted");
+
+  mark = fixture.events->len;
+  uid64 = uid;
+  locals = do_move (&fixture, "Work", &uid64, 1, "Gone", FALSE);
+  event = sync_test_wait_event (&fixture, HERON_SYNC_EVENT_ERROR, NULL, mark, SYNC_TEST_WAIT_MS);
+  seq = event->seq;
+  g_assert_cmpint (seq, >, 0);
+
+  /* the refused move does not hold the rename of its source folder */
+  renamed = try_rename_folder (&fixture, "Work", NULL, "Done", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (renamed, ==, "Done");
+  wait_replayed (&fixture);
+  g_assert_true (check_server_has_no_mailbox (&fixture, "Work"));
+  g_assert_false (store_has_uid (&fixture, "Done", uid));
+
+  mark = fixture.events->len;
+  heron_account_worker_discard_operation (fixture.worker, seq);
+  sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_ADDED, "Done", mark, SYNC_TEST_WAIT_MS);
+  sync_test_sync_folder (&fixture, "Done");
+  g_assert_true (store_has_uid (&fixture, "Done", uid));
+  sync_test_assert_store_equals_server (&fixture, "Done");
+  {
+    g_autoptr(HeronStore) store = NULL;
+    g_autoptr(GPtrArray) ops = NULL;
+
+    sync_test_fixture_stop (&fixture);
+    store = heron_store_open (fixture.store_path, &error);
+    g_assert_no_error (error);
+    ops = heron_store_journal_list (store, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ops->len, ==, 0);
+  }
+  sync_test_fixture_clear (&fixture);
+}
+
+/* Entries that depend on a FAILED one are held (docs/sync.md, "Held entries"). */
+
+typedef struct {
+  const char *mailbox;
+  guint32     uid;
+  const char *flag;
+} ServerFlag;
+
+/* The server's message @uid in @mailbox carries @flag. */
+static gboolean
+check_server_flag (SyncTestFixture *fixture,
+                   gconstpointer    data)
+{
+  const ServerFlag *wanted = data;
+  g_autofree char *state = sync_test_server_state (fixture, wanted->mailbox);
+  g_autofree char *prefix = g_strdup_printf ("%u ", wanted->uid);
+  g_auto(GStrv) lines = g_strsplit (state, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      {
+        g_autofree char *flags = g_strndup (lines[i], strcspn (lines[i], "|"));
+        return strstr (flags, wanted->flag) != NULL;
+      }
+  return FALSE;
+}
+
+static gboolean
+check_store_has_uid (SyncTestFixture *fixture,
+                     gconstpointer    data)
+{
+  const ServerFlag *wanted = data;
+  return store_has_uid (fixture, wanted->mailbox, wanted->uid);
+}
+
+/* The seqs of the journal's entries, and which of them are held (the worker stopped). */
+static void
+journal_entries (SyncTestFixture *fixture,
+                 GPtrArray      **out_ops,
+                 GArray         **out_held)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeronStore) store = heron_store_open (fixture->store_path, &error);
+
+  g_assert_no_error (error);
+  *out_ops = heron_store_journal_list (store, &error);
+  g_assert_no_error (error);
+  *out_held = heron_store_journal_list_held (store, &error);
+  g_assert_no_error (error);
+  heron_store_close (store);
+}
+
+static gboolean
+check_pending_is (SyncTestFixture *fixture,
+                  gconstpointer    data)
+{
+  return pending_operations (fixture) == GPOINTER_TO_UINT (data);
+}
+
+/* A folder made offline that the server refuses ("~" starts no Dovecot name), a message moved
+ * into it and flagged there, and a flag change elsewhere: the create fails, the move and the
+ * flag change wait behind it (never sent), the independent flag change goes through. Discarding
+ * the create gives up what was made on it: the message is back in INBOX, nothing is lost on
+ * the server, the journal is empty. */
+static void
+test_held_discarded (void)
+{
+  SyncTestFixture fixture;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) locals = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GArray) held = NULL;
+  g_autofree char *made = NULL;
+  g_autofree char *folders = NULL;
+  HeronSyncEvent *event;
+  ServerFlag seen;
+  guint32 uid_a, uid_b;
+  gint64 uid64, seq_create;
+  guint mark;
+
+  fixture_init (&fixture, "helddiscard");
+  uid_a = deliver (&fixture, "INBOX", "held.a", NULL);
+  uid_b = deliver (&fixture, "INBOX", "held.b", NULL);
+  fixture_start (&fixture);
+  sync_test_sync_folders (&fixture);
+  sync_test_sync_folder (&fixture, "INBOX");
+
+  go_offline (&fixture);
+  made = try_create_folder (&fixture, NULL, "~Held", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (made, ==, "~Held");
+  uid64 = uid_a;
+  locals = do_move (&fixture, "INBOX", &uid64, 1, made, FALSE);
+  g_assert_cmpuint (locals->len, ==, 1);
+  sync_test_set_flags (&fixture, made, g_array_index (locals, gint64, 0), HERON_STORE_FLAG_FLAGGED, 0);
+  sync_test_set_flags (&fixture, "INBOX", uid_b, HERON_STORE_FLAG_SEEN, 0);
+  g_assert_cmpuint (pending_operations (&fixture), ==, 4);
+
+  mark = fixture.events->len;
+  go_online (&fixture);
+  event = sync_test_wait_event (&fixture, HERON_SYNC_EVENT_ERROR, NULL, mark, SYNC_TEST_WAIT_MS);
+  g_assert_cmpint (event->seq, >, 0);
+  g_assert_cmpstr (event->folder, ==, "~Held");
+  seq_create = event->seq;
+  /* the independent change reached the server; it came after the held ones in the journal */
+  seen = (ServerFlag) { "INBOX", uid_b, "\\Seen" };
+  sync_test_wait_for (check_server_flag, &fixture, &seen, SYNC_TEST_WAIT_MS, "B \\Seen on the server");
+  sync_test_wait_for (check_pending_is, &fixture, GUINT_TO_POINTER (2), SYNC_TEST_WAIT_MS,
+                      "two entries pending");
+  /* the move was not sent: A is still in INBOX, once, and no other error came */
+  g_assert_cmpuint (count_on_server (&fixture, "INBOX", "held.a"), ==, 1);
+  for (guint i = mark; i < fixture.events->len; i++)
+    {
+      HeronSyncEvent *other = g_ptr_array_index (fixture.events, i);
+      g_assert_true (other->kind != HERON_SYNC_EVENT_ERROR || other->seq == seq_create);
+    }
+  folders = server_folders (&fixture);
+  g_assert_null (strstr (folders, "Held"));
+
+  /* still held after another replay (a new operation queues one) */
+  sync_test_set_flags (&fixture, "INBOX", uid_b, HERON_STORE_FLAG_ANSWERED, 0);
+  seen = (ServerFlag) { "INBOX", uid_b, "\\Answered" };
+  sync_test_wait_for (check_server_flag, &fixture, &seen, SYNC_TEST_WAIT_MS, "B \\Answered on the server");
+  sync_test_wait_for (check_pending_is, &fixture, GUINT_TO_POINTER (2), SYNC_TEST_WAIT_MS,
+                      "two entries pending");
+  g_assert_cmpuint (count_on_server (&fixture, "INBOX", "held.a"), ==, 1);
+
+  sync_test_fixture_stop (&fixture);
+  journal_entries (&fixture, &ops, &held);
+  g_assert_cmpuint (ops->len, ==, 3);
+  g_assert_cmpint (((HeronStoreOperation *) ops->pdata[0])->seq, ==, seq_create);
+  g_assert_cmpint (((HeronStoreOperation *) ops->pdata[0])->state, ==, HERON_STORE_OP_FAILED);
+  g_assert_cmpint (((HeronStoreOperation *) ops->pdata[1])->kind, ==, HERON_STORE_OP_MOVE);
+  g_assert_cmpint (((HeronStoreOperation *) ops->pdata[1])->state, ==, HERON_STORE_OP_PENDING);
+  g_assert_cmpuint (((HeronStoreOperation *) ops->pdata[1])->attempts, ==, 0);
+  g_assert_cmpint (((HeronStoreOperation *) ops->pdata[2])->kind, ==, HERON_STORE_OP_ADD_FLAGS);
+  g_assert_cmpuint (((HeronStoreOperation *) ops->pdata[2])->attempts, ==, 0);
+  g_assert_cmpuint (held->len, ==, 2);
+  g_assert_cmpint (g_array_index (held, gint64, 0), ==, ((HeronStoreOperation *) ops->pdata[1])->seq);
+  g_assert_cmpint (g_array_index (held, gint64, 1), ==, ((HeronStoreOperation *) ops->pdata[2])->seq);
+
+  /* giving the create up gives up the move and the flag change made on it: A is back in INBOX
+   * under its UID at once, the journal is empty, the folder goes with the next list */
+  fixture_start (&fixture);
+  mark = fixture.events->len;
+  heron_account_worker_discard_operation (fixture.worker, seq_create);
+  sync_test_wait_for (check_pending_is, &fixture, GUINT_TO_POINTER (0), SYNC_TEST_WAIT_MS, "an empty journal");
+  /* (the folder list sync after reconnecting dropped the refused folder with the local row in
+   * it: the message comes back from the server, with the sync the discard starts) */
+  sync_test_wait_for (check_store_has_uid, &fixture, &(ServerFlag) { "INBOX", uid_a, NULL },
+                      SYNC_TEST_WAIT_MS, "A back in INBOX");
+  sync_test_sync_folders (&fixture);
+  sync_test_sync_folder (&fixture, "INBOX");
+  sync_test_assert_store_equals_server (&fixture, "INBOX");
+  g_assert_cmpuint (count_on_server (&fixture, "INBOX", "held.a"), ==, 1);
+  g_clear_pointer (&folders, g_free);
+  folders = store_folders (&fixture);
+  g_assert_null (strstr (folders, "Held"));
+  for (guint i = mark; i < fixture.events->len; i++)
+    g_assert_true (((HeronSyncEvent *) g_ptr_array_index (fixture.events, i))->kind != HERON_SYNC_EVENT_ERROR);
+
+  sync_test_fixture_stop (&fixture);
+  g_clear_pointer (&ops, g_ptr_array_unref);
+  g_clear_pointer (&held, g_array_unref);
+  journal_entries (&fixture, &ops, &held);
+  g_assert_cmpuint (ops->len, ==, 0);
+  sync_test_fixture_clear (&fixture);
+}
+
+/* A move refused (its folder was deleted behind the client's back) and a flag change of the
+ * moved message: the flag change waits; once the folder is back, retrying the move replays
+ * both, in order: the message is in the folder with the flag. */
+static void
+test_held_retried (void)
+{
+  SyncTestFixture fixture;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) locals = NULL;
+  HeronSyncEvent *event;
+  ServerFlag flagged;
+  guint32 uid, uid_other, moved;
+  gint64 uid64, seq;
+  guint mark;
+
+  fixture_init (&fixture, "heldretry");
+  uid = deliver (&fixture, "INBOX", "retry.a", NULL);
+  uid_other = deliver (&fixture, "INBOX", "retry.b", NULL);
+  g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Later", &error));
+  g_assert_no_error (error);
+  fixture_start (&fixture);
+  sync_test_sync_folders (&fixture);
+  sync_test_sync_folder (&fixture, "INBOX");
+  g_assert_true (heron_test_server_delete_mailbox (server, fixture.user, "Later", &error));
+  g_assert_no_error (error);
+  sync_test_wait_for (check_server_has_no_mailbox, &fixture, "Later", SYNC_TEST_WAIT_MS, "Later deleted");
+
+  go_offline (&fixture);
+  uid64 = uid;
+  locals = do_move (&fixture, "INBOX", &uid64, 1, "Later", FALSE);
+  sync_test_set_flags (&fixture, "Later", g_array_index (locals, gint64, 0), HERON_STORE_FLAG_FLAGGED, 0);
+  sync_test_set_flags (&fixture, "INBOX", uid_other, HERON_STORE_FLAG_FLAGGED, 0);
+
+  mark = fixture.events->len;
+  go_online (&fixture);
+  event = sync_test_wait_event (&fixture, HERON_SYNC_EVENT_ERROR, NULL, mark, SYNC_TEST_WAIT_MS);
+  seq = event->seq;
+  g_assert_cmpint (seq, >, 0);
+  flagged = (ServerFlag) { "INBOX", uid_other, "\\Flagged" };
+  sync_test_wait_for (check_server_flag, &fixture, &flagged, SYNC_TEST_WAIT_MS, "the other message flagged");
+  sync_test_wait_for (check_pending_is, &fixture, GUINT_TO_POINTER (1), SYNC_TEST_WAIT_MS, "one entry pending");
+  /* the held flag change was not sent to the message where it still is */
+  flagged = (ServerFlag) { "INBOX", uid, "\\Flagged" };
+  g_assert_false (check_server_flag (&fixture, &flagged));
+
+  g_assert_true (heron_test_server_create_mailbox (server, fixture.user, "Later", &error));
+  g_assert_no_error (error);
+  mark = fixture.events->len;
+  heron_account_worker_retry_operation (fixture.worker, seq);
+  wait_replayed (&fixture);
+  g_assert_cmpuint (count_on_server (&fixture, "INBOX", "retry.a"), ==, 0);
+  g_assert_cmpuint (count_on_server (&fixture, "Later", "retry.a"), ==, 1);
+  moved = heron_test_server_find_message (server, fixture.user, "Later", "<retry.a@heron.test>", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (moved, >, 0);
+  flagged = (ServerFlag) { "Later", moved, "\\Flagged" };
+  g_assert_true (check_server_flag (&fixture, &flagged));
+  for (guint i = mark; i < fixture.events->len; i++)
+    g_assert_true (((HeronSyncEvent *) g_ptr_array_index (fixture.events, i))->kind != HERON_SYNC_EVENT_ERROR);
+  sync_test_sync_folder (&fixture, "Later");
+  sync_test_assert_store_equals_server (&fixture, "Later");
+  sync_test_assert_store_equals_server (&fixture, "INBOX");
+  sync_test_fixture_clear (&fixture);
+}
+
+/* Address completion knows whom the person wrote to: a message sent through the outbox (the
+ * harness's Postfix) and filed in Sent gives its recipient, with the name it was written with,
+ * to completion from the cache. */
+
+static gboolean
+check_completes (SyncTestFixture *fixture,
+                 gconstpointer    data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeronStoreReader) reader = heron_store_reader_open (fixture->store_path, &error);
+  g_autoptr(GPtrArray) found = NULL;
+
+  g_assert_no_error (error);
+  found = heron_store_reader_complete_addresses (reader, data, 0, &error);
+  g_assert_no_error (error);
+  return found->len > 0;
+}
+
+static gboolean
+check_sent_copy (SyncTestFixture *fixture,
+                 gconstpointer    data)
+{
+  return count_on_server (fixture, "Sent", data) > 0;
+}
+
+static void
+test_sent_recipients_complete (void)
+{
+  SyncTestFixture fixture;
+  g_autoptr(HeronAccountConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeronStoreReader) reader = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GBytes) message = NULL;
+  g_autofree char *text = NULL;
+  HeronAccountWorkerOptions options;
+  SyncTestWait wait = { 0 };
+  const HeronStoreAddress *address;
+
+  fixture_init (&fixture, "writer");
+  config = sync_test_config_new (heron_test_server_get_host (server), heron_test_server_get_imap_port (server),
+                                 heron_test_server_get_ca_file (server), fixture.user);
+  sync_test_set_server (heron_account_config_get_smtp (config), heron_test_server_get_host (server),
+                        heron_test_server_get_smtp_port (server), heron_test_server_get_ca_file (server),
+                        fixture.user);
+  sync_test_options_init (&options, fixture.store_path, fixture.password);
+  options.idle = FALSE;
+  sync_test_fixture_start (&fixture, config, &options);
+  sync_test_wait_state (&fixture, HERON_SYNC_STATE_ONLINE, SYNC_TEST_WAIT_MS, "online");
+  sync_test_sync_folders (&fixture);
+  g_assert_false (check_completes (&fixture, "quentin"));
+
+  text = g_strdup_printf ("From: Writer <%s>\r\n"
+                          "To: Quentin Reader <reader@" HERON_TEST_SERVER_DOMAIN ">\r\n"
+                          "Subject: Completion\r\n"
+                          "Date: Sat, 21 Nov 2026 10:00:00 +0000\r\n"
+                          "Message-ID: <complete-1@heron.test>\r\n"
+                          "\r\n"
+                          "Hello.\r\n", fixture.user);
+  message = g_bytes_new (text, strlen (text));
+  heron_account_worker_send_async (fixture.worker, message, NULL, sync_test_on_done, &wait);
+  sync_test_await (&fixture, &wait, "send");
+  g_assert_true (heron_account_worker_send_finish (fixture.worker, wait.result, &error));
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+
+  {
+    SyncTestEventWait sent = { HERON_SYNC_EVENT_SENT, NULL, 0, "complete-1@heron.test" };
+    HeronSyncEvent *event = sync_test_wait_event_full (&fixture, &sent, SYNC_TEST_WAIT_MS);
+
+    g_assert_null (event->error);
+  }
+  /* the copy in Sent: SENT comes before the next outbox run journals it, so an empty journal
+   * alone says nothing yet */
+  sync_test_wait_for (check_sent_copy, &fixture, "complete-1", SYNC_TEST_WAIT_MS, "the copy in Sent");
+  wait_replayed (&fixture);
+  g_assert_cmpuint (count_on_server (&fixture, "Sent", "complete-1"), ==, 1);
+  sync_test_sync_folder (&fixture, "Sent");
+
+  reader = heron_store_reader_open (fixture.store_path, &error);
+  g_assert_no_error (error);
+  found = heron_store_reader_complete_addresses (reader, "quen", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
+  address = g_ptr_array_index (found, 0);
+  g_assert_cmpstr (address->address, ==, "reader@" HERON_TEST_SERVER_DOMAIN);
+  g_assert_cmpstr (address->name, ==, "Quentin Reader");
+  g_assert_cmpuint (address->sent, ==, 1);   /* the outbox entry left; the copy in Sent stays */
+  g_clear_pointer (&found, g_ptr_array_unref);
+  found = heron_store_reader_complete_addresses (reader, "reader@", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
+  sync_test_fixture_clear (&fixture);
+}
+
 /* A discarded flag change: the server's flags come back. */
 static void
 test_pending_flags_survive_sync (void)
@@ -1343,7 +1736,8 @@ main (int   argc,
       char *argv[])
 {
   static const char * const users[] = { "refused", "pending", "crash", "two", "killnine", "names",
-                                        "selected", "movemany", NULL };
+                                        "selected", "movemany", "helddiscard", "heldretry", "writer",
+                                        "reader", "renamediscard", NULL };
 
   if (argc > 1 && strcmp (argv[1], "--child") == 0)
     return child_main (argc, argv);
@@ -1351,7 +1745,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   /* every user up front (see sync_test_server_new()) */
-  server = sync_test_server_new (HERON_TEST_SERVER_FLAGS_NO_SMTP, users);
+  /* with Postfix: sent-recipients-complete sends through the outbox */
+  server = sync_test_server_new (HERON_TEST_SERVER_FLAGS_NONE, users);
   for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
     sync_test_add_user (server, scenarios[i].user);
   tmpdir = sync_test_tmpdir_new ("heron-test-sync-ops-XXXXXX");
@@ -1363,6 +1758,10 @@ main (int   argc,
     }
   g_test_add_func ("/heron/sync/ops/folder-names", test_folder_names);
   g_test_add_func ("/heron/sync/ops/refused-then-discarded", test_refused);
+  g_test_add_func ("/heron/sync/ops/held-then-discarded", test_held_discarded);
+  g_test_add_func ("/heron/sync/ops/discarded-after-rename", test_discard_after_rename);
+  g_test_add_func ("/heron/sync/ops/held-then-retried", test_held_retried);
+  g_test_add_func ("/heron/sync/ops/sent-recipients-complete", test_sent_recipients_complete);
   g_test_add_func ("/heron/sync/ops/pending-flags-survive-sync", test_pending_flags_survive_sync);
   g_test_add_func ("/heron/sync/ops/crash-replay", test_crash_replay);
   g_test_add_func ("/heron/sync/ops/two-clients", test_two_clients);

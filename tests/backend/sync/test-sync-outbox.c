@@ -15,6 +15,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "heron-script-server.h"
 #include "smtp/heron-smtp-error.h"
 #include "sync-test-util.h"
 
@@ -609,6 +610,507 @@ test_drafts (void)
   sync_test_fixture_clear (&fixture);
 }
 
+/* Sending off the worker's queue. These tests need an upload that stalls in the middle of the
+ * data until the test lets it go on, which the real Postfix cannot be made to do: the SMTP
+ * server is the scripted one of tests/servers/script (plain text on loopback, AUTH PLAIN),
+ * IMAP stays the real Dovecot. The script reads the message up to a marker line and then reads
+ * nothing more, so the client's writes stop once the socket buffers are full (the message is
+ * much larger than they are); the test appends the rest of the transaction when it wants the
+ * send to finish. */
+
+#define STALL_MARK "STALL-HERE"
+#define STALL_TAIL (24 * 1024 * 1024)
+
+typedef struct {
+  GBytes *bytes;
+  gsize   head;   /* bytes before the marker line */
+  gsize   tail;   /* bytes after it */
+} BigMessage;
+
+static void
+big_message_clear (BigMessage *big)
+{
+  g_clear_pointer (&big->bytes, g_bytes_unref);
+}
+
+/* A plain-text message of about 24 MB: 64 KiB of lines, the marker line, the rest. */
+static void
+make_big_message (BigMessage *big,
+                  const char *from,
+                  const char *to,
+                  const char *message_id)
+{
+  GString *text = g_string_sized_new (STALL_TAIL + 128 * 1024);
+  gsize tail_start;
+
+  g_string_append_printf (text, "From: Test Sender <%s>\r\nTo: %s\r\nSubject: A large upload\r\n", from, to);
+  g_string_append (text, "Date: Sat, 21 Nov 2026 10:00:00 +0000\r\n");
+  g_string_append_printf (text, "Message-ID: <%s>\r\n", message_id);
+  g_string_append (text, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n");
+  for (guint i = 0; text->len < 64 * 1024; i++)
+    g_string_append_printf (text, "head %06u: the first lines of a large message, uploading\r\n", i);
+  big->head = text->len;
+  g_string_append (text, STALL_MARK "\r\n");
+  tail_start = text->len;
+  for (guint i = 0; text->len - tail_start < STALL_TAIL; i++)
+    g_string_append_printf (text, "tail %08u: the rest of it, which waits for the server to read\r\n", i);
+  big->tail = text->len - tail_start;
+  big->bytes = g_string_free_to_bytes (text);
+}
+
+/* The scripted server's side of a transaction up to the 354 (one connection). */
+static void
+script_envelope (HeronScriptServer *smtp,
+                 const char        *from,
+                 const char        *to)
+{
+  g_autofree char *mail = g_strdup_printf ("MAIL FROM:<%s>*", from);
+  g_autofree char *rcpt = g_strdup_printf ("RCPT TO:<%s>*", to);
+
+  heron_script_server_send (smtp, "220 script.test ESMTP ready\r\n");
+  heron_script_server_expect (smtp, "EHLO *");
+  heron_script_server_send (smtp, "250-script.test\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n");
+  heron_script_server_expect (smtp, "AUTH PLAIN *");
+  heron_script_server_send (smtp, "235 2.7.0 Authentication successful\r\n");
+  heron_script_server_expect (smtp, mail);
+  heron_script_server_send (smtp, "250 2.1.0 Ok\r\n");
+  heron_script_server_expect (smtp, rcpt);
+  heron_script_server_send (smtp, "250 2.1.5 Ok\r\n");
+  heron_script_server_expect (smtp, "DATA");
+  heron_script_server_send (smtp, "354 End data with <CR><LF>.<CR><LF>\r\n");
+}
+
+/* The data up to the marker line; then the script reads nothing until more steps come. */
+static void
+script_stall (HeronScriptServer *smtp,
+              const BigMessage  *big)
+{
+  heron_script_server_expect_literal (smtp, big->head, NULL);
+  heron_script_server_expect_data (smtp, STALL_MARK);
+}
+
+/* The end of the data, the server's acceptance, QUIT. */
+static void
+script_accept (HeronScriptServer *smtp,
+               const char        *queue_id)
+{
+  g_autofree char *reply = g_strdup_printf ("250 2.0.0 Ok: queued as %s\r\n", queue_id);
+
+  heron_script_server_expect_data (smtp, ".");
+  heron_script_server_send (smtp, reply);
+  heron_script_server_expect (smtp, "QUIT");
+  heron_script_server_send (smtp, "221 2.0.0 Bye\r\n");
+  heron_script_server_close (smtp);
+}
+
+static void
+fixture_start_script (SyncTestFixture   *fixture,
+                      HeronScriptServer *smtp)
+{
+  g_autoptr(HeronAccountConfig) config = sync_test_config_new (servers.host, servers.imap_port, servers.ca_file,
+                                                               fixture->user);
+  HeronAccountServer *account_smtp = heron_account_config_get_smtp (config);
+  HeronAccountWorkerOptions options;
+
+  heron_account_server_set_host (account_smtp, heron_script_server_get_host (smtp));
+  heron_account_server_set_port (account_smtp, heron_script_server_get_port (smtp));
+  heron_account_server_set_security (account_smtp, HERON_ACCOUNT_SECURITY_NONE);
+  heron_account_server_set_allow_plaintext_on_loopback (account_smtp, TRUE);
+  heron_account_server_set_auth (account_smtp, HERON_ACCOUNT_AUTH_PASSWORD);
+  heron_account_server_set_user (account_smtp, fixture->user);
+  sync_test_options_init (&options, fixture->store_path, fixture->password);
+  options.idle = FALSE;
+  sync_test_fixture_start (fixture, config, &options);
+}
+
+/* The script read the marker line: the upload is in the middle of the data. */
+static gboolean
+check_stalled (SyncTestFixture *fixture,
+               gconstpointer    data)
+{
+  g_autofree char *transcript = heron_script_server_get_transcript ((HeronScriptServer *) data);
+
+  return strstr (transcript, "C> " STALL_MARK) != NULL;
+}
+
+/* How many times the server read the end of a message (a line "."). */
+static guint
+count_data_ends (HeronScriptServer *smtp)
+{
+  g_autofree char *transcript = heron_script_server_get_transcript (smtp);
+  g_auto(GStrv) lines = g_strsplit (transcript, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    n += g_str_equal (lines[i], "C> .\\r\\n");
+  return n;
+}
+
+typedef struct {
+  const char *user;
+  guint32     uid;
+  const char *flag;
+} FlagCheck;
+
+static gboolean
+check_server_flag (SyncTestFixture *fixture,
+                   gconstpointer    data)
+{
+  const FlagCheck *check = data;
+  g_auto(GStrv) flags = heron_test_server_get_flags (server, check->user, "INBOX", check->uid, NULL);
+
+  return flags != NULL && g_strv_contains ((const char * const *) flags, check->flag);
+}
+
+/* While an upload stalls in the middle of the data, the account's other work goes on: a flag
+ * change reaches the server, a body is fetched, INBOX syncs. Then the upload finishes: one
+ * transaction, SENT, the copy in Sent, an empty outbox. */
+static void
+test_stalled_upload (void)
+{
+  SyncTestFixture fixture;
+  g_autoptr(HeronScriptServer) smtp = NULL;
+  g_autoptr(HeronStoreOutboxEntry) entry = NULL;
+  g_autoptr(GError) error = NULL;
+  BigMessage big = { 0 };
+  SyncTestWait wait = { 0 };
+  FlagCheck flag;
+  guint32 uid;
+
+  sync_test_fixture_init (&fixture, server, tmpdir, "stall");
+  fixture.poll_ms = 50;
+  uid = sync_test_deliver (&fixture, "INBOX", "Flag me while the upload waits", NULL);
+  smtp = heron_script_server_new (&error);
+  g_assert_no_error (error);
+  make_big_message (&big, fixture.user, "bob@example.test", "stall-1@example.test");
+  script_envelope (smtp, fixture.user, "bob@example.test");
+  script_stall (smtp, &big);
+
+  fixture_start_script (&fixture, smtp);
+  sync_test_wait_state (&fixture, HERON_SYNC_STATE_ONLINE, SYNC_TEST_WAIT_MS, "online");
+  sync_test_sync_folder (&fixture, "INBOX");
+
+  send_message (&fixture, big.bytes);
+  sync_test_wait_for (check_stalled, &fixture, smtp, SYNC_TEST_WAIT_MS, "the upload to stall");
+
+  /* A flag change: in the cache, then on the server (the journal's replay, a job) */
+  sync_test_set_flags (&fixture, "INBOX", uid, HERON_STORE_FLAG_FLAGGED, 0);
+  flag = (FlagCheck) { fixture.user, uid, "\\Flagged" };
+  sync_test_wait_for (check_server_flag, &fixture, &flag, SYNC_TEST_WAIT_MS, "the flag on the server");
+  /* A body on demand */
+  heron_account_worker_fetch_body_async (fixture.worker, "INBOX", uid, NULL, sync_test_on_done, &wait);
+  sync_test_await (&fixture, &wait, "fetch_body");
+  g_assert_true (heron_account_worker_fetch_body_finish (fixture.worker, wait.result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+  /* A sync */
+  sync_test_sync_folder (&fixture, "INBOX");
+
+  /* All of that while the upload still waited in the middle of the data */
+  entry = outbox_entry (&fixture, "stall-1@example.test");
+  g_assert_nonnull (entry);
+  g_assert_cmpint (entry->state, ==, HERON_STORE_OUTBOX_QUEUED);
+  g_assert_cmpuint (entry->attempts, ==, 1);
+  g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SENT, "stall-1@example.test"), ==, 0);
+  g_assert_cmpuint (count_data_ends (smtp), ==, 0);
+
+  /* The server reads the rest and accepts it */
+  heron_script_server_expect_literal (smtp, big.tail, NULL);
+  script_accept (smtp, "STALL1");
+  wait_message_event (&fixture, HERON_SYNC_EVENT_SENT, "stall-1@example.test", 0);
+  g_assert_true (heron_script_server_wait (smtp, SYNC_TEST_WAIT_MS, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (heron_script_server_get_connections (smtp), ==, 1);
+  g_assert_cmpuint (count_data_ends (smtp), ==, 1);
+
+  wait_delivered (fixture.user, "Sent", "stall-1@example.test");
+  sync_test_wait_for (check_outbox_empty, &fixture, NULL, SYNC_TEST_WAIT_MS, "an empty outbox");
+  g_assert_cmpuint (count_messages (fixture.user, "Sent", "stall-1@example.test"), ==, 1);
+  g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SENT, "stall-1@example.test"), ==, 1);
+  g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "stall-1@example.test"), ==, 0);
+
+  big_message_clear (&big);
+  sync_test_fixture_clear (&fixture);
+}
+
+/* Fails the test (g_error) unless watchdog_disarm() comes within WATCHDOG_S seconds: a hang
+ * named, not a performance claim. */
+#define WATCHDOG_S 60
+
+typedef struct {
+  GMutex      lock;
+  GCond       cond;
+  gboolean    disarmed;
+  const char *what;
+  GThread    *thread;
+} Watchdog;
+
+static gpointer
+watchdog_thread (gpointer data)
+{
+  Watchdog *watchdog = data;
+  gint64 end = g_get_monotonic_time () + WATCHDOG_S * G_TIME_SPAN_SECOND;
+
+  g_mutex_lock (&watchdog->lock);
+  while (!watchdog->disarmed)
+    if (!g_cond_wait_until (&watchdog->cond, &watchdog->lock, end))
+      g_error ("%s did not return within %d s", watchdog->what, WATCHDOG_S);
+  g_mutex_unlock (&watchdog->lock);
+  return NULL;
+}
+
+static void
+watchdog_arm (Watchdog   *watchdog,
+              const char *what)
+{
+  g_mutex_init (&watchdog->lock);
+  g_cond_init (&watchdog->cond);
+  watchdog->disarmed = FALSE;
+  watchdog->what = what;
+  watchdog->thread = g_thread_new ("watchdog", watchdog_thread, watchdog);
+}
+
+static void
+watchdog_disarm (Watchdog *watchdog)
+{
+  g_mutex_lock (&watchdog->lock);
+  watchdog->disarmed = TRUE;
+  g_cond_signal (&watchdog->cond);
+  g_mutex_unlock (&watchdog->lock);
+  g_thread_join (watchdog->thread);
+  g_mutex_clear (&watchdog->lock);
+  g_cond_clear (&watchdog->cond);
+}
+
+/* The worker stops while an upload stalls in the middle of the data: the stop returns (the
+ * upload could never finish by itself: the script reads nothing more), the entry stays
+ * QUEUED, nothing is reported as failed; a new worker on the same cache sends it once. */
+static void
+test_stop_during_upload (void)
+{
+  SyncTestFixture fixture;
+  g_autoptr(HeronScriptServer) smtp = NULL;
+  g_autoptr(HeronStoreOutboxEntry) entry = NULL;
+  g_autoptr(GError) error = NULL;
+  BigMessage big = { 0 };
+  Watchdog watchdog;
+  gint64 start;
+  guint mark;
+
+  sync_test_fixture_init (&fixture, server, tmpdir, "stopsend");
+  fixture.poll_ms = 50;
+  smtp = heron_script_server_new (&error);
+  g_assert_no_error (error);
+  make_big_message (&big, fixture.user, "bob@example.test", "stopsend-1@example.test");
+  script_envelope (smtp, fixture.user, "bob@example.test");
+  script_stall (smtp, &big);
+
+  fixture_start_script (&fixture, smtp);
+  sync_test_wait_state (&fixture, HERON_SYNC_STATE_ONLINE, SYNC_TEST_WAIT_MS, "online");
+  send_message (&fixture, big.bytes);
+  sync_test_wait_for (check_stalled, &fixture, smtp, SYNC_TEST_WAIT_MS, "the upload to stall");
+
+  start = g_get_monotonic_time ();
+  watchdog_arm (&watchdog, "heron_account_worker_stop() during a stalled upload");
+  sync_test_fixture_stop (&fixture);
+  watchdog_disarm (&watchdog);
+  g_test_message ("stopped during the upload in %.3f s", (g_get_monotonic_time () - start) / 1e6);
+
+  entry = outbox_entry (&fixture, "stopsend-1@example.test");
+  g_assert_nonnull (entry);
+  g_assert_cmpint (entry->state, ==, HERON_STORE_OUTBOX_QUEUED);
+  g_assert_cmpuint (entry->attempts, ==, 1);
+  g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SENT, "stopsend-1@example.test"), ==, 0);
+  g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "stopsend-1@example.test"), ==, 0);
+  g_assert_cmpuint (count_data_ends (smtp), ==, 0);
+
+  /* The cut connection goes; the next one carries the whole message */
+  heron_script_server_next_connection (smtp);
+  script_envelope (smtp, fixture.user, "bob@example.test");
+  heron_script_server_expect_literal (smtp, g_bytes_get_size (big.bytes), NULL);
+  script_accept (smtp, "STOPSEND1");
+
+  mark = fixture.events->len;
+  fixture_start_script (&fixture, smtp);
+  wait_message_event (&fixture, HERON_SYNC_EVENT_SENT, "stopsend-1@example.test", mark);
+  g_assert_true (heron_script_server_wait (smtp, SYNC_TEST_WAIT_MS, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (heron_script_server_get_connections (smtp), ==, 2);
+  g_assert_cmpuint (count_data_ends (smtp), ==, 1);
+
+  wait_delivered (fixture.user, "Sent", "stopsend-1@example.test");
+  sync_test_wait_for (check_outbox_empty, &fixture, NULL, SYNC_TEST_WAIT_MS, "an empty outbox");
+  g_assert_cmpuint (count_messages (fixture.user, "Sent", "stopsend-1@example.test"), ==, 1);
+  g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SENT, "stopsend-1@example.test"), ==, 1);
+
+  big_message_clear (&big);
+  sync_test_fixture_clear (&fixture);
+}
+
+/* The connection drops after the final "." and before the server's reply: the sender thread
+ * passed the point of no return (SENDING recorded through the worker), so the entry becomes
+ * "may have been sent" and is not sent again by itself; retry_send sends it on a new
+ * connection. */
+static void
+test_dropped_after_end (void)
+{
+  SyncTestFixture fixture;
+  g_autoptr(HeronScriptServer) smtp = NULL;
+  g_autoptr(HeronStoreOutboxEntry) entry = NULL;
+  g_autoptr(GBytes) message = NULL;
+  g_autoptr(GError) error = NULL;
+  HeronSyncEvent *failed;
+  /* make_simple_message's line that starts with a dot goes out dot-stuffed: one byte more */
+  gsize wire_size;
+
+  sync_test_fixture_init (&fixture, server, tmpdir, "dropend");
+  smtp = heron_script_server_new (&error);
+  g_assert_no_error (error);
+  message = make_simple_message (fixture.user, "bob@example.test", "dropend-1@example.test");
+  wire_size = g_bytes_get_size (message) + 1;
+  script_envelope (smtp, fixture.user, "bob@example.test");
+  heron_script_server_expect_literal (smtp, wire_size, NULL);
+  heron_script_server_expect_data (smtp, ".");
+  heron_script_server_drop (smtp);
+  /* the retry's connection */
+  heron_script_server_next_connection (smtp);
+  script_envelope (smtp, fixture.user, "bob@example.test");
+  heron_script_server_expect_literal (smtp, wire_size, NULL);
+  script_accept (smtp, "DROPEND1");
+
+  fixture_start_script (&fixture, smtp);
+  send_message (&fixture, message);
+  failed = wait_message_event (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "dropend-1@example.test", 0);
+  g_assert_error (failed->error, HERON_SMTP_ERROR, HERON_SMTP_ERROR_UNCONFIRMED);
+  g_assert_nonnull (strstr (failed->error->message, "did not confirm"));
+  g_assert_false (heron_smtp_error_is_transient (failed->error));
+  entry = outbox_entry (&fixture, "dropend-1@example.test");
+  g_assert_nonnull (entry);
+  g_assert_cmpint (entry->state, ==, HERON_STORE_OUTBOX_UNCERTAIN);
+  g_assert_cmpuint (entry->attempts, ==, 1);
+  g_assert_cmpuint (heron_script_server_get_connections (smtp), ==, 1);
+  g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SENT, "dropend-1@example.test"), ==, 0);
+
+  /* The person says it did not arrive: sent again */
+  heron_account_worker_retry_send (fixture.worker, "dropend-1@example.test");
+  wait_message_event (&fixture, HERON_SYNC_EVENT_SENT, "dropend-1@example.test", 0);
+  g_assert_true (heron_script_server_wait (smtp, SYNC_TEST_WAIT_MS, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (heron_script_server_get_connections (smtp), ==, 2);
+  g_assert_cmpuint (count_data_ends (smtp), ==, 2);
+  sync_test_wait_for (check_outbox_empty, &fixture, NULL, SYNC_TEST_WAIT_MS, "an empty outbox");
+
+  sync_test_fixture_clear (&fixture);
+}
+
+/* Discarded while it uploads: the upload stops, its end is never written, the entry goes, and
+ * neither SENT nor a failure is reported. */
+static void
+test_discard_during_upload (void)
+{
+  SyncTestFixture fixture;
+  g_autoptr(HeronScriptServer) smtp = NULL;
+  g_autoptr(GError) error = NULL;
+  BigMessage big = { 0 };
+
+  sync_test_fixture_init (&fixture, server, tmpdir, "discardsend");
+  fixture.poll_ms = 50;
+  smtp = heron_script_server_new (&error);
+  g_assert_no_error (error);
+  make_big_message (&big, fixture.user, "bob@example.test", "discardsend-1@example.test");
+  script_envelope (smtp, fixture.user, "bob@example.test");
+  script_stall (smtp, &big);
+
+  fixture_start_script (&fixture, smtp);
+  send_message (&fixture, big.bytes);
+  sync_test_wait_for (check_stalled, &fixture, smtp, SYNC_TEST_WAIT_MS, "the upload to stall");
+
+  heron_account_worker_discard_send (fixture.worker, "discardsend-1@example.test");
+  sync_test_wait_for (check_outbox_empty, &fixture, NULL, SYNC_TEST_WAIT_MS, "an empty outbox");
+  /* the worker is free for the next request at once; the upload's end is never written */
+  sync_test_sync_folder (&fixture, "INBOX");
+  sync_test_fixture_stop (&fixture);
+  g_assert_cmpuint (count_data_ends (smtp), ==, 0);
+  g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SENT, "discardsend-1@example.test"), ==, 0);
+  g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "discardsend-1@example.test"), ==, 0);
+  g_assert_cmpuint (count_messages (fixture.user, "Sent", "discardsend-1@example.test"), ==, 0);
+
+  big_message_clear (&big);
+  sync_test_fixture_clear (&fixture);
+}
+
+static gboolean
+check_data_end (SyncTestFixture *fixture,
+                gconstpointer    data)
+{
+  return count_data_ends ((HeronScriptServer *) data) == 1;
+}
+
+/* Discarded after the final "." went out, before the server answered: too late. The discard is
+ * refused with an error, and the entry stays, so that the outcome is known: after a stop it is
+ * still SENDING, which the next start turns into "may have been sent". */
+static void
+test_discard_after_end (void)
+{
+  SyncTestFixture fixture;
+  g_autoptr(HeronScriptServer) smtp = NULL;
+  g_autoptr(HeronStoreOutboxEntry) entry = NULL;
+  g_autoptr(HeronStoreOutboxEntry) after = NULL;
+  g_autoptr(GBytes) message = NULL;
+  g_autoptr(GError) error = NULL;
+  HeronSyncEvent *refused;
+  HeronSyncEvent *failed;
+  guint mark;
+
+  sync_test_fixture_init (&fixture, server, tmpdir, "discardend");
+  smtp = heron_script_server_new (&error);
+  g_assert_no_error (error);
+  message = make_simple_message (fixture.user, "bob@example.test", "discardend-1@example.test");
+  script_envelope (smtp, fixture.user, "bob@example.test");
+  /* dot-stuffed: one byte more */
+  heron_script_server_expect_literal (smtp, g_bytes_get_size (message) + 1, NULL);
+  heron_script_server_expect_data (smtp, ".");
+  /* no answer: the client waits until it is stopped */
+  heron_script_server_expect_close (smtp);
+
+  fixture_start_script (&fixture, smtp);
+  send_message (&fixture, message);
+  sync_test_wait_for (check_data_end, &fixture, smtp, SYNC_TEST_WAIT_MS, "the end of the data");
+
+  mark = fixture.events->len;
+  heron_account_worker_discard_send (fixture.worker, "discardend-1@example.test");
+  refused = sync_test_wait_event (&fixture, HERON_SYNC_EVENT_ERROR, NULL, mark, SYNC_TEST_WAIT_MS);
+  g_assert_error (refused->error, HERON_SYNC_ERROR, HERON_SYNC_ERROR_FAILED);
+  g_assert_nonnull (strstr (refused->error->message, "discardend-1@example.test"));
+  entry = outbox_entry (&fixture, "discardend-1@example.test");
+  g_assert_nonnull (entry);
+  g_assert_cmpint (entry->state, ==, HERON_STORE_OUTBOX_SENDING);
+
+  sync_test_fixture_stop (&fixture);
+  g_assert_true (heron_script_server_wait (smtp, SYNC_TEST_WAIT_MS, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&entry, heron_store_outbox_entry_free);
+  entry = outbox_entry (&fixture, "discardend-1@example.test");
+  g_assert_nonnull (entry);
+  g_assert_cmpint (entry->state, ==, HERON_STORE_OUTBOX_SENDING);
+  g_assert_cmpuint (count_events (&fixture, HERON_SYNC_EVENT_SENT, "discardend-1@example.test"), ==, 0);
+
+  /* The next start says it may have been sent, and does not send it again by itself */
+  fixture_start_script (&fixture, smtp);
+  failed = wait_message_event (&fixture, HERON_SYNC_EVENT_SEND_FAILED, "discardend-1@example.test", 0);
+  g_assert_error (failed->error, HERON_SMTP_ERROR, HERON_SMTP_ERROR_UNCONFIRMED);
+  after = outbox_entry (&fixture, "discardend-1@example.test");
+  g_assert_nonnull (after);
+  g_assert_cmpint (after->state, ==, HERON_STORE_OUTBOX_UNCERTAIN);
+  g_assert_cmpuint (heron_script_server_get_connections (smtp), ==, 1);
+
+  /* Now that the outcome is known, the discard is taken */
+  heron_account_worker_discard_send (fixture.worker, "discardend-1@example.test");
+  sync_test_wait_for (check_outbox_empty, &fixture, NULL, SYNC_TEST_WAIT_MS, "an empty outbox");
+
+  sync_test_fixture_clear (&fixture);
+}
+
 /* The child of the crash tests: starts a worker on the cache, sends, and waits for the worker
  * to end the process at HERON_OUTBOX_TEST_CRASH. */
 static int
@@ -648,7 +1150,8 @@ main (int   argc,
       char *argv[])
 {
   static const char * const users[] = {
-    "send", "bob", "carol", "down", "refused", "wrongpw", "other", "crash1", "crash2", "drafts", NULL
+    "send", "bob", "carol", "down", "refused", "wrongpw", "other", "crash1", "crash2", "drafts",
+    "stall", "stopsend", "dropend", "discardsend", "discardend", NULL
   };
 
   if (argc == 10 && g_str_equal (argv[1], "--child"))
@@ -674,6 +1177,11 @@ main (int   argc,
   g_test_add_func ("/heron/sync/outbox/crash-before-end", test_crash_before_end);
   g_test_add_func ("/heron/sync/outbox/crash-after-accept", test_crash_after_accept);
   g_test_add_func ("/heron/sync/outbox/drafts", test_drafts);
+  g_test_add_func ("/heron/sync/outbox/stalled-upload", test_stalled_upload);
+  g_test_add_func ("/heron/sync/outbox/stop-during-upload", test_stop_during_upload);
+  g_test_add_func ("/heron/sync/outbox/dropped-after-end", test_dropped_after_end);
+  g_test_add_func ("/heron/sync/outbox/discard-during-upload", test_discard_during_upload);
+  g_test_add_func ("/heron/sync/outbox/discard-after-end", test_discard_after_end);
 
   return sync_test_run (server, tmpdir);
 }

@@ -462,12 +462,503 @@ test_list_id (void)
   sync_test_fixture_clear (&fixture);
 }
 
+/* Counters of the worker (properties for tests and diagnosis). */
+static guint
+worker_count (SyncTestFixture *fixture,
+              const char      *name)
+{
+  guint n = 0;
+
+  g_object_get (fixture->worker, name, &n, NULL);
+  return n;
+}
+
+typedef struct {
+  const char *name;
+  guint       at_least;
+} CountWait;
+
+static gboolean
+check_count (SyncTestFixture *fixture,
+             gconstpointer    data)
+{
+  const CountWait *wait = data;
+  return worker_count (fixture, wait->name) >= wait->at_least;
+}
+
+/* Until the counter has grown by @n. */
+static void
+wait_count (SyncTestFixture *fixture,
+            const char      *name,
+            guint            n,
+            const char      *what)
+{
+  CountWait wait = { name, worker_count (fixture, name) + n };
+
+  sync_test_wait_for (check_count, fixture, &wait, SYNC_TEST_WAIT_MS, what);
+}
+
+static char *
+create_folder (SyncTestFixture *fixture,
+               const char      *leaf,
+               GError         **error)
+{
+  SyncTestWait wait = { 0 };
+  char *name;
+
+  heron_account_worker_create_folder_async (fixture->worker, NULL, leaf, NULL, sync_test_on_done, &wait);
+  sync_test_await (fixture, &wait, "create");
+  name = heron_account_worker_create_folder_finish (fixture->worker, wait.result, error);
+  g_object_unref (wait.result);
+  return name;
+}
+
+/* A journal entry waiting (held behind a refused one) makes the cache hold fewer messages of a
+ * folder than the server: the STATUS poll compares like with like (what the cache knows the
+ * server has), so it does not sync the folder at every period; a real change still syncs it,
+ * once. */
+static void
+test_pending_no_resync (void)
+{
+  static const char * const listed[] = { "Work", NULL };
+  const Setup setup = { HERON_ACCOUNT_FOLDER_SYNC_LIST, listed, FALSE, 100 };
+  SyncTestFixture fixture;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HeronStoreFolder) work = NULL;
+  g_autofree char *held = NULL;
+  g_autoptr(GArray) locals = NULL;
+  SyncTestWait wait = { 0 };
+  HeronSyncEvent *event;
+  guint32 uid, flagged;
+  gint64 uid64;
+  guint mark, syncs;
+
+  sync_test_fixture_init (&fixture, server, tmpdir, "pendingpoll");
+  fixture.poll_ms = 20;   /* the counters are looked at, not only events */
+  create_mailbox (&fixture, "Work");
+  uid = sync_test_deliver (&fixture, "Work", "work-1", NULL);
+  flagged = sync_test_deliver (&fixture, "Work", "work-2", NULL);
+  sync_test_deliver (&fixture, "Work", "work-3", NULL);
+  fixture_start (&fixture, &setup);
+  sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_ADDED, "Work", 0, SYNC_TEST_WAIT_MS);
+
+  /* a folder the server refuses ("~" starts no Dovecot name), and a move into it: held */
+  mark = fixture.events->len;
+  held = create_folder (&fixture, "~Held", &error);
+  g_assert_no_error (error);
+  event = sync_test_wait_event (&fixture, HERON_SYNC_EVENT_ERROR, NULL, mark, SYNC_TEST_WAIT_MS);
+  g_assert_cmpstr (event->folder, ==, "~Held");
+  uid64 = uid;
+  heron_account_worker_move_async (fixture.worker, "Work", &uid64, 1, held, NULL, sync_test_on_done, &wait);
+  sync_test_await (&fixture, &wait, "move");
+  locals = heron_account_worker_move_finish (fixture.worker, wait.result, &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  work = store_folder (&fixture, "Work");
+  g_assert_cmpuint (work->n_messages, ==, 2);   /* the server has 3 */
+
+  /* several poll periods: no sync of Work */
+  wait_count (&fixture, "n-status-polls", 2, "two polls");
+  syncs = worker_count (&fixture, "n-folder-syncs");
+  wait_count (&fixture, "n-status-polls", 6, "six polls");
+  g_assert_cmpuint (worker_count (&fixture, "n-folder-syncs"), ==, syncs);
+  {
+    HeronTestMailboxStatus status;
+
+    g_assert_true (heron_test_server_get_status (server, fixture.user, "Work", &status, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (status.messages, ==, 3);   /* the move was not sent */
+  }
+
+  /* a change made elsewhere: one sync */
+  mark = fixture.events->len;
+  g_assert_true (heron_test_server_add_flags (server, fixture.user, "Work", flagged, "\\Flagged", &error));
+  g_assert_no_error (error);
+  sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_CHANGED, "Work", mark, SYNC_TEST_WAIT_MS);
+  wait_count (&fixture, "n-status-polls", 6, "six more polls");
+  g_assert_cmpuint (worker_count (&fixture, "n-folder-syncs"), ==, syncs + 1);
+
+  sync_test_fixture_clear (&fixture);
+}
+
+/* A waiting entry that names a message another client expunged: the cache's idea of what the
+ * server holds is one too many (two messages moved offline, held; the server expunges one of
+ * them). The expunge is synced (HIGHESTMODSEQ moved); the sync that follows finds the server
+ * unchanged since, MESSAGES still differing, and from then on the polls sync nothing while the
+ * entry waits; a real change still syncs once. */
+static void
+test_expunged_no_resync (void)
+{
+  static const char * const listed[] = { "Work", NULL };
+  const Setup setup = { HERON_ACCOUNT_FOLDER_SYNC_LIST, listed, FALSE, 100 };
+  SyncTestFixture fixture;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *held = NULL;
+  g_autoptr(GArray) locals = NULL;
+  SyncTestWait wait = { 0 };
+  HeronSyncEvent *event;
+  HeronTestMailboxStatus status;
+  gint64 uids[2];
+  guint32 flagged;
+  guint mark, syncs, settled;
+
+  sync_test_fixture_init (&fixture, server, tmpdir, "expungedpoll");
+  fixture.poll_ms = 20;   /* the counters are looked at, not only events */
+  create_mailbox (&fixture, "Work");
+  uids[0] = sync_test_deliver (&fixture, "Work", "work-1", NULL);
+  uids[1] = sync_test_deliver (&fixture, "Work", "work-2", NULL);
+  flagged = sync_test_deliver (&fixture, "Work", "work-3", NULL);
+  fixture_start (&fixture, &setup);
+  sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_ADDED, "Work", 0, SYNC_TEST_WAIT_MS);
+
+  /* a folder the server refuses, and a move of two messages into it: held */
+  mark = fixture.events->len;
+  held = create_folder (&fixture, "~Held", &error);
+  g_assert_no_error (error);
+  event = sync_test_wait_event (&fixture, HERON_SYNC_EVENT_ERROR, NULL, mark, SYNC_TEST_WAIT_MS);
+  g_assert_cmpstr (event->folder, ==, "~Held");
+  heron_account_worker_move_async (fixture.worker, "Work", uids, 2, held, NULL, sync_test_on_done, &wait);
+  sync_test_await (&fixture, &wait, "move");
+  locals = heron_account_worker_move_finish (fixture.worker, wait.result, &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  wait_count (&fixture, "n-status-polls", 2, "two polls");
+  syncs = worker_count (&fixture, "n-folder-syncs");
+
+  /* another client expunges one of them: the cache has 1 message of Work, the server 2, the
+   * journal names 2 more */
+  g_assert_true (heron_test_server_expunge (server, fixture.user, "Work", (guint32) uids[0], &error));
+  g_assert_no_error (error);
+  wait_count (&fixture, "n-status-polls", 6, "six polls");
+  settled = worker_count (&fixture, "n-folder-syncs");
+  g_assert_cmpuint (settled, >=, syncs + 1);   /* the expunge */
+  g_assert_cmpuint (settled, <=, syncs + 2);   /* and the one that found the server unchanged */
+  wait_count (&fixture, "n-status-polls", 6, "six more polls");
+  g_assert_cmpuint (worker_count (&fixture, "n-folder-syncs"), ==, settled);
+  g_assert_true (heron_test_server_get_status (server, fixture.user, "Work", &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (status.messages, ==, 2);   /* the move was not sent */
+
+  /* a change made elsewhere: one sync */
+  mark = fixture.events->len;
+  g_assert_true (heron_test_server_add_flags (server, fixture.user, "Work", flagged, "\\Flagged", &error));
+  g_assert_no_error (error);
+  sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_CHANGED, "Work", mark, SYNC_TEST_WAIT_MS);
+  wait_count (&fixture, "n-status-polls", 6, "six more polls");
+  g_assert_cmpuint (worker_count (&fixture, "n-folder-syncs"), ==, settled + 1);
+
+  sync_test_fixture_clear (&fixture);
+}
+
+/* NOTIFY after a reconnect: the new watch connection says NOTIFY SET again, and a change in a
+ * folder other than INBOX reaches the cache by it (the poll is ten minutes away and never ran). */
+static void
+test_notify_reconnect (void)
+{
+  static const char * const listed[] = { "Work", NULL };
+  const Setup setup = { HERON_ACCOUNT_FOLDER_SYNC_LIST, listed, TRUE, NO_POLL_MS };
+  SyncTestFixture fixture;
+  g_autoptr(GError) error = NULL;
+  HeronSyncEvent *event;
+  guint32 uid;
+  guint mark, sets;
+
+  sync_test_fixture_init (&fixture, server, tmpdir, "renotify");
+  fixture.poll_ms = 20;
+  create_mailbox (&fixture, "Work");
+  sync_test_deliver (&fixture, "Work", "before", NULL);
+  fixture_start (&fixture, &setup);
+  sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_ADDED, "Work", 0, SYNC_TEST_WAIT_MS);
+  {
+    CountWait first = { "n-notify-sets", 1 };
+    sync_test_wait_for (check_count, &fixture, &first, SYNC_TEST_WAIT_MS, "a NOTIFY SET");
+  }
+  sets = worker_count (&fixture, "n-notify-sets");
+
+  /* the server goes down and comes back: every connection dropped */
+  mark = fixture.events->len;
+  g_assert_true (heron_test_server_stop_imap (server, &error));
+  g_assert_no_error (error);
+  sync_test_wait_state_event (&fixture, HERON_SYNC_STATE_OFFLINE, mark, SYNC_TEST_WAIT_MS);
+  mark = fixture.events->len;
+  g_assert_true (heron_test_server_start_imap (server, &error));
+  g_assert_no_error (error);
+  sync_test_wait_state_event (&fixture, HERON_SYNC_STATE_ONLINE, mark, SYNC_TEST_WAIT_MS);
+  {
+    CountWait again = { "n-notify-sets", sets + 1 };
+    sync_test_wait_for (check_count, &fixture, &again, SYNC_TEST_WAIT_MS, "NOTIFY SET again");
+  }
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  mark = fixture.events->len;
+  uid = sync_test_deliver (&fixture, "Work", "after", NULL);
+  event = sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_ADDED, "Work", mark, SYNC_TEST_WAIT_MS);
+  g_assert_cmpint (g_array_index (event->uids, gint64, 0), ==, uid);
+  mark = fixture.events->len;
+  g_assert_true (heron_test_server_add_flags (server, fixture.user, "Work", uid, "\\Flagged", &error));
+  g_assert_no_error (error);
+  sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_CHANGED, "Work", mark, SYNC_TEST_WAIT_MS);
+  sync_test_assert_store_equals_server (&fixture, "Work");
+  g_assert_cmpuint (worker_count (&fixture, "n-status-polls"), ==, 0);
+  g_assert_cmpuint (worker_count (&fixture, "n-notify-sets"), ==, sets + 1);
+  sync_test_fixture_clear (&fixture);
+}
+
+/* NOTIFICATIONOVERFLOW. Dovecot sends it only when a client stops reading its notifications,
+ * which the worker never does, so it cannot be had from Dovecot on demand. Rather than the
+ * scripted server (which would have to play the worker's whole conversation), the worker talks
+ * to the real Dovecot through this loopback proxy (plain IMAP: Dovecot takes a login in clear
+ * text from loopback), which puts "* OK [NOTIFICATIONOVERFLOW]" into the connection that said
+ * NOTIFY SET, between two lines while it idles. */
+
+typedef struct {
+  GSocket      *listener;
+  guint16       port;
+  guint16       target_port;
+  GCancellable *cancellable;
+  GThread      *thread;
+  GMutex        lock;
+  GPtrArray    *pipes;       /* GThread, under lock */
+  gint          stopping;    /* atomic */
+  gint          inject;      /* atomic: put the overflow into the next idling NOTIFY connection */
+  gint          injected;    /* atomic */
+} Proxy;
+
+typedef struct {
+  Proxy   *proxy;
+  GSocket *client;
+} Pipe;
+
+static gboolean
+send_all (GSocket    *socket,
+          const char *data,
+          gssize      len)
+{
+  while (len > 0)
+    {
+      gssize n = g_socket_send (socket, data, len, NULL, NULL);
+
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+static gpointer
+pipe_thread (gpointer data)
+{
+  Pipe *pipe = data;
+  Proxy *proxy = pipe->proxy;
+  g_autoptr(GSocket) client = pipe->client;
+  g_autoptr(GSocket) upstream = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, proxy->target_port);
+  g_autoptr(GString) last_line = g_string_new (NULL);   /* the server's line being read */
+  gboolean notify = FALSE, idling = FALSE, line_end = TRUE;
+  char buffer[16384];
+
+  g_free (pipe);
+  upstream = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  if (upstream == NULL || !g_socket_connect (upstream, address, NULL, NULL))
+    return NULL;
+
+  while (!g_atomic_int_get (&proxy->stopping))
+    {
+      GPollFD fds[2] = {
+        { g_socket_get_fd (client), G_IO_IN | G_IO_HUP | G_IO_ERR, 0 },
+        { g_socket_get_fd (upstream), G_IO_IN | G_IO_HUP | G_IO_ERR, 0 },
+      };
+
+      if (g_poll (fds, 2, 20) < 0)
+        break;
+      if (fds[0].revents != 0)
+        {
+          gssize n = g_socket_receive (client, buffer, sizeof buffer - 1, NULL, NULL);
+
+          if (n <= 0 || !send_all (upstream, buffer, n))
+            break;
+          buffer[n] = '\0';
+          if (g_strstr_len (buffer, n, " NOTIFY SET ") != NULL)
+            notify = TRUE;
+          idling = FALSE;   /* DONE, or a command */
+        }
+      if (fds[1].revents != 0)
+        {
+          gssize n = g_socket_receive (upstream, buffer, sizeof buffer, NULL, NULL);
+
+          if (n <= 0 || !send_all (client, buffer, n))
+            break;
+          for (gssize i = 0; i < n; i++)
+            {
+              if (buffer[i] == '\n')
+                {
+                  if (g_str_has_prefix (last_line->str, "+ "))
+                    idling = TRUE;
+                  g_string_truncate (last_line, 0);
+                }
+              else
+                g_string_append_c (last_line, buffer[i]);
+            }
+          line_end = last_line->len == 0;
+        }
+      if (notify && idling && line_end && g_atomic_int_compare_and_exchange (&proxy->inject, 1, 0))
+        {
+          static const char overflow[] = "* OK [NOTIFICATIONOVERFLOW] The test proxy overflowed\r\n";
+
+          if (!send_all (client, overflow, sizeof overflow - 1))
+            break;
+          g_atomic_int_inc (&proxy->injected);
+        }
+    }
+  g_socket_close (upstream, NULL);
+  g_socket_close (client, NULL);
+  return NULL;
+}
+
+static gpointer
+accept_thread (gpointer data)
+{
+  Proxy *proxy = data;
+
+  for (;;)
+    {
+      GSocket *client = g_socket_accept (proxy->listener, proxy->cancellable, NULL);
+      Pipe *pipe;
+
+      if (client == NULL)
+        return NULL;
+      pipe = g_new0 (Pipe, 1);
+      pipe->proxy = proxy;
+      pipe->client = client;
+      g_mutex_lock (&proxy->lock);
+      g_ptr_array_add (proxy->pipes, g_thread_new ("proxy-pipe", pipe_thread, pipe));
+      g_mutex_unlock (&proxy->lock);
+    }
+}
+
+static Proxy *
+proxy_new (guint16 target_port)
+{
+  Proxy *proxy = g_new0 (Proxy, 1);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  proxy->target_port = target_port;
+  proxy->cancellable = g_cancellable_new ();
+  proxy->pipes = g_ptr_array_new ();
+  g_mutex_init (&proxy->lock);
+  proxy->listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (proxy->listener, any, TRUE, &error));
+  g_assert_true (g_socket_listen (proxy->listener, &error));
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (proxy->listener, &error);
+  g_assert_no_error (error);
+  proxy->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  proxy->thread = g_thread_new ("proxy-accept", accept_thread, proxy);
+  return proxy;
+}
+
+static void
+proxy_free (Proxy *proxy)
+{
+  g_atomic_int_set (&proxy->stopping, 1);
+  g_cancellable_cancel (proxy->cancellable);
+  g_thread_join (proxy->thread);
+  for (guint i = 0; i < proxy->pipes->len; i++)
+    g_thread_join (g_ptr_array_index (proxy->pipes, i));
+  g_ptr_array_unref (proxy->pipes);
+  g_socket_close (proxy->listener, NULL);
+  g_object_unref (proxy->listener);
+  g_object_unref (proxy->cancellable);
+  g_mutex_clear (&proxy->lock);
+  g_free (proxy);
+}
+
+static gboolean
+check_injected (SyncTestFixture *fixture,
+                gconstpointer    data)
+{
+  const Proxy *proxy = data;
+  return g_atomic_int_get ((gint *) &proxy->injected) > 0;
+}
+
+/* RFC 5465 section 5.8: after NOTIFICATIONOVERFLOW the server sends no more notifications, so
+ * the worker syncs every watched folder (INBOX and Work here) and polls from then on. */
+static void
+test_notify_overflow (void)
+{
+  static const char * const listed[] = { "Work", NULL };
+  SyncTestFixture fixture;
+  g_autoptr(HeronAccountConfig) config = NULL;
+  HeronAccountWorkerOptions options;
+  Proxy *proxy = proxy_new (heron_test_server_get_imap_port (server));
+  HeronAccountServer *imap;
+  guint syncs, polls;
+
+  sync_test_fixture_init (&fixture, server, tmpdir, "overflow");
+  fixture.poll_ms = 20;
+  create_mailbox (&fixture, "Work");
+  sync_test_deliver (&fixture, "Work", "before", NULL);
+
+  config = sync_test_fixture_config (&fixture);
+  imap = heron_account_config_get_imap (config);
+  heron_account_server_set_port (imap, proxy->port);
+  heron_account_server_set_security (imap, HERON_ACCOUNT_SECURITY_NONE);
+  heron_account_server_set_allow_plaintext_on_loopback (imap, TRUE);
+  heron_account_config_set_folder_sync (config, HERON_ACCOUNT_FOLDER_SYNC_LIST);
+  heron_account_config_set_sync_folders (config, listed);
+  sync_test_options_init (&options, fixture.store_path, fixture.password);
+  options.idle = TRUE;
+  options.status_poll_ms = 200;   /* after the overflow */
+  sync_test_fixture_start (&fixture, config, &options);
+
+  sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_ADDED, "Work", 0, SYNC_TEST_WAIT_MS);
+  {
+    CountWait first = { "n-notify-sets", 1 };
+    sync_test_wait_for (check_count, &fixture, &first, SYNC_TEST_WAIT_MS, "a NOTIFY SET");
+  }
+  /* the policy's sync of Work is done (its first sync's event came): nothing else is due */
+  syncs = worker_count (&fixture, "n-folder-syncs");
+  polls = worker_count (&fixture, "n-status-polls");
+  g_assert_cmpuint (polls, ==, 0);
+
+  g_atomic_int_set (&proxy->inject, 1);
+  sync_test_wait_for (check_injected, &fixture, proxy, SYNC_TEST_WAIT_MS, "the overflow injected");
+  {
+    CountWait resynced = { "n-folder-syncs", syncs + 2 };
+    CountWait polling = { "n-status-polls", 3 };
+
+    sync_test_wait_for (check_count, &fixture, &resynced, SYNC_TEST_WAIT_MS, "INBOX and Work synced");
+    sync_test_wait_for (check_count, &fixture, &polling, SYNC_TEST_WAIT_MS, "the poll running");
+  }
+  /* exactly those two: the polls that followed found nothing new */
+  g_assert_cmpuint (worker_count (&fixture, "n-folder-syncs"), ==, syncs + 2);
+
+  /* and a change is seen by the poll */
+  {
+    guint mark = fixture.events->len;
+
+    sync_test_deliver (&fixture, "Work", "polled", NULL);
+    sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_ADDED, "Work", mark, SYNC_TEST_WAIT_MS);
+    sync_test_assert_store_equals_server (&fixture, "Work");
+  }
+  sync_test_fixture_clear (&fixture);
+  proxy_free (proxy);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   static const char * const users[] = {
-    "notify", "poll", "policy", "counts", "anna", "ben", "listid", "umlautnotify", "umlautpoll", NULL
+    "notify", "poll", "policy", "counts", "anna", "ben", "listid", "umlautnotify", "umlautpoll", "pendingpoll",
+    "renotify", "overflow", "expungedpoll", NULL
   };
 
   g_test_init (&argc, &argv, NULL);
@@ -482,6 +973,10 @@ main (int   argc,
   g_test_add_func ("/heron/sync/watch/server-counts", test_server_counts);
   g_test_add_func ("/heron/sync/watch/two-accounts", test_two_accounts);
   g_test_add_func ("/heron/sync/watch/list-id", test_list_id);
+  g_test_add_func ("/heron/sync/watch/pending-entry-no-resync", test_pending_no_resync);
+  g_test_add_func ("/heron/sync/watch/expunged-entry-no-resync", test_expunged_no_resync);
+  g_test_add_func ("/heron/sync/watch/notify-after-reconnect", test_notify_reconnect);
+  g_test_add_func ("/heron/sync/watch/notify-overflow", test_notify_overflow);
   g_test_add_data_func ("/heron/sync/watch/non-ascii-notify", GINT_TO_POINTER (TRUE), test_non_ascii);
   g_test_add_data_func ("/heron/sync/watch/non-ascii-status-poll", GINT_TO_POINTER (FALSE), test_non_ascii);
 
