@@ -72,6 +72,56 @@ set_bold (GtkLabel *label,
   g_clear_pointer (&attrs, pango_attr_list_unref);
 }
 
+static char *
+count_description (HeronMessage *message)
+{
+  guint size = heron_message_get_conversation_size (message);
+
+  /* Translators: the tooltip of the number of messages of a conversation in the list */
+  return g_strdup_printf (ngettext ("%u message, %u unread", "%u messages, %u unread", size),
+                          size, heron_message_get_conversation_unread (message));
+}
+
+/* Tooltips are made when asked for: setting one on every bind of a row cost a round trip to
+ * the display server each time (most of a list refresh's time at start). */
+static gboolean
+on_query_sender_tooltip (GtkWidget  *widget,
+                         int         x,
+                         int         y,
+                         gboolean    keyboard,
+                         GtkTooltip *tooltip,
+                         gpointer    user_data)
+{
+  HeronMessageRow *self = user_data;
+  const char *address;
+
+  if (self->message == NULL)
+    return FALSE;
+  address = heron_message_get_sender_address (self->message);
+  if (address == NULL || *address == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, address);
+  return TRUE;
+}
+
+static gboolean
+on_query_count_tooltip (GtkWidget  *widget,
+                        int         x,
+                        int         y,
+                        gboolean    keyboard,
+                        GtkTooltip *tooltip,
+                        gpointer    user_data)
+{
+  HeronMessageRow *self = user_data;
+  g_autofree char *description = NULL;
+
+  if (self->message == NULL || heron_message_get_conversation_size (self->message) < 2)
+    return FALSE;
+  description = count_description (self->message);
+  gtk_tooltip_set_text (tooltip, description);
+  return TRUE;
+}
+
 static void
 heron_message_row_refresh (HeronMessageRow *self)
 {
@@ -104,15 +154,11 @@ heron_message_row_refresh (HeronMessageRow *self)
   if (size > 1)
     {
       g_autofree char *count = g_strdup_printf ("%u", size);
-      g_autofree char *tooltip = NULL;
+      g_autofree char *description = count_description (message);
 
-      /* Translators: the tooltip of the number of messages of a conversation in the list */
-      tooltip = g_strdup_printf (ngettext ("%u message, %u unread", "%u messages, %u unread", size),
-                                 size, heron_message_get_conversation_unread (message));
       gtk_label_set_text (self->count_label, count);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), tooltip);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->count_label),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->count_label), size > 1);
   now = g_date_time_new_now_local ();
@@ -121,8 +167,6 @@ heron_message_row_refresh (HeronMessageRow *self)
   snippet = heron_message_get_snippet (message);
 
   gtk_label_set_text (self->sender_label, heron_message_get_sender_display (message));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sender_label),
-                               heron_message_get_sender_address (message));
   gtk_label_set_text (self->subject_label,
                       subject != NULL && *subject != '\0' ? subject : _("(No Subject)"));
   gtk_label_set_text (self->snippet_label, snippet != NULL ? snippet : "");
@@ -211,4 +255,10 @@ static void
 heron_message_row_init (HeronMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->sender_label), TRUE);
+  g_signal_connect_object (self->sender_label, "query-tooltip", G_CALLBACK (on_query_sender_tooltip),
+                           self, 0);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->count_label), TRUE);
+  g_signal_connect_object (self->count_label, "query-tooltip", G_CALLBACK (on_query_count_tooltip),
+                           self, 0);
 }

@@ -44,7 +44,12 @@ struct _HeronSmtpConnection {
   const HeronSmtpClientSettings *settings;  /* the client's, which outlives us */
   GMainContext *context;
   GCancellable *cancellable;                /* cancelled when the connection fails */
-  GSource *caller_cancel_source;
+  /* The caller's cancellable: its ::cancelled (on any thread) makes cancel_wakeup ready, and the
+   * connection fails on its own context. Not a GCancellableSource: GLib 2.74 leaks one whose last
+   * reference goes while another thread is inside g_cancellable_cancel(). */
+  GCancellable *caller_cancellable;
+  gulong caller_cancel_id;
+  GSource *cancel_wakeup;
   GError *error;                            /* why it failed */
   gboolean busy;                            /* an operation is running */
 
@@ -87,10 +92,15 @@ _heron_smtp_connection_dispose (GObject *object)
   if (self->socket_connection != NULL)
     g_socket_shutdown (g_socket_connection_get_socket (self->socket_connection), TRUE, TRUE, NULL);
 
-  if (self->caller_cancel_source != NULL)
+  /* (waits for a ::cancelled handler running on another thread, which uses cancel_wakeup) */
+  if (self->caller_cancellable != NULL)
+    g_cancellable_disconnect (self->caller_cancellable, self->caller_cancel_id);
+  self->caller_cancel_id = 0;
+  g_clear_object (&self->caller_cancellable);
+  if (self->cancel_wakeup != NULL)
     {
-      g_source_destroy (self->caller_cancel_source);
-      g_clear_pointer (&self->caller_cancel_source, g_source_unref);
+      g_source_destroy (self->cancel_wakeup);
+      g_clear_pointer (&self->cancel_wakeup, g_source_unref);
     }
   if (self->timer != NULL)
     {
@@ -153,14 +163,23 @@ host (HeronSmtpConnection *self)
 }
 
 static gboolean
-on_caller_cancelled (GCancellable *cancellable,
-                     gpointer      user_data)
+on_cancel_wakeup (gpointer user_data)
 {
   HeronSmtpConnection *self = HERON_SMTP_CONNECTION (user_data);
 
   _heron_smtp_connection_fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                           "Sending was cancelled"));
   return G_SOURCE_REMOVE;
+}
+
+/* On the thread that cancels (dispose waits for this to return before freeing the source). */
+static void
+on_caller_cancelled (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  HeronSmtpConnection *self = user_data;
+
+  g_source_set_ready_time (self->cancel_wakeup, 0);
 }
 
 static gboolean
@@ -198,10 +217,15 @@ _heron_smtp_connection_new (const HeronSmtpClientSettings *settings,
 
   if (cancellable != NULL)
     {
-      self->caller_cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (self->caller_cancel_source, G_SOURCE_FUNC (on_caller_cancelled),
-                             self, NULL);
-      g_source_attach (self->caller_cancel_source, self->context);
+      self->cancel_wakeup = g_source_new (&timer_funcs, sizeof (GSource));
+      g_source_set_callback (self->cancel_wakeup, on_cancel_wakeup, self, NULL);
+      g_source_set_ready_time (self->cancel_wakeup, -1);
+      g_source_set_static_name (self->cancel_wakeup, "[heron] smtp cancelled");
+      g_source_attach (self->cancel_wakeup, self->context);
+      self->caller_cancellable = g_object_ref (cancellable);
+      /* (already cancelled: runs the handler at once) */
+      self->caller_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled),
+                                                      self, NULL);
     }
 
   return self;

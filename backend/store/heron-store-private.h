@@ -107,6 +107,7 @@ struct _HeronStore
   GHashTable           *pinned_sources;  /* hex hash -> count of writers holding it */
   guint32               key_counter;     /* low bits of new row ids (_heron_store_row_key()) */
   gboolean              search_deferred; /* heron_store_set_search_deferred() */
+  gboolean              extra;           /* heron_store_open_extra_writer() */
   char                 *fault;           /* _heron_store_set_fault() */
 };
 

@@ -330,10 +330,12 @@ static const char schema_7[] =
   "               (SELECT 1 FROM folder_conversations" \
   "                 WHERE folder_id = " r ".folder_id AND conversation_id = " r ".conversation_id)) AS absent" \
   "        CROSS JOIN messages m" \
-  /* (two index lookups, MULTI-INDEX OR: the message by its id, the ranges of the Sent folders) */ \
+  /* (two index lookups, MULTI-INDEX OR: the message by its id, the conversation's range with \
+   * each member's folder looked up by key; "IN (SELECT id FROM folders WHERE sent)" built a \
+   * temporary table at every new conversation, most inserts of a first sync) */ \
   "       WHERE m.id = " r ".id" \
   "          OR (m.conversation_id = " r ".conversation_id" \
-  "              AND m.folder_id IN (SELECT id FROM folders WHERE sent))) AS a" \
+  "              AND coalesce ((SELECT sent FROM folders WHERE id = m.folder_id), 0))) AS a" \
   "     WHERE a.n > 0" \
   "    ON CONFLICT (folder_id, conversation_id) DO NOTHING;"
 /* the newest member of the row being updated: the last entry of its folder's range and of each

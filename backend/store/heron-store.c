@@ -406,6 +406,7 @@ heron_store_open_extra_writer (const char *path,
 
   self = g_object_new (HERON_TYPE_STORE, NULL);
   self->sources_dir = _heron_store_sources_dir_for (path);
+  self->extra = TRUE;
   if (!_heron_store_db_open (&self->db, path, FALSE, error))
     return NULL;
   version = _heron_store_db_query_int (&self->db, "PRAGMA user_version", -1, error);
@@ -419,6 +420,12 @@ heron_store_open_extra_writer (const char *path,
       return NULL;
     }
   if (!configure_writer (self, error))
+    return NULL;
+  /* A bulk writer lets the write-ahead log grow to 16,384 pages (64 MiB, the journal size
+   * limit) between checkpoints: each checkpoint ends with an fsync of the database, which on a
+   * slow disk cost more wall time than the inserts, and index pages rewritten by later chunks
+   * reach the database file once. */
+  if (!_heron_store_db_exec (&self->db, "PRAGMA wal_autocheckpoint = 16384", error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -533,6 +540,16 @@ heron_store_close (HeronStore *self)
       g_critical ("Closing the mail cache %s inside a transaction: its writes are lost", self->db.path);
       while (self->depth > 0)
         _heron_store_rollback (self);
+    }
+  /* The write-ahead log back into the database, and the log file emptied: a large first sync
+   * leaves hundreds of megabytes in it when readers held snapshots meanwhile, which the next
+   * start would read again before its first query. Readers that still read keep what they need
+   * (the checkpoint stops short of them after a brief wait and the log is then kept). */
+  if (!self->extra)
+    {
+      /* (not by an extra writer: the account's own writer stays open, and does it) */
+      sqlite3_busy_timeout (self->db.handle, 100);
+      sqlite3_wal_checkpoint_v2 (self->db.handle, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     }
   _heron_store_db_close (&self->db);
 }

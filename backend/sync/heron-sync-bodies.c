@@ -38,7 +38,8 @@
  * prefetch together, so the bodies arrive at nearly the wire's speed and the index catches up
  * behind them. An on-demand fetch (a person waits to read it) extracts and indexes at once.
  * The same pass first makes the search entries a large first sync left for later
- * (heron_store_index_pending_search(), SEARCH_SLICE rows per transaction; heron-folder-sync.c).
+ * (heron_store_index_pending_search(), SEARCH_SLICE rows per transaction: few enough that a job
+ * queued meanwhile waits only milliseconds; heron-folder-sync.c).
  *
  * Folder names: the cache keeps the server's names (modified UTF-7 unless UTF8=ACCEPT is on);
  * the session takes UTF-8 and encodes itself, so names go through _heron_sync_wire_name().
@@ -76,7 +77,7 @@
 #define CONNECTING_RETRY_MS 50
 /* The text pass: messages per transaction, and work before it lets others run */
 #define TEXT_SLICE 100
-#define SEARCH_SLICE 2000
+#define SEARCH_SLICE 250
 #define TEXT_SLICE_US (50 * 1000)
 
 typedef struct _BodyRequest BodyRequest;

@@ -536,6 +536,25 @@ attach_send_source (GMainContext *context,
   return source;
 }
 
+static gboolean
+cancel_send (gpointer user_data)
+{
+  Send *send = user_data;
+
+  g_cancellable_cancel (send->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* Cancels @send's upload from the sender thread itself: a GCancellable cancelled on another
+ * thread while the sender frees one of its cancellable sources leaks that source in GLib 2.74
+ * (the handler is disconnected before it runs); LeakSanitizer saw it in the sanitizer leg. */
+static void
+cancel_on_sender (HeronSyncOutbox *outbox,
+                  Send            *send)
+{
+  g_source_unref (attach_send_source (outbox->sender_context, 0, cancel_send, send, "[heron] outbox cancel"));
+}
+
 static void
 clear_source (GSource **source)
 {
@@ -1138,7 +1157,9 @@ _heron_sync_outbox_stop (HeronSyncCore *core)
   g_mutex_unlock (&outbox->lock);
 
   /* The upload (or the wait for the reply) ends; then the thread. */
-  if (send != NULL)
+  if (send != NULL && outbox->sender_context != NULL)
+    cancel_on_sender (outbox, send);
+  else if (send != NULL)
     g_cancellable_cancel (send->cancellable);
   if (outbox->sender != NULL)
     {
@@ -1511,7 +1532,7 @@ retry_or_discard (HeronSyncCore  *core,
                 }
               /* being sent: the upload stops, and its end is never written */
               current->discarded = TRUE;
-              g_cancellable_cancel (current->cancellable);
+              cancel_on_sender (core->outbox, current);
             }
           if (!heron_store_outbox_remove (core->store, entry->id, error))
             return FALSE;

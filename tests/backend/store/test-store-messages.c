@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "store-test-util.h"
 
 static guint
@@ -554,6 +556,40 @@ test_reader_without_writer (void)
   g_assert_cmpuint (count, ==, 10);
 }
 
+/* Closing the writer empties the write-ahead log into the database (the next start does not
+ * read it again), also after a reader held a snapshot while the writer wrote. */
+static void
+test_close_empties_log (void)
+{
+  g_autoptr (StoreTestDir) dir = store_test_dir_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HeronStoreReader) reader = NULL;
+  g_autofree char *wal = g_strconcat (dir->path, "-wal", NULL);
+  HeronStore *store = store_test_open (dir->path);
+  gint64 inbox = store_test_add_folder (store, "INBOX");
+  GStatBuf st;
+  guint count = 0;
+
+  reader = heron_store_reader_open (dir->path, &error);
+  g_assert_no_error (error);
+  store_test_fill (store, inbox, 1, 2000);
+  heron_store_reader_count_messages (reader, inbox, &count, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, 2000);
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, 0);
+
+  heron_store_close (store);
+  g_object_unref (store);
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 0);
+
+  /* nothing lost */
+  heron_store_reader_count_messages (reader, inbox, &count, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, 2000);
+}
+
 static void
 test_reader_missing (void)
 {
@@ -579,6 +615,7 @@ main (int   argc,
   g_test_add_func ("/heron/store/reader/snapshot-thread", test_reader_snapshot_thread);
   g_test_add_func ("/heron/store/reader/without-writer", test_reader_without_writer);
   g_test_add_func ("/heron/store/reader/missing", test_reader_missing);
+  g_test_add_func ("/heron/store/messages/close-empties-log", test_close_empties_log);
 
   return g_test_run ();
 }

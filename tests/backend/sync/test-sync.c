@@ -333,6 +333,7 @@ test_idle (void)
   gint64 start;
 
   sync_test_fixture_init (&fixture, server, tmpdir, "idle");
+  fixture.poll_ms = 20;   /* the watch is seen by a counter, not an event */
   deliver (&fixture, "INBOX", "before");
   fixture_start (&fixture, HERON_SYNC_MODE_AUTO, TRUE, NULL);
   sync_test_wait_event (&fixture, HERON_SYNC_EVENT_MESSAGES_ADDED, "INBOX", 0, SYNC_TEST_WAIT_MS);
