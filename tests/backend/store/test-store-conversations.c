@@ -172,6 +172,16 @@ add_sent_folder (HeronStore *store)
   return add_folder_with (store, "Sent", "Sent", HERON_STORE_SPECIAL_USE_SENT);
 }
 
+/* store_test_upsert() of a message made for it, then freed */
+static void
+upsert_taken (HeronStore        *store,
+              gint64             folder_id,
+              HeronStoreMessage *message)
+{
+  store_test_upsert (store, folder_id, message);
+  heron_store_message_free (message);
+}
+
 /* uid u of thread t: message id "t<t>.<u>@x", referring to the thread's root */
 static void
 add_threaded (HeronStore *store,
@@ -182,7 +192,7 @@ add_threaded (HeronStore *store,
   g_autofree char *id = g_strdup_printf ("t%u.%u.%" G_GINT64_FORMAT "@x", thread, uid, folder_id);
   g_autofree char *root = g_strdup_printf ("<root%u@x>", thread);
 
-  store_test_upsert (store, folder_id, store_test_message (uid, "Subject", "Ana", "ana@example.org", id, NULL, root));
+  upsert_taken (store, folder_id, store_test_message (uid, "Subject", "Ana", "ana@example.org", id, NULL, root));
 }
 
 static void
@@ -283,7 +293,7 @@ test_maintained (void)
   }
 
   /* a conversation merge: a message naming two threads joins them */
-  store_test_upsert (store, inbox, store_test_message (200, "Both", "Ana", "ana@example.org", "both@x", NULL,
+  upsert_taken (store, inbox, store_test_message (200, "Both", "Ana", "ana@example.org", "both@x", NULL,
                                                        "<root1@x> <root2@x>"));
   assert_index_is_group_by (store);
 
@@ -457,7 +467,7 @@ test_long_conversation (void)
     assert_index_is_group_by (store);
   }
   /* a message naming both roots joins the threads (the smaller side is rewritten) */
-  store_test_upsert (store, lists, store_test_message (400, "Both", "Ana", "ana@example.org", "both@x", NULL,
+  upsert_taken (store, lists, store_test_message (400, "Both", "Ana", "ana@example.org", "both@x", NULL,
                                                        "<root1@x> <root2@x>"));
   assert_index_is_group_by (store);
   g_assert_cmpint (store_test_conversation (store, inbox, 1), ==, store_test_conversation (store, inbox, 151));

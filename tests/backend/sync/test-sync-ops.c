@@ -289,9 +289,28 @@ store_has_uid (SyncTestFixture *fixture,
                gint64           uid)
 {
   g_autoptr(GPtrArray) rows = sync_test_store_rows (fixture, folder);
+  g_autoptr(HeronStoreReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 server_uid = 0;
 
   for (guint i = 0; i < rows->len; i++)
     if (((HeronStoreMessage *) g_ptr_array_index (rows, i))->uid == uid)
+      return TRUE;
+  if (uid > 0 || rows->len == 0)
+    return FALSE;
+
+  /* a local UID also counts once the replay mapped it to the server's: online, the worker may
+   * replay the operation before the test looks (it did under ASan) */
+  reader = heron_store_reader_open (fixture->store_path, &error);
+  g_assert_no_error (error);
+  if (!heron_store_reader_resolve_uid (reader, ((HeronStoreMessage *) g_ptr_array_index (rows, 0))->folder_id,
+                                       uid, &server_uid, &error))
+    {
+      g_clear_error (&error);
+      return FALSE;
+    }
+  for (guint i = 0; i < rows->len && server_uid > 0; i++)
+    if (((HeronStoreMessage *) g_ptr_array_index (rows, i))->uid == server_uid)
       return TRUE;
   return FALSE;
 }
