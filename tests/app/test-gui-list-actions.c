@@ -22,97 +22,15 @@
 #include "heron-application.h"
 #include "heron-message-row.h"
 #include "heron-test-server.h"
+#include "widgets-test-util.h"
 #include "heron-window.h"
 
 /* A guard against hanging, not a timed assertion: every wait is for an event that must come. */
-#define WAIT_LIMIT_S 90
 
 static HeronTestServer *server;
 static const char *user;
 static char *account_id;
 static guint32 read_uid;
-
-/* Waiting */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_wait_limit (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_wait_tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint limit_id;
-  guint tick_id;
-
-  if (condition (data))
-    return;
-  limit_id = g_timeout_add_seconds (WAIT_LIMIT_S, on_wait_limit, &timed_out);
-  tick_id = g_timeout_add (100, on_wait_tick, NULL);
-  while (!condition (data))
-    {
-      if (timed_out)
-        g_error ("Gave up waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (tick_id);
-  if (!timed_out)
-    g_source_remove (limit_id);
-}
-
-static void
-spin (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_wait_limit, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  const char *dir = g_getenv ("HERON_TEST_SCREENSHOT_DIR");
-  int width, height;
-
-  g_assert_nonnull (dir);
-  spin (300);
-  gtk_test_widget_wait_for_draw (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-  paintable = gtk_widget_paintable_new (widget);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot saved to %s", path);
-}
 
 /* The server side */
 
@@ -171,8 +89,8 @@ wait_moved (const char *message_id,
   g_autofree char *what = g_strdup_printf ("%s in %s on the server", message_id, mailbox);
   g_autofree char *what_gone = g_strdup_printf ("%s out of INBOX on the server", message_id);
 
-  wait_until (server_has, &there, what);
-  wait_until (server_has, &gone, what_gone);
+  widgets_test_wait_until (server_has, &there, what);
+  widgets_test_wait_until (server_has, &gone, what_gone);
 }
 
 typedef struct {
@@ -300,7 +218,7 @@ wait_for_row (HeronWindow *window,
 {
   RowWait wait = { window, subject };
 
-  wait_until (row_shown, &wait, subject);
+  widgets_test_wait_until (row_shown, &wait, subject);
   return find_row (window, subject);
 }
 
@@ -356,7 +274,7 @@ open_context_menu (HeronWindow *window,
   g_assert_nonnull (click);
   g_signal_emit_by_name (click, "pressed", 1, 20.0, 10.0);
   popover = context_popover (window);
-  wait_until (widget_mapped, popover, "the context menu");
+  widgets_test_wait_until (widget_mapped, popover, "the context menu");
   return popover;
 }
 
@@ -436,7 +354,7 @@ click_menu_item (GtkWidget  *popover,
         continue;
       g_assert_true (gtk_widget_is_sensitive (widget));
       g_signal_emit_by_name (widget, "clicked");
-      wait_until (widget_unmapped, popover, "the context menu to close");
+      widgets_test_wait_until (widget_unmapped, popover, "the context menu to close");
       return;
     }
   g_error ("No button for %s (%s) in the context menu", action, target != NULL ? target : "no target");
@@ -449,7 +367,7 @@ show_inbox (HeronApplication *app,
   HeronAccount *account = get_account (app);
   HeronFolder *inbox;
 
-  wait_until (folders_known, account, "INBOX, Archive and Trash in the account");
+  widgets_test_wait_until (folders_known, account, "INBOX, Archive and Trash in the account");
   inbox = heron_account_lookup_folder (account, "INBOX");
   g_assert_true (heron_window_show_folder (window, inbox));
   return inbox;
@@ -470,19 +388,19 @@ check_context_menu (HeronApplication *app,
   popover = open_context_menu (window, "Context read");
   /* the menu acts on the row it was opened on */
   g_assert_cmpuint (heron_message_list_view_get_n_selected (heron_window_get_message_list_view (window)), ==, 1);
-  save_screenshot (popover, "list-context-menu.png");
+  widgets_test_screenshot (popover, "list-context-menu.png");
   click_menu_item (popover, "win.mark-read", NULL);
-  wait_until (server_flag_set, &seen, "\\Seen on the server");
+  widgets_test_wait_until (server_flag_set, &seen, "\\Seen on the server");
 
   popover = open_context_menu (window, "Context move");
   click_menu_item (popover, "win.move-to", "Archive");
   wait_moved ("context-move@example.test", "Archive");
-  wait_until (row_gone, &moved, "the moved message to leave the list");
+  widgets_test_wait_until (row_gone, &moved, "the moved message to leave the list");
 
   popover = open_context_menu (window, "Context delete");
   click_menu_item (popover, "win.delete", NULL);
   wait_moved ("context-delete@example.test", "Trash");
-  wait_until (row_gone, &deleted, "the deleted message to leave the list");
+  widgets_test_wait_until (row_gone, &deleted, "the deleted message to leave the list");
 }
 
 static void
@@ -544,7 +462,7 @@ check_drag_to_folder (HeronApplication *app,
   g_signal_emit_by_name (drop, "drop", &value, 5.0, 5.0, &accepted);
   g_assert_true (accepted);
   wait_moved ("dragged@example.test", "Archive");
-  wait_until (row_gone, &dragged, "the dragged message to leave the list");
+  widgets_test_wait_until (row_gone, &dragged, "the dragged message to leave the list");
 }
 
 static void
@@ -606,8 +524,8 @@ check_multi_select_delete (HeronApplication *app,
   click_menu_item (popover, "win.delete", NULL);
   wait_moved ("multi-one@example.test", "Trash");
   wait_moved ("multi-two@example.test", "Trash");
-  wait_until (row_gone, &one, "the first deleted message to leave the list");
-  wait_until (row_gone, &two, "the second deleted message to leave the list");
+  widgets_test_wait_until (row_gone, &one, "the first deleted message to leave the list");
+  widgets_test_wait_until (row_gone, &two, "the second deleted message to leave the list");
 }
 
 static void
@@ -670,7 +588,7 @@ setup_account (void)
   heron_secrets_store_async (account_id, heron_account_server_get_protocol (servers[0]),
                              heron_account_server_get_host (servers[0]), user,
                              heron_test_server_get_password (server), NULL, store_secret_done, &stored);
-  wait_until (flag_is_set, &stored, "the password in the keyring");
+  widgets_test_wait_until (flag_is_set, &stored, "the password in the keyring");
 }
 
 int

@@ -20,10 +20,10 @@
 #include "heron-application.h"
 #include "heron-composer-window.h"
 #include "heron-test-server.h"
+#include "widgets-test-util.h"
 #include "heron-window.h"
 
 /* A guard against hanging, not a timed assertion: every wait is for an event that must come. */
-#define WAIT_LIMIT_S 90
 
 #define PLAIN_SUBJECT "Herons of the marsh"
 #define PLAIN_TEXT "The grey heron stands in the shallows at dawn."
@@ -192,92 +192,6 @@ press_notification_button (const char *label)
   g_assert_no_error (error);
 }
 
-/* Waiting */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_wait_limit (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_wait_tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop, blocking between events, until @condition holds. A tick a few times a
- * second wakes it for conditions that ask outside the process (doveadm); they rate-limit
- * themselves. */
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint limit_id;
-  guint tick_id;
-
-  if (condition (data))
-    return;
-  limit_id = g_timeout_add_seconds (WAIT_LIMIT_S, on_wait_limit, &timed_out);
-  tick_id = g_timeout_add (100, on_wait_tick, NULL);
-  while (!condition (data))
-    {
-      if (timed_out)
-        g_error ("Gave up waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (tick_id);
-  if (!timed_out)
-    g_source_remove (limit_id);
-}
-
-/* Lets the main loop run for @ms, blocking between events (for a screenshot to settle). */
-static void
-spin (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_wait_limit, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-/* Screenshots (as tests/app/test-window.c takes them) */
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  const char *dir = g_getenv ("HERON_TEST_SCREENSHOT_DIR");
-  int width, height;
-
-  g_assert_nonnull (dir);
-  spin (300);
-  gtk_test_widget_wait_for_draw (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot saved to %s", path);
-}
-
 /* The server side */
 
 static GBytes *
@@ -363,7 +277,7 @@ wait_for_server_flag (guint32     uid,
   g_autofree char *what = g_strdup_printf ("%s %s on the server (UID %u)", flag,
                                            wanted ? "set" : "cleared", uid);
 
-  wait_until (flag_reached, &wait, what);
+  widgets_test_wait_until (flag_reached, &wait, what);
 }
 
 typedef struct {
@@ -454,10 +368,10 @@ show_inbox (HeronApplication *app,
   HeronFolder *inbox;
   ListWait wait = { window, n };
 
-  wait_until (inbox_known, account, "the INBOX folder in the account");
+  widgets_test_wait_until (inbox_known, account, "the INBOX folder in the account");
   inbox = heron_account_lookup_folder (account, "INBOX");
   g_assert_true (heron_window_show_folder (window, inbox));
-  wait_until (list_has_at_least, &wait, "the messages of INBOX in the list");
+  widgets_test_wait_until (list_has_at_least, &wait, "the messages of INBOX in the list");
   return inbox;
 }
 
@@ -506,7 +420,7 @@ select_subject (HeronWindow *window,
   SubjectWait wait = { window, subject };
   g_autoptr(GPtrArray) selected = NULL;
 
-  wait_until (subject_listed, &wait, subject);
+  widgets_test_wait_until (subject_listed, &wait, subject);
   g_assert_true (heron_message_list_view_select_position (list, (guint) find_in_list (window, subject)));
   selected = heron_message_list_view_get_selected (list);
   g_assert_cmpuint (selected->len, ==, 1);
@@ -553,7 +467,7 @@ web_view_eval (WebKitWebView *web_view,
   JsResult js = { FALSE, NULL };
 
   webkit_web_view_evaluate_javascript (web_view, script, -1, NULL, NULL, NULL, on_js_done, &js);
-  wait_until (js_done, &js, "the web view's answer");
+  widgets_test_wait_until (js_done, &js, "the web view's answer");
   return js.text;
 }
 
@@ -592,13 +506,13 @@ check_folders_and_messages (HeronApplication *app,
   g_clear_object (&message);
   g_assert_null (heron_folder_lookup_message (inbox, G_MAXINT32));
   /* The special folders Dovecot makes are in the tree with their roles. */
-  wait_until (special_folders_known, account, "Trash and Archive");
-  wait_until (subject_listed, &plain_listed, "the plain message in the list");
-  wait_until (subject_listed, &html_listed, "the HTML message in the list");
+  widgets_test_wait_until (special_folders_known, account, "Trash and Archive");
+  widgets_test_wait_until (subject_listed, &plain_listed, "the plain message in the list");
+  widgets_test_wait_until (subject_listed, &html_listed, "the HTML message in the list");
 
   message = select_subject (window, PLAIN_SUBJECT);
-  wait_until (reader_ready, window, "the reader");
-  save_screenshot (GTK_WIDGET (window), "main-window.png");
+  widgets_test_wait_until (reader_ready, window, "the reader");
+  widgets_test_screenshot (GTK_WIDGET (window), "main-window.png");
 }
 
 static gboolean
@@ -624,7 +538,7 @@ check_open_message (HeronApplication *app,
 
   show_inbox (app, window, 3);
   message = select_subject (window, PLAIN_SUBJECT);
-  wait_until (reader_ready, window, "the reader");
+  widgets_test_wait_until (reader_ready, window, "the reader");
 
   g_assert_true (heron_message_view_get_message (view) == message);
   g_assert_false (heron_message_view_get_showing_html (view));
@@ -635,7 +549,7 @@ check_open_message (HeronApplication *app,
 
   /* Reply opens the composer with the reply's subject. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "reply", NULL);
-  wait_until (composer_open, app, "the composer");
+  widgets_test_wait_until (composer_open, app, "the composer");
 }
 
 /* Every way an HTML message can make the reader fetch something: each asks for its own path.
@@ -739,7 +653,7 @@ check_remote_content (HeronApplication *app,
   message = select_subject (window, HTML_SUBJECT);
 
   /* The page finished loading, every subresource included (or refused): nothing was asked for. */
-  wait_until (loads_finished, &first_load, "the HTML message's page to finish loading");
+  widgets_test_wait_until (loads_finished, &first_load, "the HTML message's page to finish loading");
   g_assert_true (heron_message_view_get_showing_html (view));
   web_view_force_layout (web_view);
   text = web_view_text (web_view);
@@ -747,19 +661,19 @@ check_remote_content (HeronApplication *app,
   g_assert_true (heron_message_view_get_has_remote_content (view));
   g_assert_true (heron_message_view_get_remote_blocked (view));
   g_assert_cmpuint (http_hits, ==, 0);
-  save_screenshot (GTK_WIDGET (window), "reader-remote-blocked.png");
+  widgets_test_screenshot (GTK_WIDGET (window), "reader-remote-blocked.png");
   g_assert_cmpuint (http_hits, ==, 0);
 
   /* "Show for this message": now every form asks, which proves each was held back before. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "reader.show-remote-content", NULL));
-  wait_until (loads_finished, &second_load, "the HTML message loaded again");
+  widgets_test_wait_until (loads_finished, &second_load, "the HTML message loaded again");
   g_assert_false (heron_message_view_get_remote_blocked (view));
   web_view_force_layout (web_view);
-  wait_until (all_remote_paths_hit, NULL, "a request for every remote form of the message");
+  widgets_test_wait_until (all_remote_paths_hit, NULL, "a request for every remote form of the message");
   g_assert_cmpuint (http_hits, >, 0);
   g_assert_false (g_hash_table_contains (http_paths, "/iframe.html"));
   g_signal_handler_disconnect (web_view, handler);
-  save_screenshot (GTK_WIDGET (window), "reader-html.png");
+  widgets_test_screenshot (GTK_WIDGET (window), "reader-html.png");
 }
 
 /* A picture of the message itself (cid:) is shown while remote content is blocked. */
@@ -774,7 +688,7 @@ check_cid_image (HeronApplication *app,
 
   show_inbox (app, window, 3);
   message = select_subject (window, CID_SUBJECT);
-  wait_until (reader_ready, window, "the message with a picture");
+  widgets_test_wait_until (reader_ready, window, "the message with a picture");
   g_assert_true (heron_message_view_get_showing_html (view));
   g_assert_true (heron_message_view_get_remote_blocked (view));
   width = web_view_eval (heron_message_view_get_web_view (view), "document.getElementById('pic').naturalWidth");
@@ -825,7 +739,7 @@ check_actions (HeronApplication *app,
 
   /* Flag: the list shows it at once, the server follows. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "toggle-flag", NULL);
-  wait_until (listed_flagged, &flagged, "the flag in the list");
+  widgets_test_wait_until (listed_flagged, &flagged, "the flag in the list");
   wait_for_server_flag (plain_uid, "\\Flagged", TRUE);
   g_action_group_activate_action (G_ACTION_GROUP (window), "toggle-flag", NULL);
   wait_for_server_flag (plain_uid, "\\Flagged", FALSE);
@@ -834,15 +748,15 @@ check_actions (HeronApplication *app,
   /* Move to Archive. */
   message = select_subject (window, "To be archived");
   g_action_group_activate_action (G_ACTION_GROUP (window), "move-to", g_variant_new_string ("Archive"));
-  wait_until (message_on_server, &archived, "the message in Archive on the server");
-  wait_until (subject_gone, &archived_row, "the archived message to leave the list");
+  widgets_test_wait_until (message_on_server, &archived, "the message in Archive on the server");
+  widgets_test_wait_until (subject_gone, &archived_row, "the archived message to leave the list");
   g_clear_object (&message);
 
   /* Delete: to Trash. */
   message = select_subject (window, "To be deleted");
   g_action_group_activate_action (G_ACTION_GROUP (window), "delete", NULL);
-  wait_until (message_on_server, &trashed, "the message in Trash on the server");
-  wait_until (subject_gone, &deleted_row, "the deleted message to leave the list");
+  widgets_test_wait_until (message_on_server, &trashed, "the message in Trash on the server");
+  widgets_test_wait_until (subject_gone, &deleted_row, "the deleted message to leave the list");
 }
 
 static void
@@ -858,12 +772,12 @@ check_server_changes_appear (HeronApplication *app,
   /* Another client flags a message and new mail arrives: both show without a click. */
   g_assert_true (heron_test_server_add_flags (server, user, "INBOX", html_uid, "\\Flagged", &error));
   g_assert_no_error (error);
-  wait_until (listed_flagged, &flagged, "the flag set by another client");
+  widgets_test_wait_until (listed_flagged, &flagged, "the flag set by another client");
 
   bytes = make_message ("arrived@example.test", "Arrived while watching", "text/plain", "Hello.");
   g_assert_true (heron_test_server_deliver_lmtp (server, user, bytes, &error));
   g_assert_no_error (error);
-  wait_until (subject_listed, &arrived, "the new message in the list");
+  widgets_test_wait_until (subject_listed, &arrived, "the new message in the list");
 }
 
 static gboolean
@@ -886,14 +800,14 @@ check_offline_actions (HeronApplication *app,
 
   g_assert_true (heron_test_server_stop_imap (server, &error));
   g_assert_no_error (error);
-  wait_until (account_not_online, account, "the account to notice the server is down");
+  widgets_test_wait_until (account_not_online, account, "the account to notice the server is down");
 
   message = select_subject (window, PLAIN_SUBJECT);
   g_action_group_activate_action (G_ACTION_GROUP (window), "flag", NULL);
   /* The list shows it at once; the server cannot have it. */
-  wait_until (listed_flagged, &flagged, "the flag in the list while offline");
+  widgets_test_wait_until (listed_flagged, &flagged, "the flag in the list while offline");
   g_assert_true (server_flags_have (plain_uid, "\\Flagged", FALSE));
-  save_screenshot (GTK_WIDGET (window), "main-window-offline.png");
+  widgets_test_screenshot (GTK_WIDGET (window), "main-window-offline.png");
 
   g_assert_true (heron_test_server_start_imap (server, &error));
   g_assert_no_error (error);
@@ -931,20 +845,20 @@ check_new_mail_notification (HeronApplication *app,
   guint32 uid;
 
   show_inbox (app, window, 3);
-  wait_until (name_owned, NULL, "the notification server's name");
+  widgets_test_wait_until (name_owned, NULL, "the notification server's name");
   /* Announced only while the person is not looking at the window: another window (standing for
    * another application) takes the focus. */
   other = gtk_window_new ();
   gtk_window_set_title (GTK_WINDOW (other), "Another application");
   gtk_window_present (GTK_WINDOW (other));
-  wait_until (window_inactive, window, "the main window to lose the focus");
+  widgets_test_wait_until (window_inactive, window, "the main window to lose the focus");
   g_settings_set_boolean (settings, "notify-new-mail", TRUE);
 
   bytes = make_message ("notified@example.test", "A notified message", "text/plain", "Ding.");
   g_assert_true (heron_test_server_deliver_lmtp (server, user, bytes, &error));
   g_assert_no_error (error);
-  wait_until (subject_listed, &arrived, "the new message in the list");
-  wait_until (notified, GUINT_TO_POINTER (before), "the new-mail notification");
+  widgets_test_wait_until (subject_listed, &arrived, "the new message in the list");
+  widgets_test_wait_until (notified, GUINT_TO_POINTER (before), "the new-mail notification");
   g_assert_cmpstr (notify_summary, ==, "Grace Hopper");
   g_assert_cmpstr (notify_body, ==, "A notified message");
 
@@ -964,7 +878,7 @@ check_new_mail_notification (HeronApplication *app,
   bytes = make_reply (PLAIN_SUBJECT, "plain@example.test");
   g_assert_true (heron_test_server_deliver_lmtp (server, user, bytes, &error));
   g_assert_no_error (error);
-  wait_until (notified, GUINT_TO_POINTER (before), "the notification of the late reply");
+  widgets_test_wait_until (notified, GUINT_TO_POINTER (before), "the notification of the late reply");
   g_assert_cmpstr (notify_summary, ==, "Grace Hopper");
   g_assert_cmpstr (notify_body, ==, "Re: " PLAIN_SUBJECT);
   uid = heron_test_server_find_message (server, user, "INBOX", "late-reply@example.test", &error);
@@ -1034,15 +948,15 @@ check_search (HeronApplication *app,
   g_assert_nonnull (entry);
   g_assert_true (gtk_widget_get_mapped (entry));
   gtk_editable_set_text (GTK_EDITABLE (entry), "grey heron");
-  wait_until (search_results_shown, &wait, "the search results");
+  widgets_test_wait_until (search_results_shown, &wait, "the search results");
   results = heron_message_list_view_get_model (list);
   g_assert_cmpint (find_in_list (window, HTML_SUBJECT), <, 0);
   g_assert_cmpuint (g_list_model_get_n_items (results), >=, 1);
-  save_screenshot (GTK_WIDGET (window), "main-window-search.png");
+  widgets_test_screenshot (GTK_WIDGET (window), "main-window-search.png");
 
   /* Closing the bar brings the folder back. */
   g_action_group_change_action_state (G_ACTION_GROUP (window), "search", g_variant_new_boolean (FALSE));
-  wait_until (folder_list_back, &wait, "the folder's list after the search");
+  widgets_test_wait_until (folder_list_back, &wait, "the folder's list after the search");
 }
 
 static GtkWidget *
@@ -1087,14 +1001,14 @@ check_undo_delete (HeronApplication *app,
   show_inbox (app, window, 3);
   message = select_subject (window, "Delete and undo");
   g_action_group_activate_action (G_ACTION_GROUP (window), "delete", NULL);
-  wait_until (subject_gone, &listed, "the deleted message to leave the list");
+  widgets_test_wait_until (subject_gone, &listed, "the deleted message to leave the list");
 
   /* The toast's Undo brings it back, on the server too. */
-  wait_until (undo_shown, window, "the Undo button of the toast");
+  widgets_test_wait_until (undo_shown, window, "the Undo button of the toast");
   g_signal_emit_by_name (find_button_with_label (GTK_WIDGET (window), "_Undo"), "clicked");
-  wait_until (subject_listed, &listed, "the message back in the list");
-  wait_until (message_on_server, &in_inbox, "the message back in INBOX on the server");
-  wait_until (message_gone_from_server, &in_trash, "the message out of Trash on the server");
+  widgets_test_wait_until (subject_listed, &listed, "the message back in the list");
+  widgets_test_wait_until (message_on_server, &in_inbox, "the message back in INBOX on the server");
+  widgets_test_wait_until (message_gone_from_server, &in_trash, "the message out of Trash on the server");
 }
 
 /* Links */
@@ -1201,26 +1115,26 @@ check_link_schemes (HeronApplication *app,
 
   show_inbox (app, window, 3);
   message = select_subject (window, LINKS_SUBJECT);
-  wait_until (reader_ready, window, "the message with links");
+  widgets_test_wait_until (reader_ready, window, "the message with links");
   g_assert_true (heron_message_view_get_showing_html (view));
 
   /* An smb: link, hovered, whose text names no host: still a question naming the whole target,
    * never opened at once. */
   hover_link (web_view, SMB_LINK, "Notes");
   click_link (web_view, "smb-link");
-  wait_until (link_dialog_shown, (gpointer) SMB_LINK, "the question before an smb: link opens");
+  widgets_test_wait_until (link_dialog_shown, (gpointer) SMB_LINK, "the question before an smb: link opens");
   dialog = find_link_dialog (SMB_LINK);
   g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==, "cancel");
-  save_screenshot (dialog, "reader-smb-link.png");
+  widgets_test_screenshot (dialog, "reader-smb-link.png");
   /* As the Cancel button does: the response, then the dialog closes. */
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  wait_until (link_dialog_gone, (gpointer) SMB_LINK, "the question to close");
+  widgets_test_wait_until (link_dialog_gone, (gpointer) SMB_LINK, "the question to close");
 
   /* A mailto: link opens the application's own composer with the address, subject and body. */
   hover_link (web_view, MAILTO_LINK, "Bob");
   click_link (web_view, "mail-link");
-  wait_until (composer_shown, app, "the composer for a mailto: link");
+  widgets_test_wait_until (composer_shown, app, "the composer for a mailto: link");
   composer = find_composer (GTK_APPLICATION (app));
   to = HERON_ADDRESS_ENTRY (find_child_of_type (composer, HERON_TYPE_ADDRESS_ENTRY));
   g_assert_nonnull (to);
@@ -1266,7 +1180,7 @@ create_folder (HeronAccount *account,
   CreateFolder create = { account, NULL, FALSE };
 
   heron_account_create_folder_async (account, parent, name, NULL, on_folder_created, &create);
-  wait_until (folder_created, &create, "the new folder");
+  widgets_test_wait_until (folder_created, &create, "the new folder");
   return create.folder;
 }
 
@@ -1336,7 +1250,7 @@ check_sidebar_subfolder (HeronApplication *app,
   g_assert_true (heron_sidebar_select_folder (sidebar, leaf));
   g_assert_true (heron_sidebar_get_selected_folder (sidebar) == leaf);
   no_expander.folder = leaf;
-  wait_until (expander_state_is, &no_expander, "the leaf's row without an expander");
+  widgets_test_wait_until (expander_state_is, &no_expander, "the leaf's row without an expander");
 
   /* Its first subfolder: the leaf gets an expander and the subfolder can be found and chosen. */
   child = create_folder (account, leaf, "Heronry");
@@ -1345,8 +1259,8 @@ check_sidebar_subfolder (HeronApplication *app,
   g_assert_true (heron_sidebar_select_folder (sidebar, child));
   g_assert_true (heron_sidebar_get_selected_folder (sidebar) == child);
   expander.folder = leaf;
-  wait_until (expander_state_is, &expander, "the expander of the folder that got a subfolder");
-  save_screenshot (GTK_WIDGET (window), "sidebar-subfolder.png");
+  widgets_test_wait_until (expander_state_is, &expander, "the expander of the folder that got a subfolder");
+  widgets_test_screenshot (GTK_WIDGET (window), "sidebar-subfolder.png");
 }
 
 static gboolean
@@ -1364,21 +1278,21 @@ check_narrow_and_dark (HeronApplication *app,
 
   show_inbox (app, window, 3);
   message = select_subject (window, HTML_SUBJECT);
-  wait_until (reader_ready, window, "the reader");
+  widgets_test_wait_until (reader_ready, window, "the reader");
 
   /* Dark style, wide. */
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   g_assert_true (adw_style_manager_get_dark (style));
-  save_screenshot (GTK_WIDGET (window), "main-window-dark.png");
+  widgets_test_screenshot (GTK_WIDGET (window), "main-window-dark.png");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 
   /* Narrow: one pane at a time; the message list, then the reader. */
   gtk_window_set_default_size (GTK_WINDOW (window), 400, 720);
-  wait_until (leaflet_folded, window, "the narrow layout");
+  widgets_test_wait_until (leaflet_folded, window, "the narrow layout");
   adw_leaflet_set_visible_child_name (heron_window_get_leaflet (window), "list");
-  save_screenshot (GTK_WIDGET (window), "main-window-narrow.png");
+  widgets_test_screenshot (GTK_WIDGET (window), "main-window-narrow.png");
   adw_leaflet_set_visible_child_name (heron_window_get_leaflet (window), "reader");
-  save_screenshot (GTK_WIDGET (window), "reader-narrow.png");
+  widgets_test_screenshot (GTK_WIDGET (window), "reader-narrow.png");
   g_action_group_activate_action (G_ACTION_GROUP (window), "go-back", NULL);
   g_assert_cmpstr (adw_leaflet_get_visible_child_name (heron_window_get_leaflet (window)), ==, "list");
   g_action_group_activate_action (G_ACTION_GROUP (window), "go-back", NULL);
@@ -1533,7 +1447,7 @@ setup_account (void)
   heron_secrets_store_async (account_id, heron_account_server_get_protocol (servers[0]),
                              heron_account_server_get_host (servers[0]), user,
                              heron_test_server_get_password (server), NULL, store_secret_done, &stored);
-  wait_until (flag_is_set, &stored, "the password in the keyring");
+  widgets_test_wait_until (flag_is_set, &stored, "the password in the keyring");
 }
 
 int
