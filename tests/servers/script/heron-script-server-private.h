@@ -22,6 +22,7 @@ typedef enum {
   STEP_SEND,
   STEP_SEND_BYTES,
   STEP_SEND_GENERATED,
+  STEP_SEND_GENERATED_UNTIL_CLOSE,
   STEP_EXPECT,
   STEP_EXPECT_DATA,
   STEP_EXPECT_LITERAL,
@@ -42,7 +43,7 @@ typedef struct {
   char     *text;    /* send: the text; expect, expect_data: the pattern; send_generated: the
                       * pattern of bytes */
   GBytes   *bytes;   /* send_bytes: the bytes; expect_literal: the expected bytes or NULL */
-  guint64   size;    /* send_generated, expect_literal */
+  guint64   size;    /* send_generated(_until_close), expect_literal */
   guint     ms;      /* sleep */
 } Step;
 

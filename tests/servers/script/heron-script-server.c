@@ -46,6 +46,9 @@ _heron_script_server_describe_step (const Step *step)
     case STEP_SEND_GENERATED:
       return g_strdup_printf ("send_generated %" G_GUINT64_FORMAT " bytes of \"%s\"",
                               step->size, text);
+    case STEP_SEND_GENERATED_UNTIL_CLOSE:
+      return g_strdup_printf ("send_generated_until_close %" G_GUINT64_FORMAT " bytes of \"%s\"",
+                              step->size, text);
     case STEP_EXPECT:
       return g_strdup_printf ("expect \"%s\"", text);
     case STEP_EXPECT_DATA:
@@ -302,6 +305,22 @@ heron_script_server_send_generated (HeronScriptServer *self,
   g_return_if_fail (pattern != NULL && *pattern != '\0');
 
   step = step_new (STEP_SEND_GENERATED);
+  step->size = size;
+  step->text = g_strdup (pattern);
+  append_step (self, step);
+}
+
+void
+heron_script_server_send_generated_until_close (HeronScriptServer *self,
+                                                guint64            size,
+                                                const char        *pattern)
+{
+  Step *step;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (pattern != NULL && *pattern != '\0');
+
+  step = step_new (STEP_SEND_GENERATED_UNTIL_CLOSE);
   step->size = size;
   step->text = g_strdup (pattern);
   append_step (self, step);

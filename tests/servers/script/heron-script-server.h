@@ -184,6 +184,14 @@ void               heron_script_server_send_bytes           (HeronScriptServer  
 void               heron_script_server_send_generated       (HeronScriptServer  *server,
                                                              guint64             size,
                                                              const char         *pattern);
+/* The same bytes, to a client expected to give up on them: the client closing the connection
+ * while they go, or after they all went, ends the step as expect_close does (only
+ * next_connection may follow); bytes from the client fail it. Whether the client closes before
+ * or after the last byte depends on socket buffers, so a test of a client's limit uses this
+ * rather than send_generated + expect_close. */
+void               heron_script_server_send_generated_until_close (HeronScriptServer *server,
+                                                                   guint64            size,
+                                                                   const char        *pattern);
 /* Reads a command line, matches it against `pattern` and remembers its tag. */
 void               heron_script_server_expect               (HeronScriptServer  *server,
                                                              const char         *pattern);
