@@ -23,9 +23,41 @@ struct _HeronApplication
 
 G_DEFINE_FINAL_TYPE (HeronApplication, heron_application, ADW_TYPE_APPLICATION)
 
+/* TRUE when @dri_dir holds a GPU render node (renderD128 ...). */
+static gboolean
+has_render_node (const char *dri_dir)
+{
+  g_autoptr(GDir) dir = g_dir_open (dri_dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "renderD"))
+      return TRUE;
+  return FALSE;
+}
+
+/* Without a GPU render node (a virtual machine without one, a remote or headless X server),
+ * GL is Mesa's software rasteriser: GTK 4.8's GL renderer on it spends a few hundred
+ * milliseconds compiling shaders with LLVM before the first frame and keeps 60 MB of driver
+ * code and more of buffers, where its cairo renderer paints the same sooner in less memory.
+ * So there GL is left off (GDK reads GDK_DEBUG when the display opens, GSK_RENDERER for each
+ * window). The person's own choice wins: either variable set leaves both alone. */
+void
+_heron_application_choose_renderer (const char *dri_dir)
+{
+  if (g_getenv ("GSK_RENDERER") != NULL || g_getenv ("GDK_DEBUG") != NULL)
+    return;
+  if (has_render_node (dri_dir))
+    return;
+  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+}
+
+/* Made before the display opens, so it also chooses the renderer (see above). */
 HeronApplication *
 heron_application_new (void)
 {
+  _heron_application_choose_renderer ("/dev/dri");
   return g_object_new (HERON_TYPE_APPLICATION,
                        "application-id", HERON_APP_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,

@@ -8,8 +8,11 @@
 
 #include <glib/gstdio.h>
 
-#include "heron-application.h"
+#include "heron-application-private.h"
 #include "heron-window.h"
+
+/* GSK_RENDERER as the test started (before any application chose for it). */
+static char *original_gsk_renderer;
 
 /* Renders a widget the way it is on screen and saves it as a PNG in HERON_TEST_SCREENSHOT_DIR.
  * Returns the texture so a test can look at its pixels. */
@@ -108,6 +111,25 @@ on_activate_check_window (GApplication *app,
 
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 
+  /* Without a GPU render node (as under Xvfb here) the window paints with cairo, not with the
+   * software GL; with one, GL is left to GTK. */
+  if (original_gsk_renderer == NULL)
+    {
+      GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+      g_autoptr(GDir) dri = g_dir_open ("/dev/dri", 0, NULL);
+      gboolean gpu = FALSE;
+      const char *name;
+
+      while (dri != NULL && (name = g_dir_read_name (dri)) != NULL)
+        gpu = gpu || g_str_has_prefix (name, "renderD");
+      g_test_message ("renderer %s, GPU render node: %s", G_OBJECT_TYPE_NAME (renderer),
+                      gpu ? "yes" : "no");
+      if (gpu)
+        g_assert_null (g_getenv ("GSK_RENDERER"));
+      else
+        g_assert_cmpstr (G_OBJECT_TYPE_NAME (renderer), ==, "GskCairoRenderer");
+    }
+
   /* The empty state tells the person what will appear. */
   status = find_child_of_type (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE);
   g_assert_nonnull (status);
@@ -177,13 +199,72 @@ test_window_saves_size (void)
   g_assert_true (test.checked);
 }
 
+/* The renderer choice: GL stays on with a render node or when the person chose (either
+ * variable set); without a node, or without /dev/dri at all, GL is left off. */
+static void
+test_renderer_choice (void)
+{
+  g_autofree char *saved_debug = g_strdup (g_getenv ("GDK_DEBUG"));
+  g_autofree char *saved_renderer = g_strdup (g_getenv ("GSK_RENDERER"));
+  g_autofree char *dir = g_dir_make_tmp ("heron-dri-XXXXXX", NULL);
+  g_autofree char *node = g_build_filename (dir, "renderD128", NULL);
+  g_autofree char *card = g_build_filename (dir, "card0", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing", NULL);
+
+  g_assert_nonnull (dir);
+  g_unsetenv ("GDK_DEBUG");
+  g_unsetenv ("GSK_RENDERER");
+
+  /* a display card without a render node: off */
+  g_assert_true (g_file_set_contents (card, "", 0, NULL));
+  _heron_application_choose_renderer (dir);
+  g_assert_cmpstr (g_getenv ("GDK_DEBUG"), ==, "gl-disable");
+  g_assert_cmpstr (g_getenv ("GSK_RENDERER"), ==, "cairo");
+  g_unsetenv ("GDK_DEBUG");
+  g_unsetenv ("GSK_RENDERER");
+
+  /* no /dev/dri at all: off */
+  _heron_application_choose_renderer (missing);
+  g_assert_cmpstr (g_getenv ("GSK_RENDERER"), ==, "cairo");
+  g_unsetenv ("GDK_DEBUG");
+  g_unsetenv ("GSK_RENDERER");
+
+  /* the person chose a renderer, or set GDK_DEBUG: nothing changes */
+  g_setenv ("GSK_RENDERER", "gl", TRUE);
+  _heron_application_choose_renderer (dir);
+  g_assert_null (g_getenv ("GDK_DEBUG"));
+  g_assert_cmpstr (g_getenv ("GSK_RENDERER"), ==, "gl");
+  g_unsetenv ("GSK_RENDERER");
+  g_setenv ("GDK_DEBUG", "interactive", TRUE);
+  _heron_application_choose_renderer (dir);
+  g_assert_cmpstr (g_getenv ("GDK_DEBUG"), ==, "interactive");
+  g_assert_null (g_getenv ("GSK_RENDERER"));
+  g_unsetenv ("GDK_DEBUG");
+
+  /* a render node: GL stays on */
+  g_assert_true (g_file_set_contents (node, "", 0, NULL));
+  _heron_application_choose_renderer (dir);
+  g_assert_null (g_getenv ("GDK_DEBUG"));
+  g_assert_null (g_getenv ("GSK_RENDERER"));
+
+  g_assert_cmpint (g_remove (node), ==, 0);
+  g_assert_cmpint (g_remove (card), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+  if (saved_debug != NULL)
+    g_setenv ("GDK_DEBUG", saved_debug, TRUE);
+  if (saved_renderer != NULL)
+    g_setenv ("GSK_RENDERER", saved_renderer, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  original_gsk_renderer = g_strdup (g_getenv ("GSK_RENDERER"));
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
+  g_test_add_func ("/heron/app/window/renderer-choice", test_renderer_choice);
   g_test_add_func ("/heron/app/window/empty-state", test_window_empty_state);
   g_test_add_func ("/heron/app/window/saves-size", test_window_saves_size);
 

@@ -295,6 +295,7 @@ main (int   argc,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context = g_option_context_new ("— the main window on a large folder");
+  g_autoptr(HeronApplication) measured_app = NULL;
   const GOptionEntry entries[] = {
     { "count", 0, 0, G_OPTION_ARG_INT, &count, "Messages in INBOX (default 100000)", "N" },
     { "flat", 0, 0, G_OPTION_ARG_NONE, &flat, "Without the conversation view", NULL },
@@ -316,6 +317,9 @@ main (int   argc,
     g_error ("%s", error->message);
 
   self_path = g_file_read_link ("/proc/self/exe", NULL);
+  /* Made before GTK starts, as main() does: it chooses the renderer (no GPU, no GL). */
+  if (measure_only)
+    measured_app = heron_application_new ();
   gtk_init ();
   adw_init ();
   /* No notification server in the session. */
@@ -324,7 +328,7 @@ main (int   argc,
 
   if (measure_only)
     {
-      g_autoptr(HeronApplication) app = heron_application_new ();
+      g_autoptr(HeronApplication) app = g_steal_pointer (&measured_app);
 
       /* Started by the first process, which keeps the server running. */
       g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_measure), NULL);
