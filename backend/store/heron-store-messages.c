@@ -194,6 +194,26 @@ folder_exists (HeronStore *self,
  * conversation is found before the insert, so that the row is written once. Without
  * @index_now the caller adds the search entry (_heron_store_fts_insert()), or, when the search
  * is deferred, the row is marked search_pending for heron_store_index_pending_search(). */
+/* The INSERT of a message, by (search entry deferred, inserted in bulk). Four texts: the
+ * migration tests insert with this code into caches of earlier steps, which have neither
+ * search_pending nor bulk. */
+#define INSERT_MESSAGE_COLUMNS \
+  "INSERT INTO messages (folder_id, uid, flags, keywords, modseq, internal_date," \
+  "  sent_date, date, size, subject, from_name, from_address, sender, reply_to," \
+  "  to_list, cc_list, bcc_list, message_id, in_reply_to, references_list," \
+  "  body_structure, has_attachment, conversation_id, id, list_id, snippet"
+#define INSERT_MESSAGE_VALUES \
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16," \
+  "  ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26"
+static const char * const insert_message_sql[2][2] = {
+  { INSERT_MESSAGE_COLUMNS ")" INSERT_MESSAGE_VALUES ")",
+    INSERT_MESSAGE_COLUMNS ", bulk)" INSERT_MESSAGE_VALUES ", 1)" },
+  { INSERT_MESSAGE_COLUMNS ", search_pending)" INSERT_MESSAGE_VALUES ", 1)",
+    INSERT_MESSAGE_COLUMNS ", search_pending, bulk)" INSERT_MESSAGE_VALUES ", 1, 1)" },
+};
+#undef INSERT_MESSAGE_COLUMNS
+#undef INSERT_MESSAGE_VALUES
+
 static gint64
 insert_message (HeronStore              *self,
                 gint64                   folder_id,
@@ -201,6 +221,7 @@ insert_message (HeronStore              *self,
                 const HeronStoreMessage *message,
                 gint64                   conversation,
                 gboolean                 index_now,
+                gboolean                 bulk,
                 GError                 **error)
 {
   g_autoptr (HeronStoreStmt) stmt = NULL;
@@ -225,24 +246,8 @@ insert_message (HeronStore              *self,
   if (id == 0)
     return -1;
 
-  /* (two texts: the migration tests insert with this code into caches of earlier steps, which
-   * have no search_pending) */
-#define INSERT_MESSAGE_COLUMNS \
-  "INSERT INTO messages (folder_id, uid, flags, keywords, modseq, internal_date," \
-  "  sent_date, date, size, subject, from_name, from_address, sender, reply_to," \
-  "  to_list, cc_list, bcc_list, message_id, in_reply_to, references_list," \
-  "  body_structure, has_attachment, conversation_id, id, list_id, snippet"
-#define INSERT_MESSAGE_VALUES \
-  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16," \
-  "  ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26"
-  if (!index_now && self->search_deferred)
-    stmt = _heron_store_db_prepare (&self->db,
-                                    INSERT_MESSAGE_COLUMNS ", search_pending)" INSERT_MESSAGE_VALUES ", 1)",
-                                    error);
-  else
-    stmt = _heron_store_db_prepare (&self->db, INSERT_MESSAGE_COLUMNS ")" INSERT_MESSAGE_VALUES ")", error);
-#undef INSERT_MESSAGE_COLUMNS
-#undef INSERT_MESSAGE_VALUES
+  stmt = _heron_store_db_prepare (&self->db, insert_message_sql[!index_now && self->search_deferred][bulk],
+                                  error);
   if (stmt == NULL)
     return -1;
 
@@ -291,7 +296,59 @@ _heron_store_insert_message (HeronStore              *self,
                              gint64                   conversation,
                              GError                 **error)
 {
-  return insert_message (self, folder_id, uid, message, conversation, TRUE, error);
+  return insert_message (self, folder_id, uid, message, conversation, TRUE, FALSE, error);
+}
+
+/* 1 when @folder_id is a Sent folder (by its use or the setting), 0 when not, -1 on error. */
+static gint64
+sent_folder (HeronStore *self,
+             gint64      folder_id,
+             GError    **error)
+{
+  g_autoptr (HeronStoreStmt) stmt = NULL;
+  gint64 sent;
+  int rc;
+
+  stmt = _heron_store_db_prepare (&self->db,
+                                  "SELECT sent OR coalesce (special_use, 0) = 6 FROM folders WHERE id = ?",
+                                  error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  rc = _heron_store_db_step (&self->db, stmt, error);
+  if (rc == SQLITE_ROW)
+    sent = sqlite3_column_int64 (stmt, 0) != 0;
+  else if (rc == SQLITE_DONE)
+    sent = 0;
+  else
+    return -1;
+  return sent;
+}
+
+/* The work of the insert triggers that skipped the bulk rows @ids (schema 11), for all of them. */
+static gboolean
+bulk_finish (HeronStore *self,
+             GArray     *ids,
+             GError    **error)
+{
+  g_autoptr (GString) json = g_string_sized_new (ids->len * 20 + 2);
+
+  g_string_append_c (json, '[');
+  for (guint i = 0; i < ids->len; i++)
+    g_string_append_printf (json, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", g_array_index (ids, gint64, i));
+  g_string_append_c (json, ']');
+
+  for (guint i = 0; _heron_store_bulk_statements[i] != NULL; i++)
+    {
+      g_autoptr (HeronStoreStmt) stmt = _heron_store_db_prepare (&self->db, _heron_store_bulk_statements[i], error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, json->str, (int) json->len, SQLITE_TRANSIENT);
+      if (!_heron_store_db_run (&self->db, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* 1 when the row changed, 0 when it did not (or does not exist), -1 on error. */
@@ -367,6 +424,7 @@ heron_store_upsert_messages (HeronStore                *self,
   g_autoptr (GArray) new_rows = NULL;
   g_autoptr (GPtrArray) new_messages = NULL;
   g_autoptr (GHashTable) pending = NULL;
+  gboolean bulk = self->bulk_insert && n_messages > 1;
 
   g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
   g_return_val_if_fail (messages != NULL || n_messages == 0, FALSE);
@@ -379,6 +437,15 @@ heron_store_upsert_messages (HeronStore                *self,
     return FALSE;
   if (!folder_exists (self, folder_id, error))
     goto failed;
+  if (bulk)
+    {
+      /* (a Sent folder's recipients are counted by their own trigger, kept per row) */
+      gint64 sent = sent_folder (self, folder_id, error);
+
+      if (sent < 0)
+        goto failed;
+      bulk = sent == 0;
+    }
 
   /* The rows first, then their search entries: FTS5 writes out its pending index data whenever
    * another statement of the transaction opens a statement journal (an insert with triggers
@@ -388,7 +455,7 @@ heron_store_upsert_messages (HeronStore                *self,
   for (guint i = 0; i < n_messages; i++)
     {
       const HeronStoreMessage *message = messages[i];
-      gint64 id = insert_message (self, folder_id, message->uid, message, 0, FALSE, error);
+      gint64 id = insert_message (self, folder_id, message->uid, message, 0, FALSE, bulk, error);
 
       if (id < 0)
         goto failed;
@@ -422,6 +489,8 @@ heron_store_upsert_messages (HeronStore                *self,
             goto failed;
         }
     }
+  if (bulk && new_rows->len > 0 && !bulk_finish (self, new_rows, error))
+    goto failed;
   for (guint i = 0; i < new_rows->len && !self->search_deferred; i++)
     if (!_heron_store_fts_insert (self, g_array_index (new_rows, gint64, i), new_messages->pdata[i], error))
       goto failed;

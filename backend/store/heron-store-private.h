@@ -76,13 +76,17 @@ char *_heron_store_column_dup    (HeronStoreStmt *stmt, int index);
   "DELETE FROM uid_map WHERE NOT EXISTS (SELECT 1 FROM journal)" \
   " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.folder_id = uid_map.folder_id AND m.uid = uid_map.uid)"
 
-#define HERON_STORE_SCHEMA_VERSION 10
+#define HERON_STORE_SCHEMA_VERSION 11
 
 /* Brings the database up to @target (HERON_STORE_SCHEMA_VERSION normally; lower only for the
  * migration tests), one transaction per step. */
 gboolean _heron_store_schema_migrate (HeronStore *self,
                                       int         target,
                                       GError    **error);
+
+/* What the insert triggers skip for rows inserted in bulk (schema 11), for one batch: each
+ * statement takes the JSON array of the batch's new row ids as ?1; NULL-terminated. */
+extern const char * const _heron_store_bulk_statements[];
 
 /* ---- The writer (heron-store.c) ---------------------------------------------------------------- */
 
@@ -107,6 +111,7 @@ struct _HeronStore
   GHashTable           *pinned_sources;  /* hex hash -> count of writers holding it */
   guint32               key_counter;     /* low bits of new row ids (_heron_store_row_key()) */
   gboolean              search_deferred; /* heron_store_set_search_deferred() */
+  gboolean              bulk_insert;     /* heron_store_set_bulk_insert() */
   gboolean              extra;           /* heron_store_open_extra_writer() */
   char                 *fault;           /* _heron_store_set_fault() */
 };

@@ -128,6 +128,14 @@ heron_store_set_search_deferred (HeronStore *self,
   self->search_deferred = deferred;
 }
 
+void
+heron_store_set_bulk_insert (HeronStore *self,
+                             gboolean    bulk)
+{
+  g_return_if_fail (HERON_IS_STORE (self));
+  self->bulk_insert = bulk;
+}
+
 gint64
 heron_store_index_pending_search (HeronStore *self,
                                   guint       limit,

@@ -29,6 +29,12 @@ GArray *heron_store_search (HeronStore *self,
  * (heron_store_open_extra_writer()), whose inserts are then about a third cheaper. */
 void      heron_store_set_search_deferred   (HeronStore  *self,
                                              gboolean     deferred);
+/* Inserts in bulk (schema 11). With @bulk, heron_store_upsert_messages() on this store makes the
+ * address-book entries and the folder's conversation rows of the new messages of a batch once
+ * for the batch instead of once per message (in the same transaction: readers see the same),
+ * except in Sent folders. Used by a first sync's extra writer. */
+void      heron_store_set_bulk_insert       (HeronStore  *self,
+                                             gboolean     bulk);
 /* Indexes the newest @limit marked rows in one transaction: the number indexed (0 when none is
  * left), -1 with @error on failure. */
 gint64    heron_store_index_pending_search  (HeronStore  *self,

@@ -313,7 +313,9 @@ fetch_chunk_finish (HeronSyncCore  *core,
  * which turns them into events as its own; progress is posted from the thread (posting is
  * thread-safe). Used for folders of more than two chunks. Its rows get their search
  * entries afterwards, from the text pass (heron_store_set_search_deferred()): a third of the
- * cost of an insert, and nothing a person needs in the first seconds of a new account. */
+ * cost of an insert, and nothing a person needs in the first seconds of a new account; their
+ * sender addresses and conversation rows are made once per chunk (heron_store_set_bulk_insert()),
+ * another third. */
 
 #define WRITER_QUEUE 3
 
@@ -374,6 +376,8 @@ chunk_writer_thread (gpointer data)
       heron_store_set_changes_func (store, forward_changes, writer, NULL);
       /* the search entries follow in the text pass (heron-sync-bodies.c) */
       heron_store_set_search_deferred (store, TRUE);
+      /* addresses and the conversation index once per chunk */
+      heron_store_set_bulk_insert (store, TRUE);
     }
 
   for (;;)

@@ -521,6 +521,131 @@ test_migration (void)
   }
 }
 
+/* The rows of @sql as text, one line each, for comparing two caches. */
+static char *
+dump (HeronStore *store,
+      const char *sql)
+{
+  sqlite3 *db = _heron_store_get_handle (store);
+  g_autoptr (GString) out = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      for (int i = 0; i < sqlite3_column_count (stmt); i++)
+        g_string_append_printf (out, "%s%s", i > 0 ? " | " : "", (const char *) sqlite3_column_text (stmt, i));
+      g_string_append_c (out, '\n');
+    }
+  sqlite3_finalize (stmt);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gint64
+query_count (HeronStore *store,
+             const char *sql)
+{
+  sqlite3_stmt *stmt;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (_heron_store_get_handle (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* One batch of @n messages from uid @first on, in the same store call: threads by uid % @threads
+ * (+ @thread_base), senders with and without names, in other letter cases, dates out of order. */
+static void
+upsert_batch (HeronStore *store,
+              gint64      folder_id,
+              guint32     first,
+              guint       n,
+              guint       threads,
+              guint       thread_base)
+{
+  static const char * const names[] = { "Ana", NULL, "Bea", "", "Ana Lopez", "Cy" };
+  static const char * const addresses[] = { "ana@example.org", "ANA@example.org", "bea@example.org",
+                                            "cy@example.org", "Ana@Example.org", "" };
+  g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_store_message_free);
+  g_autoptr (GError) error = NULL;
+
+  for (guint32 uid = first; uid < first + n; uid++)
+    {
+      guint thread = thread_base + uid % threads;
+      g_autofree char *id = g_strdup_printf ("b%u.%u.%" G_GINT64_FORMAT "@x", thread, uid, folder_id);
+      g_autofree char *root = g_strdup_printf ("<root%u@x>", thread);
+      HeronStoreMessage *message = store_test_message (uid, "Subject", names[uid % G_N_ELEMENTS (names)],
+                                                       addresses[(uid / 2) % G_N_ELEMENTS (addresses)],
+                                                       id, NULL, root);
+
+      /* dates not in UID order, some equal */
+      message->internal_date = 1700000000 + (gint64) ((uid * 7919) % 50) * 60;
+      if (uid % 3 == 0)
+        message->flags = HERON_STORE_FLAG_SEEN;
+      g_ptr_array_add (batch, message);
+    }
+  g_assert_true (heron_store_upsert_messages (store, folder_id, (HeronStoreMessage * const *) batch->pdata,
+                                              batch->len, &error));
+  g_assert_no_error (error);
+}
+
+/* Inserts in bulk (a first sync's writer) leave the same addresses, conversation rows and counts
+ * as inserts one message at a time: the same batches into two caches, one of each kind. */
+static void
+test_bulk_insert (void)
+{
+  g_autoptr (StoreTestDir) dir_row = store_test_dir_new ();
+  g_autoptr (StoreTestDir) dir_bulk = store_test_dir_new ();
+  HeronStore *stores[2] = { store_test_open (dir_row->path), store_test_open (dir_bulk->path) };
+  static const char * const tables[] = {
+    "SELECT f.name, c.conversation_id, c.n_messages, c.n_unread, c.date, c.uid, i.name,"
+    "       (SELECT m.uid FROM messages m WHERE m.id = c.item_id)"
+    "  FROM folder_conversations c JOIN folders f ON f.id = c.folder_id JOIN folders i ON i.id = c.item_folder"
+    " ORDER BY f.name, c.conversation_id",
+    /* (the letter case kept for an address is its first message's one by row, any of the
+     * batch's in bulk) */
+    "SELECT lower (address), name, count, last_date, sent FROM addresses ORDER BY lower (address)",
+    "SELECT name, n_messages, n_unread, n_conversations FROM folders ORDER BY name",
+  };
+
+  heron_store_set_bulk_insert (stores[1], TRUE);
+  for (guint k = 0; k < 2; k++)
+    {
+      HeronStore *store = stores[k];
+      gint64 inbox = store_test_add_folder (store, "INBOX");
+      gint64 archive = store_test_add_folder (store, "Archive");
+      gint64 sent = add_sent_folder (store);
+
+      upsert_batch (store, inbox, 1, 40, 7, 0);          /* new conversations */
+      upsert_batch (store, sent, 100, 5, 5, 2);          /* Sent: rows of INBOX's conversations */
+      upsert_batch (store, inbox, 41, 30, 11, 3);        /* joins known ones, makes new ones */
+      upsert_batch (store, archive, 1, 12, 4, 5);        /* another folder of the same ones */
+      upsert_batch (store, inbox, 20, 30, 7, 0);         /* partly there already (flags only) */
+      upsert_batch (store, inbox, 200, 1, 1, 40);        /* a batch of one */
+      assert_index_is_group_by (store);
+    }
+
+  /* the bulk path ran: the bulk cache's INBOX rows are marked, its Sent rows are not */
+  g_assert_cmpint (query_count (stores[1], "SELECT count(*) FROM messages m JOIN folders f ON f.id = m.folder_id"
+                                                    " WHERE f.name = 'INBOX' AND m.bulk"), ==, 70);
+  g_assert_cmpint (query_count (stores[1], "SELECT count(*) FROM messages m JOIN folders f ON f.id = m.folder_id"
+                                                    " WHERE f.name = 'Sent' AND m.bulk"), ==, 0);
+  g_assert_cmpint (query_count (stores[0], "SELECT count(*) FROM messages WHERE bulk"), ==, 0);
+
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    {
+      g_autofree char *by_row = dump (stores[0], tables[t]);
+      g_autofree char *in_bulk = dump (stores[1], tables[t]);
+
+      g_assert_cmpuint (strlen (by_row), >, 0);
+      g_assert_cmpstr (in_bulk, ==, by_row);
+    }
+  for (guint k = 0; k < 2; k++)
+    g_object_unref (stores[k]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -531,6 +656,7 @@ main (int   argc,
   g_test_add_func ("/heron/store/conversations/sent-folders", test_sent_folders);
   g_test_add_func ("/heron/store/conversations/long-conversation", test_long_conversation);
   g_test_add_func ("/heron/store/conversations/migration", test_migration);
+  g_test_add_func ("/heron/store/conversations/bulk-insert", test_bulk_insert);
 
   return g_test_run ();
 }
