@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <time.h>
+
 #include "heron-sync-private.h"
 
 /* Folder list */
@@ -413,6 +415,13 @@ chunk_writer_thread (gpointer data)
     }
   if (store != NULL)
     heron_store_set_changes_func (store, NULL, NULL, NULL);
+  {
+    struct timespec cpu;
+
+    if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
+      g_debug ("The cache writer of %s stored %u messages with %.2f s of CPU time", writer->name,
+               writer->done, cpu.tv_sec + cpu.tv_nsec / 1e9);
+  }
   return NULL;
 }
 

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "heron-test-server.h"
@@ -88,6 +89,64 @@ cpu_seconds (void)
   getrusage (RUSAGE_SELF, &usage);
   return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+/* CPU time (user + system, seconds) of each live thread of this process, by "tid name". */
+static GHashTable *
+thread_cpu (void)
+{
+  GHashTable *threads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+  double ticks = (double) sysconf (_SC_CLK_TCK);
+
+  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/stat", tid);
+      g_autofree char *stat = NULL;
+      g_auto(GStrv) fields = NULL;
+      const char *open, *close;
+      double *seconds;
+
+      if (!g_file_get_contents (path, &stat, NULL, NULL) ||
+          (open = strchr (stat, '(')) == NULL || (close = strrchr (stat, ')')) == NULL)
+        continue;
+      /* after the name: state, then utime and stime are the 12th and 13th fields */
+      fields = g_strsplit (close + 2, " ", 14);
+      if (g_strv_length (fields) < 13)
+        continue;
+      seconds = g_new (double, 1);
+      *seconds = (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) / ticks;
+      g_hash_table_insert (threads, g_strdup_printf ("%s %.*s", tid, (int) (close - open - 1), open + 1),
+                           seconds);
+    }
+  return threads;
+}
+
+/* "name 1.23 s, ..." for the threads that used at least 5 % of @total between @before and now;
+ * what threads that ended meanwhile used (the first sync's cache writer) is the rest. */
+static char *
+thread_cpu_summary (GHashTable *before,
+                    double      total)
+{
+  g_autoptr(GHashTable) after = thread_cpu ();
+  g_autoptr(GString) out = g_string_new (NULL);
+  GHashTableIter iter;
+  gpointer key, value;
+  double live = 0;
+
+  g_hash_table_iter_init (&iter, after);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      double *then = g_hash_table_lookup (before, key);
+      double used = *(double *) value - (then != NULL ? *then : 0);
+
+      live += used;
+      if (used >= total * 0.05)
+        g_string_append_printf (out, "%s%s %.2f s", out->len > 0 ? ", " : "", strchr (key, ' ') + 1, used);
+    }
+  g_string_append_printf (out, "%sthreads that ended %.2f s", out->len > 0 ? ", " : "", MAX (total - live, 0));
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 /* Waiting on the main context */
@@ -435,20 +494,25 @@ main (int   argc,
       double seconds = raw_fetch ("Big", &count);
       double raw_cpu = cpu_seconds () - cpu;
       double worker_cpu;
+      g_autoptr(GHashTable) threads_before = NULL;
+      g_autofree char *by_thread = NULL;
       Account account;
 
       g_assert_cmpuint (count, ==, n_messages);
       g_array_append_val (raw, seconds);
 
       account_start (&account, name, none, FALSE);
+      threads_before = thread_cpu ();
       cpu = cpu_seconds ();
       seconds = sync_folder (&account, "Big");
       worker_cpu = cpu_seconds () - cpu;
+      by_thread = thread_cpu_summary (threads_before, worker_cpu);
       g_array_append_val (first, seconds);
       g_array_append_val (first_cpu, worker_cpu);
       g_print ("  run %u: raw %.3f s (CPU here %.3f s), worker %.3f s (CPU %.3f s, %.1f µs per message) "
                "(%.2fx)\n", run + 1, g_array_index (raw, double, run), raw_cpu, seconds, worker_cpu,
                worker_cpu * 1e6 / n_messages, seconds / g_array_index (raw, double, run));
+      g_print ("    CPU by thread: %s\n", by_thread);
 
       if (run == n_runs - 1)
         {
