@@ -296,7 +296,8 @@ heron_application_shutdown (GApplication *app)
 {
   HeronApplication *self = HERON_APPLICATION (app);
 
-  /* The workers stop; what is pending stays in the journal for the next start. */
+  /* The workers stop; what is pending stays in the journal for the next start. (Message lists
+   * let their snapshots of the caches go first: HeronAccount::closing.) */
   if (self->manager != NULL)
     heron_account_manager_shutdown (self->manager);
 

@@ -321,7 +321,7 @@ heron_account_manager_shutdown (HeronAccountManager *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(HeronAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
-      _heron_account_stop (account);
+      _heron_account_close (account);
     }
 }
 

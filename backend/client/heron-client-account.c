@@ -79,6 +79,7 @@ enum {
   SIGNAL_MESSAGE_SENT,
   SIGNAL_SEND_FAILED,
   SIGNAL_NEW_MAIL,
+  SIGNAL_CLOSING,
   N_SIGNALS
 };
 
@@ -229,6 +230,12 @@ heron_account_class_init (HeronAccountClass *klass)
     g_signal_new ("new-mail", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, HERON_TYPE_FOLDER,
                   G_TYPE_ARRAY | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /* The application is shutting the account down (_heron_account_close()): what holds a read
+   * snapshot of its cache lets it go, so that the worker's writer can empty the write-ahead log
+   * into the database as it closes. */
+  signals[SIGNAL_CLOSING] =
+    g_signal_new ("closing", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -766,7 +773,11 @@ cache_opens_fast (HeronAccount *self)
   g_autofree char *wal_path = g_strconcat (self->store_path, "-wal", NULL);
   GStatBuf st;
 
-  return g_stat (wal_path, &st) != 0 || st.st_size <= EARLY_READER_MAX_WAL;
+  if (g_stat (wal_path, &st) != 0)
+    return TRUE;
+  g_debug ("%s: the write-ahead log left is %" G_GINT64_FORMAT " bytes", heron_account_get_id (self),
+           (gint64) st.st_size);
+  return st.st_size <= EARLY_READER_MAX_WAL;
 }
 
 void
@@ -783,6 +794,15 @@ _heron_account_start (HeronAccount *self)
     ensure_reader (self);
   if (self->worker != NULL)
     heron_account_worker_start (self->worker);
+}
+
+void
+_heron_account_close (HeronAccount *self)
+{
+  g_return_if_fail (HERON_IS_ACCOUNT (self));
+
+  g_signal_emit (self, signals[SIGNAL_CLOSING], 0);
+  _heron_account_stop (self);
 }
 
 void

@@ -38,6 +38,8 @@ HeronAccount       *_heron_account_new                 (HeronAccountManager     
 void                _heron_account_start               (HeronAccount *self);
 /* Stops the worker and closes the cache: nothing of the account has its files open after. */
 void                _heron_account_stop                (HeronAccount *self);
+/* Shutting down: ::closing (message lists let their snapshots go), then _heron_account_stop(). */
+void                _heron_account_close               (HeronAccount *self);
 /* The config was saved (an edit, a pinned certificate): takes it in and, when @restart, stops
  * the worker and starts a new one with it. */
 gboolean            _heron_account_set_config          (HeronAccount        *self,

@@ -1167,21 +1167,15 @@ on_account_event (HeronAccount   *account,
     schedule_process (self);
 }
 
-/* An account that stopped (shut down, removed, or about to restart with a new config) closed
- * its cache: so do its sources, and their items leave. The next event of a new worker opens
- * them again. */
+/* The sources of @account let their readers (and snapshots) go; its items leave the list. */
 static void
-on_account_state (HeronAccount *account,
-                  GParamSpec   *pspec,
-                  gpointer      user_data)
+close_sources_of (HeronMessageList *self,
+                  HeronAccount     *account)
 {
-  HeronMessageList *self = user_data;
   gboolean closed = FALSE;
 
-  if (heron_account_get_state (account) != HERON_SYNC_STATE_STOPPED ||
-      _heron_account_get_worker (account) != NULL || self->kind == KIND_SEARCH)
+  if (self->kind == KIND_SEARCH)
     return;
-
   for (guint s = 0; s < self->sources->len; s++)
     {
       Source *source = g_ptr_array_index (self->sources, s);
@@ -1204,6 +1198,28 @@ on_account_state (HeronAccount *account,
   emit_reset (self);
 }
 
+/* An account that stopped (shut down, removed, or about to restart with a new config) closed
+ * its cache: so do its sources, and their items leave. The next event of a new worker opens
+ * them again. */
+static void
+on_account_state (HeronAccount *account,
+                  GParamSpec   *pspec,
+                  gpointer      user_data)
+{
+  if (heron_account_get_state (account) != HERON_SYNC_STATE_STOPPED ||
+      _heron_account_get_worker (account) != NULL)
+    return;
+  close_sources_of (user_data, account);
+}
+
+/* The application shuts the account down: the snapshots go before its worker's writer closes. */
+static void
+on_account_closing (HeronAccount *account,
+                    gpointer      user_data)
+{
+  close_sources_of (user_data, account);
+}
+
 void
 _heron_message_list_follow_account (HeronMessageList *self,
                                     HeronAccount     *account)
@@ -1213,6 +1229,7 @@ _heron_message_list_follow_account (HeronMessageList *self,
   g_ptr_array_add (self->accounts, g_object_ref (account));
   g_signal_connect_object (account, "event", G_CALLBACK (on_account_event), self, 0);
   g_signal_connect_object (account, "notify::state", G_CALLBACK (on_account_state), self, 0);
+  g_signal_connect_object (account, "closing", G_CALLBACK (on_account_closing), self, 0);
 }
 
 /* GObject */

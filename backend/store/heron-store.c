@@ -326,8 +326,10 @@ configure_writer (HeronStore *self,
                              "PRAGMA synchronous = NORMAL;"
                              "PRAGMA foreign_keys = ON;"
                              "PRAGMA temp_store = MEMORY;"
-                             /* 32 MiB of page cache: a first sync's indexes stay in memory */
-                             "PRAGMA cache_size = -32768;"
+                             /* 8 MiB of page cache: the writer of everyday changes and the
+                              * background passes (search entries, texts), whose pages the
+                              * process would otherwise keep; bulk writers take more (below) */
+                             "PRAGMA cache_size = -8192;"
                              /* the WAL file shrinks back to this after a checkpoint */
                              "PRAGMA journal_size_limit = 67108864;",
                              error))
@@ -426,6 +428,9 @@ heron_store_open_extra_writer (const char *path,
    * slow disk cost more wall time than the inserts, and index pages rewritten by later chunks
    * reach the database file once. */
   if (!_heron_store_db_exec (&self->db, "PRAGMA wal_autocheckpoint = 16384", error))
+    return NULL;
+  /* 32 MiB of page cache: a first sync's indexes stay in memory (freed when it closes) */
+  if (!_heron_store_db_exec (&self->db, "PRAGMA cache_size = -32768", error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -548,8 +553,13 @@ heron_store_close (HeronStore *self)
   if (!self->extra)
     {
       /* (not by an extra writer: the account's own writer stays open, and does it) */
+      int log_frames = -1, done_frames = -1, rc;
+
       sqlite3_busy_timeout (self->db.handle, 100);
-      sqlite3_wal_checkpoint_v2 (self->db.handle, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+      rc = sqlite3_wal_checkpoint_v2 (self->db.handle, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames,
+                                      &done_frames);
+      g_debug ("%s: the write-ahead log at close: %s (%d of %d frames in the database)", self->db.path,
+               rc == SQLITE_OK ? "emptied" : sqlite3_errstr (rc), done_frames, log_frames);
     }
   _heron_store_db_close (&self->db);
 }

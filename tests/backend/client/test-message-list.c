@@ -2201,6 +2201,55 @@ test_threaded_sent_folders (void)
   unit_clear (&unit);
 }
 
+static gint64
+wal_size (Online *online)
+{
+  g_autofree char *path = g_strconcat (heron_account_get_store_path (online->account), "-wal", NULL);
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return st.st_size;
+}
+
+/* A message list holds a read snapshot of the cache while the worker writes; when the manager
+ * shuts the account down the list lets it go before the worker's writer closes, which then
+ * empties the write-ahead log into the database (else the next start reads it all again). */
+static void
+test_shutdown_empties_log (void)
+{
+  Online online;
+  g_autoptr(GListModel) list = NULL;
+  g_autofree char *wal_path = NULL;
+  HeronFolder *inbox;
+  GStatBuf st;
+
+  online_start (&online, "shutdown-empties-log");
+  deliver (&online, "Before", "Hello.", 1);
+  online_sync (&online);
+  inbox = heron_account_lookup_folder (online.account, "INBOX");
+  list = heron_folder_get_messages (inbox);
+  wait_count (list, 1);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *subject = g_strdup_printf ("While%u", i);
+
+      deliver (&online, subject, "Hello.", 2 + i);
+    }
+  online_sync (&online);
+  wait_count (list, 4);
+  g_assert_cmpint (wal_size (&online), >, 0);
+  wal_path = g_strconcat (heron_account_get_store_path (online.account), "-wal", NULL);
+
+  heron_account_manager_shutdown (online.manager);
+  g_assert_cmpint (g_stat (wal_path, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 0);
+  /* the list let its items go with its snapshot */
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 0);
+
+  g_clear_object (&list);
+  online_clear (&online);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2235,12 +2284,13 @@ main (int    argc,
   g_test_add_func ("/heron/client/message-list/search-offline", test_search_offline);
   g_test_add_func ("/heron/client/message-list/server-changes", test_server_changes);
   g_test_add_func ("/heron/client/message-list/search", test_search);
+  g_test_add_func ("/heron/client/message-list/shutdown-empties-log", test_shutdown_empties_log);
 
   server = heron_test_server_new_full (HERON_TEST_SERVER_FLAGS_NO_SMTP, &error);
   g_assert_no_error (error);
   /* Every user up front: Dovecot notices a changed passwd-file by its mtime (a second). */
   {
-    static const char * const users[] = { "server-changes", "search", NULL };
+    static const char * const users[] = { "server-changes", "search", "shutdown-empties-log", NULL };
 
     for (guint i = 0; users[i] != NULL; i++)
       {
