@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "store-test-util.h"
+#include "store/heron-store-private.h"
 
 static void
 remove_tree (const char *path)
@@ -268,4 +269,18 @@ store_test_rss_kib (void)
   line = strstr (status, "VmRSS:");
   g_assert_nonnull (line);
   return g_ascii_strtoull (line + strlen ("VmRSS:"), NULL, 10);
+}
+
+gint64
+store_test_query_int (HeronStore *store,
+                      const char *sql)
+{
+  sqlite3_stmt *stmt;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (_heron_store_get_handle (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
 }

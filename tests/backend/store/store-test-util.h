@@ -68,5 +68,8 @@ gboolean           store_test_events_has        (StoreTestEvents     *events,
 
 /* The VmRSS of this process in KiB. */
 guint64            store_test_rss_kib           (void);
+/* The first column of the first row of @sql, on the writer's connection */
+gint64             store_test_query_int         (HeronStore *store,
+                                                 const char *sql);
 
 G_END_DECLS

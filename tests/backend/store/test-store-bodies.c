@@ -40,14 +40,8 @@ count_rows (HeronStore *store,
             const char *table)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
-  sqlite3_stmt *stmt;
-  gint64 n;
 
-  g_assert_cmpint (sqlite3_prepare_v2 (_heron_store_get_handle (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
+  return store_test_query_int (store, sql);
 }
 
 /* A deterministic chunk: a header, then lines of text that differ per chunk */

@@ -541,20 +541,6 @@ dump (HeronStore *store,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-static gint64
-query_count (HeronStore *store,
-             const char *sql)
-{
-  sqlite3_stmt *stmt;
-  gint64 n;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (_heron_store_get_handle (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
-}
-
 /* One batch of @n messages from uid @first on, in the same store call: threads by uid % @threads
  * (+ @thread_base), senders with and without names, in other letter cases, dates out of order. */
 static void
@@ -628,11 +614,11 @@ test_bulk_insert (void)
     }
 
   /* the bulk path ran: the bulk cache's INBOX rows are marked, its Sent rows are not */
-  g_assert_cmpint (query_count (stores[1], "SELECT count(*) FROM messages m JOIN folders f ON f.id = m.folder_id"
+  g_assert_cmpint (store_test_query_int (stores[1], "SELECT count(*) FROM messages m JOIN folders f ON f.id = m.folder_id"
                                                     " WHERE f.name = 'INBOX' AND m.bulk"), ==, 70);
-  g_assert_cmpint (query_count (stores[1], "SELECT count(*) FROM messages m JOIN folders f ON f.id = m.folder_id"
+  g_assert_cmpint (store_test_query_int (stores[1], "SELECT count(*) FROM messages m JOIN folders f ON f.id = m.folder_id"
                                                     " WHERE f.name = 'Sent' AND m.bulk"), ==, 0);
-  g_assert_cmpint (query_count (stores[0], "SELECT count(*) FROM messages WHERE bulk"), ==, 0);
+  g_assert_cmpint (store_test_query_int (stores[0], "SELECT count(*) FROM messages WHERE bulk"), ==, 0);
 
   for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
     {
