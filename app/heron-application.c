@@ -40,16 +40,22 @@ has_render_node (const char *dri_dir)
  * GL is Mesa's software rasteriser: GTK 4.8's GL renderer on it spends a few hundred
  * milliseconds compiling shaders with LLVM before the first frame and keeps 60 MB of driver
  * code and more of buffers, where its cairo renderer paints the same sooner in less memory.
- * So there GL is left off (GDK reads GDK_DEBUG when the display opens, GSK_RENDERER for each
- * window). The person's own choice wins: either variable set leaves both alone. */
+ * So there GL is left off: GDK reads GDK_DEBUG=gl-disable (GTK up to 4.14) or GDK_DISABLE=gl
+ * (GTK 4.16 on) when the display opens, GSK_RENDERER for each window. The person's own choice
+ * wins: any of the three set leaves them all alone. (Programs Heron opens, a browser for a
+ * link, inherit them; on such a machine their GL would be software too.) */
 void
 _heron_application_choose_renderer (const char *dri_dir)
 {
-  if (g_getenv ("GSK_RENDERER") != NULL || g_getenv ("GDK_DEBUG") != NULL)
+  if (g_getenv ("GSK_RENDERER") != NULL || g_getenv ("GDK_DEBUG") != NULL ||
+      g_getenv ("GDK_DISABLE") != NULL)
     return;
   if (has_render_node (dri_dir))
     return;
-  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
+  if (gtk_get_major_version () == 4 && gtk_get_minor_version () < 16)
+    g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
+  else
+    g_setenv ("GDK_DISABLE", "gl", FALSE);
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
 }
 

@@ -700,29 +700,36 @@ static const char schema_11[] =
 
 /* The rows of a batch: ?1 is the JSON array of their ids. */
 #define BULK_ROWS "json_each (?1) AS j JOIN messages m ON m.id = j.value"
-#define BULK_SENDERS(named) \
-  " FROM " BULK_ROWS \
-  " WHERE m.from_address IS NOT NULL AND m.from_address != ''" named \
-  " GROUP BY m.from_address COLLATE NOCASE"
-#define BULK_NAMED " AND m.from_name IS NOT NULL AND m.from_name != ''"
 #define BULK_CONVERSATIONS "SELECT m.conversation_id FROM " BULK_ROWS
 
 /* What the skipped triggers do, for the whole batch, in this order. */
 const char * const _heron_store_bulk_statements[] = {
-  /* a known sender takes the name of the batch's newest message that has one, when that is not
-   * older than what it has (a bare column next to max() is that of the row with the maximum) */
-  "UPDATE addresses SET name = g.name FROM"
-  " (SELECT m.from_address AS address, m.from_name AS name, max (m.date) AS d" BULK_SENDERS (BULK_NAMED) ") AS g"
-  " WHERE addresses.address = g.address AND (g.d >= addresses.last_date OR addresses.name = '')",
-  /* every sender counts its messages; a new one gets that name (and the letter case of one of
-   * its messages: by row it is the first one's) */
+  /* every sender counts its messages, with the name and letter case per-row inserts leave:
+   * its first message makes a new address; a message with a name then takes over when it is
+   * not older than every message before it (the address's date included) or when the address
+   * has no name yet (addresses_insert). Per message in insert order (the array's order): the
+   * newest date before it and whether a named one came before, by window functions; the last
+   * message that takes over gives the name. */
+  "WITH b AS (SELECT j.key AS k, m.from_address AS a, coalesce (m.from_name, '') AS n, m.date AS d"
+  "             FROM " BULK_ROWS
+  "            WHERE m.from_address IS NOT NULL AND m.from_address != ''),"
+  "     w AS (SELECT k, a, n, d, first_value (a) OVER sender AS spelling,"
+  "                  max (d) OVER before AS prev_max, coalesce (sum (n != '') OVER before, 0) AS prev_named"
+  "             FROM b"
+  "           WINDOW sender AS (PARTITION BY a COLLATE NOCASE ORDER BY k),"
+  "                  before AS (PARTITION BY a COLLATE NOCASE ORDER BY k"
+  "                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)),"
+  "     q AS (SELECT w.k, w.a, w.n, w.d, w.spelling, e.name AS old_name,"
+  "                  (w.n != '' AND (w.d >= max (coalesce (e.last_date, w.d), coalesce (w.prev_max, w.d))"
+  "                                  OR (coalesce (e.name, '') = '' AND w.prev_named = 0))) AS wins"
+  "             FROM w LEFT JOIN addresses e ON e.address = w.a),"
+  "     r AS (SELECT q.*, max (CASE WHEN wins THEN k END) OVER (PARTITION BY a COLLATE NOCASE) AS last_win"
+  "             FROM q)"
   "INSERT INTO addresses (address, name, count, last_date)"
-  "  SELECT a.address, coalesce (n.name, ''), a.n, a.d FROM"
-  "   (SELECT m.from_address AS address, count (*) AS n, max (m.date) AS d" BULK_SENDERS ("") ") AS a"
-  "   LEFT JOIN (SELECT m.from_address AS address, m.from_name AS name, max (m.date)"
-  BULK_SENDERS (BULK_NAMED) ") AS n ON n.address = a.address COLLATE NOCASE"
-  "  WHERE true"
+  "  SELECT spelling, coalesce (max (CASE WHEN k = last_win THEN n END), old_name, ''), count (*), max (d)"
+  "    FROM r GROUP BY a COLLATE NOCASE"
   "  ON CONFLICT (address) DO UPDATE SET"
+  "    name = excluded.name,"
   "    count = count + excluded.count,"
   "    last_date = max (last_date, excluded.last_date)",
   /* the conversations the batch joins, every folder's row of them made again from its members */

@@ -11,8 +11,9 @@
 #include "heron-application-private.h"
 #include "heron-window.h"
 
-/* GSK_RENDERER as the test started (before any application chose for it). */
-static char *original_gsk_renderer;
+/* Whether the environment chose a renderer as the test started (before any application chose
+ * for it): then the application leaves it alone. */
+static gboolean renderer_chosen_outside;
 
 /* Renders a widget the way it is on screen and saves it as a PNG in HERON_TEST_SCREENSHOT_DIR.
  * Returns the texture so a test can look at its pixels. */
@@ -112,8 +113,10 @@ on_activate_check_window (GApplication *app,
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 
   /* Without a GPU render node (as under Xvfb here) the window paints with cairo, not with the
-   * software GL; with one, GL is left to GTK. */
-  if (original_gsk_renderer == NULL)
+   * software GL; with one, GL is left to GTK. (Only GSK_RENDERER shows here: gtk_test_init()
+   * opened the display, which reads GDK_DEBUG, before the application chose; main() and the
+   * benchmark choose first.) */
+  if (!renderer_chosen_outside)
     {
       GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
       g_autoptr(GDir) dri = g_dir_open ("/dev/dri", 0, NULL);
@@ -206,6 +209,7 @@ test_renderer_choice (void)
 {
   g_autofree char *saved_debug = g_strdup (g_getenv ("GDK_DEBUG"));
   g_autofree char *saved_renderer = g_strdup (g_getenv ("GSK_RENDERER"));
+  g_autofree char *saved_disable = g_strdup (g_getenv ("GDK_DISABLE"));
   g_autofree char *dir = g_dir_make_tmp ("heron-dri-XXXXXX", NULL);
   g_autofree char *node = g_build_filename (dir, "renderD128", NULL);
   g_autofree char *card = g_build_filename (dir, "card0", NULL);
@@ -214,19 +218,31 @@ test_renderer_choice (void)
   g_assert_nonnull (dir);
   g_unsetenv ("GDK_DEBUG");
   g_unsetenv ("GSK_RENDERER");
+  g_unsetenv ("GDK_DISABLE");
 
-  /* a display card without a render node: off */
+  /* a display card without a render node: off (GDK_DEBUG up to GTK 4.14, GDK_DISABLE after) */
   g_assert_true (g_file_set_contents (card, "", 0, NULL));
   _heron_application_choose_renderer (dir);
-  g_assert_cmpstr (g_getenv ("GDK_DEBUG"), ==, "gl-disable");
+  if (gtk_get_minor_version () < 16)
+    {
+      g_assert_cmpstr (g_getenv ("GDK_DEBUG"), ==, "gl-disable");
+      g_assert_null (g_getenv ("GDK_DISABLE"));
+    }
+  else
+    {
+      g_assert_cmpstr (g_getenv ("GDK_DISABLE"), ==, "gl");
+      g_assert_null (g_getenv ("GDK_DEBUG"));
+    }
   g_assert_cmpstr (g_getenv ("GSK_RENDERER"), ==, "cairo");
   g_unsetenv ("GDK_DEBUG");
+  g_unsetenv ("GDK_DISABLE");
   g_unsetenv ("GSK_RENDERER");
 
   /* no /dev/dri at all: off */
   _heron_application_choose_renderer (missing);
   g_assert_cmpstr (g_getenv ("GSK_RENDERER"), ==, "cairo");
   g_unsetenv ("GDK_DEBUG");
+  g_unsetenv ("GDK_DISABLE");
   g_unsetenv ("GSK_RENDERER");
 
   /* the person chose a renderer, or set GDK_DEBUG: nothing changes */
@@ -240,6 +256,11 @@ test_renderer_choice (void)
   g_assert_cmpstr (g_getenv ("GDK_DEBUG"), ==, "interactive");
   g_assert_null (g_getenv ("GSK_RENDERER"));
   g_unsetenv ("GDK_DEBUG");
+  g_setenv ("GDK_DISABLE", "vulkan", TRUE);
+  _heron_application_choose_renderer (dir);
+  g_assert_null (g_getenv ("GDK_DEBUG"));
+  g_assert_null (g_getenv ("GSK_RENDERER"));
+  g_unsetenv ("GDK_DISABLE");
 
   /* a render node: GL stays on */
   g_assert_true (g_file_set_contents (node, "", 0, NULL));
@@ -254,13 +275,16 @@ test_renderer_choice (void)
     g_setenv ("GDK_DEBUG", saved_debug, TRUE);
   if (saved_renderer != NULL)
     g_setenv ("GSK_RENDERER", saved_renderer, TRUE);
+  if (saved_disable != NULL)
+    g_setenv ("GDK_DISABLE", saved_disable, TRUE);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  original_gsk_renderer = g_strdup (g_getenv ("GSK_RENDERER"));
+  renderer_chosen_outside = g_getenv ("GSK_RENDERER") != NULL || g_getenv ("GDK_DEBUG") != NULL ||
+                            g_getenv ("GDK_DISABLE") != NULL;
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 

@@ -561,15 +561,46 @@ upsert_batch (HeronStore *store,
     {
       guint thread = thread_base + uid % threads;
       g_autofree char *id = g_strdup_printf ("b%u.%u.%" G_GINT64_FORMAT "@x", thread, uid, folder_id);
-      g_autofree char *root = g_strdup_printf ("<root%u@x>", thread);
+      /* every ninth names the next thread's root too: conversations merge within a batch */
+      g_autofree char *root = uid % 9 == 0 ? g_strdup_printf ("<root%u@x> <root%u@x>", thread, thread + 1)
+                                           : g_strdup_printf ("<root%u@x>", thread);
       HeronStoreMessage *message = store_test_message (uid, "Subject", names[uid % G_N_ELEMENTS (names)],
                                                        addresses[(uid / 2) % G_N_ELEMENTS (addresses)],
                                                        id, NULL, root);
 
-      /* dates not in UID order, some equal */
+      /* dates not in UID order, some equal (the sort date is the internal date when there is
+       * no sent date) */
       message->internal_date = 1700000000 + (gint64) ((uid * 7919) % 50) * 60;
+      message->sent_date = 0;
       if (uid % 3 == 0)
         message->flags = HERON_STORE_FLAG_SEEN;
+      g_ptr_array_add (batch, message);
+    }
+  g_assert_true (heron_store_upsert_messages (store, folder_id, (HeronStoreMessage * const *) batch->pdata,
+                                              batch->len, &error));
+  g_assert_no_error (error);
+}
+
+/* One batch of messages from one sender, in this order: (name, minutes) pairs */
+static void
+upsert_sender_batch (HeronStore        *store,
+                     gint64             folder_id,
+                     guint32            first,
+                     const char        *address,
+                     const char * const names[],
+                     const guint        minutes[],
+                     guint              n)
+{
+  g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) heron_store_message_free);
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("s%u.%" G_GINT64_FORMAT "@x", first + i, folder_id);
+      HeronStoreMessage *message = store_test_message (first + i, "Names", names[i], address, id, NULL, NULL);
+
+      message->internal_date = 1600000000 + (gint64) minutes[i] * 60;
+      message->sent_date = 0;
       g_ptr_array_add (batch, message);
     }
   g_assert_true (heron_store_upsert_messages (store, folder_id, (HeronStoreMessage * const *) batch->pdata,
@@ -590,9 +621,7 @@ test_bulk_insert (void)
     "       (SELECT m.uid FROM messages m WHERE m.id = c.item_id)"
     "  FROM folder_conversations c JOIN folders f ON f.id = c.folder_id JOIN folders i ON i.id = c.item_folder"
     " ORDER BY f.name, c.conversation_id",
-    /* (the letter case kept for an address is its first message's one by row, any of the
-     * batch's in bulk) */
-    "SELECT lower (address), name, count, last_date, sent FROM addresses ORDER BY lower (address)",
+    "SELECT address, name, count, last_date, sent FROM addresses ORDER BY address",
     "SELECT name, n_messages, n_unread, n_conversations FROM folders ORDER BY name",
   };
 
@@ -610,12 +639,21 @@ test_bulk_insert (void)
       upsert_batch (store, archive, 1, 12, 4, 5);        /* another folder of the same ones */
       upsert_batch (store, inbox, 20, 30, 7, 0);         /* partly there already (flags only) */
       upsert_batch (store, inbox, 200, 1, 1, 40);        /* a batch of one */
+      upsert_batch (store, archive, 300, 45, 13, 0);     /* newer and older than what is there */
+      /* a name, a newer message without one, an older name: the first name stays; equal dates:
+       * the last name; then an older name than the address's date, and a newer one */
+      upsert_sender_batch (store, inbox, 400, "zed@example.org",
+                           (const char * const[]) { "Alpha", NULL, "Beta" }, (const guint[]) { 100, 300, 200 }, 3);
+      upsert_sender_batch (store, inbox, 410, "Yan@example.org",
+                           (const char * const[]) { "B", "C", NULL }, (const guint[]) { 50, 50, 50 }, 3);
+      upsert_sender_batch (store, inbox, 420, "ZED@example.org",
+                           (const char * const[]) { "Old", "", "New" }, (const guint[]) { 250, 10, 400 }, 3);
       assert_index_is_group_by (store);
     }
 
   /* the bulk path ran: the bulk cache's INBOX rows are marked, its Sent rows are not */
   g_assert_cmpint (store_test_query_int (stores[1], "SELECT count(*) FROM messages m JOIN folders f ON f.id = m.folder_id"
-                                                    " WHERE f.name = 'INBOX' AND m.bulk"), ==, 70);
+                                                    " WHERE f.name = 'INBOX' AND m.bulk"), ==, 79);
   g_assert_cmpint (store_test_query_int (stores[1], "SELECT count(*) FROM messages m JOIN folders f ON f.id = m.folder_id"
                                                     " WHERE f.name = 'Sent' AND m.bulk"), ==, 0);
   g_assert_cmpint (store_test_query_int (stores[0], "SELECT count(*) FROM messages WHERE bulk"), ==, 0);

@@ -186,7 +186,8 @@ void               heron_script_server_send_generated       (HeronScriptServer  
                                                              const char         *pattern);
 /* The same bytes, to a client expected to give up on them: the client closing the connection
  * while they go, or after they all went, ends the step as expect_close does (only
- * next_connection may follow); bytes from the client fail it. Whether the client closes before
+ * next_connection may follow); bytes from the client fail it (when it closed mid-way, those
+ * still readable: a reset may discard them). Whether the client closes before
  * or after the last byte depends on socket buffers, so a test of a client's limit uses this
  * rather than send_generated + expect_close. */
 void               heron_script_server_send_generated_until_close (HeronScriptServer *server,
