@@ -269,3 +269,63 @@ widgets_test_lookup_password (HeronAccount *account)
   g_assert_no_error (error);
   return secret;
 }
+
+static void
+store_secret_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (heron_secrets_store_finish (result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+char *
+widgets_test_save_account (HeronTestServer *server,
+                           const char      *user,
+                           const char      *person,
+                           const char      *display_name)
+{
+  g_autoptr(HeronAccountConfigStore) store = heron_account_config_store_new ();
+  g_autoptr(HeronAccountConfig) config = heron_account_config_new ();
+  g_autoptr(HeronAccountIdentity) identity = heron_account_identity_new (person, user);
+  g_autoptr(GError) error = NULL;
+  HeronAccountServer *servers[2];
+  gboolean stored = FALSE;
+  char *account_id;
+
+  heron_account_config_add_identity (config, identity);
+  heron_account_config_set_display_name (config, display_name);
+  servers[0] = heron_account_config_get_imap (config);
+  servers[1] = heron_account_config_get_smtp (config);
+  for (guint i = 0; i < 2; i++)
+    {
+      heron_account_server_set_host (servers[i], heron_test_server_get_host (server));
+      heron_account_server_set_port (servers[i], i == 0 ? heron_test_server_get_imap_port (server)
+                                                        : heron_test_server_get_smtp_port (server));
+      heron_account_server_set_security (servers[i], HERON_ACCOUNT_SECURITY_STARTTLS);
+      heron_account_server_set_auth (servers[i], HERON_ACCOUNT_AUTH_PASSWORD);
+      heron_account_server_set_user (servers[i], user);
+      heron_account_server_set_pinned_certificate_file (servers[i], heron_test_server_get_ca_file (server));
+    }
+  g_assert_true (heron_account_config_validate (config, &error));
+  g_assert_no_error (error);
+  g_assert_true (heron_account_config_store_load (store, NULL, &error));
+  g_assert_true (heron_account_config_store_add (store, config, &error));
+  g_assert_no_error (error);
+  account_id = g_strdup (heron_account_config_get_id (config));
+
+  heron_secrets_store_async (account_id, heron_account_server_get_protocol (servers[0]),
+                             heron_account_server_get_host (servers[0]), user,
+                             heron_test_server_get_password (server), NULL, store_secret_done, &stored);
+  widgets_test_wait_until (flag_is_set, &stored, "the password in the keyring");
+  return account_id;
+}

@@ -48,6 +48,14 @@ HeronAccount        *widgets_test_add_account     (HeronAccountManager *manager,
                                                    const char          *password);
 void                 widgets_test_wait_state      (HeronAccount     *account,
                                                    HeronSyncState    state);
+/* Writes an account for @user on the harness into the default account store (the
+ * application's $XDG_CONFIG_HOME), its IMAP and SMTP over STARTTLS with the harness's
+ * certificate pinned, and its password into the keyring, as the account setup would; returns
+ * the account's id. For tests that start the application on it. */
+char                *widgets_test_save_account    (HeronTestServer  *server,
+                                                   const char       *user,
+                                                   const char       *person,
+                                                   const char       *display_name);
 /* The keyring's password for the account's IMAP server, or NULL. */
 char                *widgets_test_lookup_password (HeronAccount     *account);
 
