@@ -190,10 +190,6 @@ folder_exists (HeronStore *self,
   return rc == SQLITE_ROW;
 }
 
-/* Inserts @message as a new row; 0 when (folder, uid) exists already, -1 on error. The
- * conversation is found before the insert, so that the row is written once. Without
- * @index_now the caller adds the search entry (_heron_store_fts_insert()), or, when the search
- * is deferred, the row is marked search_pending for heron_store_index_pending_search(). */
 /* The INSERT of a message, by (search entry deferred, inserted in bulk). Four texts: the
  * migration tests insert with this code into caches of earlier steps, which have neither
  * search_pending nor bulk. */
@@ -214,6 +210,11 @@ static const char * const insert_message_sql[2][2] = {
 #undef INSERT_MESSAGE_COLUMNS
 #undef INSERT_MESSAGE_VALUES
 
+/* Inserts @message as a new row; 0 when (folder, uid) exists already, -1 on error. The
+ * conversation is found before the insert, so that the row is written once. Without
+ * @index_now the caller adds the search entry (_heron_store_fts_insert()), or, when the search
+ * is deferred, the row is marked search_pending for heron_store_index_pending_search(). With @bulk
+ * the row is marked bulk (schema 11): the caller does the work its insert triggers skip. */
 static gint64
 insert_message (HeronStore              *self,
                 gint64                   folder_id,
