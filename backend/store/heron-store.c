@@ -565,6 +565,24 @@ heron_store_close (HeronStore *self)
 }
 
 void
+heron_store_checkpoint (HeronStore *self)
+{
+  g_return_if_fail (HERON_IS_STORE (self));
+  HERON_STORE_DB_ASSERT_OWNER (&self->db);
+
+  if (self->db.handle == NULL || self->depth > 0)
+    return;
+  {
+    int log_frames = -1, done_frames = -1;
+    int rc = sqlite3_wal_checkpoint_v2 (self->db.handle, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                        &done_frames);
+
+    g_debug ("%s: checkpoint: %s (%d of %d frames in the database)", self->db.path, sqlite3_errstr (rc),
+             done_frames, log_frames);
+  }
+}
+
+void
 heron_store_set_changes_func (HeronStore           *self,
                               HeronStoreChangesFunc func,
                               gpointer              user_data,

@@ -60,6 +60,10 @@ const char *heron_store_get_sources_dir   (HeronStore            *self);
 /* Closes the connection now (it also closes when the last reference goes). Nothing may be
  * called on the store afterwards except g_object_unref(). */
 void        heron_store_close             (HeronStore            *self);
+/* Copies what the write-ahead log holds into the database as far as no reader still needs it
+ * (a passive checkpoint; nothing inside a transaction). Once the log is copied whole, readers
+ * that start then read the database alone, and the next write starts the log over. */
+void        heron_store_checkpoint        (HeronStore            *self);
 
 void        heron_store_set_changes_func  (HeronStore            *self,
                                            HeronStoreChangesFunc  func,

@@ -238,12 +238,63 @@ _heron_sync_core_remember_folder (HeronSyncCore *core,
   g_hash_table_replace (core->folder_names, g_memdup2 (&folder_id, sizeof folder_id), g_strdup (name));
 }
 
+/* 5 and 10 s after the cache's last reported change (a commit of any of the account's writers),
+ * a checkpoint copies the write-ahead log into the database as far as the readers allow. The
+ * message lists renew their snapshots 7 and 14 s after the account's last event
+ * (heron-message-list.c): a list that was still on an older state at the first copy is on the
+ * newest by the second, and its next renewal then reads the database alone, so that the next
+ * write starts the log over instead of growing it. (A commit that reports no change arms
+ * nothing: the next one does.) */
+#define CHECKPOINT_S     5
+#define CHECKPOINT_TIMES 2
+
+static gboolean
+on_checkpoint (gpointer user_data)
+{
+  HeronSyncCore *core = user_data;
+
+  if (core->store != NULL)
+    heron_store_checkpoint (core->store);
+  if (--core->checkpoints_left > 0)
+    return G_SOURCE_CONTINUE;
+  core->checkpoint_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* (the timer is a source of the worker's context, like the reconnect's) */
+static void
+cancel_checkpoint (HeronSyncCore *core)
+{
+  GSource *source;
+
+  if (core->checkpoint_id == 0)
+    return;
+  source = g_main_context_find_source_by_id (core->context, core->checkpoint_id);
+  if (source != NULL)
+    g_source_destroy (source);
+  core->checkpoint_id = 0;
+}
+
+static void
+schedule_checkpoint (HeronSyncCore *core)
+{
+  g_autoptr(GSource) source = g_timeout_source_new_seconds (CHECKPOINT_S);
+
+  cancel_checkpoint (core);
+  core->checkpoints_left = CHECKPOINT_TIMES;
+  g_source_set_callback (source, on_checkpoint, core, NULL);
+  core->checkpoint_id = g_source_attach (source, core->context);
+}
+
 void
 _heron_sync_core_store_changes (HeronStore *store,
                                 GPtrArray  *changes,
                                 gpointer    user_data)
 {
   HeronSyncCore *core = user_data;
+
+  if (!g_atomic_int_get (&core->stopping))
+    schedule_checkpoint (core);
 
   for (guint i = 0; i < changes->len; i++)
     {
@@ -929,6 +980,7 @@ worker_thread (gpointer user_data)
       job_free (job);
     }
   cancel_reconnect (core);
+  cancel_checkpoint (core);
   _heron_sync_bodies_stop (core);
   _heron_sync_outbox_stop (core);
   drop_session (core, &core->session);

@@ -99,6 +99,8 @@ struct _HeronSyncCore {
   HeronImapSession *idle_session;        /* parked in IDLE on INBOX */
   GQueue            jobs;                /* HeronSyncJob */
   guint             reconnect_id;
+  guint             checkpoint_id;       /* the checkpoints after the last change */
+  guint             checkpoints_left;
   guint             backoff_ms;
   gboolean          auth_failed;
   HeronImapAuthMechanism oauth2_mechanism; /* XOAUTH2 or OAUTHBEARER: the account's, or the one
