@@ -556,6 +556,9 @@ on_watch_event (HeronAccountWorker *worker,
                 HeronSyncEvent     *event,
                 Watch              *watch)
 {
+  /* the worker's housekeeping, not a change of the mail */
+  if (event->kind == HERON_SYNC_EVENT_CACHE_SETTLED)
+    return;
   if (watch->cli->json)
     print_event_json (event);
   else

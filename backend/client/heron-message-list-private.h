@@ -136,8 +136,6 @@ struct _HeronMessageList
   guint         fallback_id;
   gint64        last_renewal;
   gboolean      renewal_wanted;
-  guint         settle_id;      /* the renewals after the last event (heron-message-list.c) */
-  guint         settle_left;
 };
 
 

@@ -1096,38 +1096,6 @@ _heron_message_list_emit_search_done (HeronMessageList *self)
 
 /* Events */
 
-/* The snapshots once the writes settle. A snapshot taken right after a commit reads part of the
- * cache from its write-ahead log, and while any reader does, the log cannot start over: it would
- * grow by everything written while the list exists. 5 and 10 s after the account's last change
- * its worker copies the log into the database as far as the readers allow
- * (heron-account-worker.c, "checkpoint"); the list renews its snapshots 7 and 14 s after the
- * last event (a renewal is a change set with nothing in it: the same state when nothing changed
- * since). The first renewal brings a list that was behind to the newest state, so that the
- * second copy is whole; a snapshot taken after a whole copy reads the database alone. */
-#define SETTLE_S      7
-#define SETTLE_TIMES  2
-
-static gboolean
-on_settle (gpointer user_data)
-{
-  HeronMessageList *self = user_data;
-
-  self->renewal_wanted = TRUE;
-  schedule_process (self);
-  if (--self->settle_left > 0)
-    return G_SOURCE_CONTINUE;
-  self->settle_id = 0;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_settle (HeronMessageList *self)
-{
-  g_clear_handle_id (&self->settle_id, g_source_remove);
-  self->settle_left = SETTLE_TIMES;
-  self->settle_id = g_timeout_add_seconds (SETTLE_S, on_settle, self);
-}
-
 static void
 on_account_event (HeronAccount   *account,
                   HeronSyncEvent *event,
@@ -1135,6 +1103,20 @@ on_account_event (HeronAccount   *account,
 {
   HeronMessageList *self = user_data;
   gboolean mine = FALSE;
+
+  /* The writes paused and the worker copied the write-ahead log into the database: a snapshot
+   * taken now (a renewal: the same state when nothing changed) reads the database alone once
+   * the copy is whole, and lets the log start over (heron-account-worker.c, "checkpoint").
+   * Searches hold no snapshot. */
+  if (event->kind == HERON_SYNC_EVENT_CACHE_SETTLED)
+    {
+      if (self->kind != KIND_SEARCH)
+        {
+          self->renewal_wanted = TRUE;
+          schedule_process (self);
+        }
+      return;
+    }
 
   if (self->kind == KIND_SEARCH)
     {
@@ -1197,7 +1179,6 @@ on_account_event (HeronAccount   *account,
     }
   if (mine)
     schedule_process (self);
-  schedule_settle (self);
 }
 
 /* The sources of @account let their readers (and snapshots) go; its items leave the list. */
@@ -1226,7 +1207,6 @@ close_sources_of (HeronMessageList *self,
   if (!closed)
     return;
   g_clear_handle_id (&self->fallback_id, g_source_remove);
-  g_clear_handle_id (&self->settle_id, g_source_remove);
   if (self->kind == KIND_MERGED)
     _heron_message_list_merged_clear (self);
   emit_reset (self);
@@ -1279,7 +1259,6 @@ heron_message_list_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->process_id, g_source_remove);
   g_clear_handle_id (&self->fallback_id, g_source_remove);
-  g_clear_handle_id (&self->settle_id, g_source_remove);
 
   for (guint i = 0; i < RING_SIZE; i++)
     g_clear_object (&self->ring[i]);

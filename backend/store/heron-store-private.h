@@ -106,6 +106,8 @@ struct _HeronStore
 
   HeronStoreChangesFunc changes_func;
   gpointer              changes_data;
+  HeronStoreCommitFunc  commit_func;
+  gpointer              commit_data;
   GDestroyNotify        changes_destroy;
 
   GHashTable           *pinned_sources;  /* hex hash -> count of writers holding it */

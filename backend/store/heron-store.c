@@ -564,22 +564,32 @@ heron_store_close (HeronStore *self)
   _heron_store_db_close (&self->db);
 }
 
-void
+gboolean
 heron_store_checkpoint (HeronStore *self)
 {
-  g_return_if_fail (HERON_IS_STORE (self));
+  int log_frames = -1, done_frames = -1, rc;
+
+  g_return_val_if_fail (HERON_IS_STORE (self), FALSE);
   HERON_STORE_DB_ASSERT_OWNER (&self->db);
 
   if (self->db.handle == NULL || self->depth > 0)
-    return;
-  {
-    int log_frames = -1, done_frames = -1;
-    int rc = sqlite3_wal_checkpoint_v2 (self->db.handle, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-                                        &done_frames);
+    return FALSE;
+  rc = sqlite3_wal_checkpoint_v2 (self->db.handle, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                  &done_frames);
+  g_debug ("%s: checkpoint: %s (%d of %d frames in the database)", self->db.path, sqlite3_errstr (rc),
+           done_frames, log_frames);
+  return rc == SQLITE_OK && done_frames == log_frames;
+}
 
-    g_debug ("%s: checkpoint: %s (%d of %d frames in the database)", self->db.path, sqlite3_errstr (rc),
-             done_frames, log_frames);
-  }
+void
+heron_store_set_commit_func (HeronStore           *self,
+                             HeronStoreCommitFunc  func,
+                             gpointer              user_data)
+{
+  g_return_if_fail (HERON_IS_STORE (self));
+
+  self->commit_func = func;
+  self->commit_data = user_data;
 }
 
 void
@@ -706,6 +716,8 @@ post_commit (HeronStore          *self,
       if (changes->len > 0)
         self->changes_func (self, changes, self->changes_data);
     }
+  if (self->commit_func != NULL)
+    self->commit_func (self, self->commit_data);
 }
 
 gboolean

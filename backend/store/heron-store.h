@@ -61,9 +61,16 @@ const char *heron_store_get_sources_dir   (HeronStore            *self);
  * called on the store afterwards except g_object_unref(). */
 void        heron_store_close             (HeronStore            *self);
 /* Copies what the write-ahead log holds into the database as far as no reader still needs it
- * (a passive checkpoint; nothing inside a transaction). Once the log is copied whole, readers
+ * (a passive checkpoint; nothing inside a transaction). TRUE when it is copied whole: readers
  * that start then read the database alone, and the next write starts the log over. */
-void        heron_store_checkpoint        (HeronStore            *self);
+gboolean    heron_store_checkpoint        (HeronStore            *self);
+
+/* Called after every outermost commit of this connection, whether it reported changes or not. */
+typedef void (*HeronStoreCommitFunc) (HeronStore *store,
+                                      gpointer    user_data);
+void        heron_store_set_commit_func   (HeronStore            *self,
+                                           HeronStoreCommitFunc   func,
+                                           gpointer               user_data);
 
 void        heron_store_set_changes_func  (HeronStore            *self,
                                            HeronStoreChangesFunc  func,

@@ -238,26 +238,32 @@ _heron_sync_core_remember_folder (HeronSyncCore *core,
   g_hash_table_replace (core->folder_names, g_memdup2 (&folder_id, sizeof folder_id), g_strdup (name));
 }
 
-/* 5 and 10 s after the cache's last reported change (a commit of any of the account's writers),
- * a checkpoint copies the write-ahead log into the database as far as the readers allow. The
- * message lists renew their snapshots 7 and 14 s after the account's last event
- * (heron-message-list.c): a list that was still on an older state at the first copy is on the
- * newest by the second, and its next renewal then reads the database alone, so that the next
- * write starts the log over instead of growing it. (A commit that reports no change arms
- * nothing: the next one does.) */
-#define CHECKPOINT_S     5
-#define CHECKPOINT_TIMES 2
+/* Once the cache's writes pause (CHECKPOINT_S after the last commit of the worker's connection or
+ * the last change an extra writer reported), a checkpoint copies the write-ahead log into the
+ * database as far as the readers allow, and the worker says so (CACHE_SETTLED): the message
+ * lists renew their snapshots on it (heron-message-list.c). A list whose snapshot was older than
+ * the last commit stops that copy short; after its renewal the next try (RETRY_MS later, a few
+ * times) copies it whole, and the renewal after that reads the database alone, so the next
+ * write starts the log over instead of growing it. */
+#define CHECKPOINT_S     4
+#define RETRY_MS         1000
+#define CHECKPOINT_TRIES 4
+
+static void schedule_checkpoint_in (HeronSyncCore *core, guint ms);
 
 static gboolean
 on_checkpoint (gpointer user_data)
 {
   HeronSyncCore *core = user_data;
+  gboolean whole;
 
-  if (core->store != NULL)
-    heron_store_checkpoint (core->store);
-  if (--core->checkpoints_left > 0)
-    return G_SOURCE_CONTINUE;
   core->checkpoint_id = 0;
+  if (core->store == NULL || g_atomic_int_get (&core->stopping))
+    return G_SOURCE_REMOVE;
+  whole = heron_store_checkpoint (core->store);
+  _heron_sync_core_post (core, heron_sync_event_new (HERON_SYNC_EVENT_CACHE_SETTLED));
+  if (!whole && --core->checkpoints_left > 0)
+    schedule_checkpoint_in (core, RETRY_MS);
   return G_SOURCE_REMOVE;
 }
 
@@ -276,14 +282,32 @@ cancel_checkpoint (HeronSyncCore *core)
 }
 
 static void
-schedule_checkpoint (HeronSyncCore *core)
+schedule_checkpoint_in (HeronSyncCore *core,
+                        guint          ms)
 {
-  g_autoptr(GSource) source = g_timeout_source_new_seconds (CHECKPOINT_S);
+  g_autoptr(GSource) source = g_timeout_source_new (ms);
 
   cancel_checkpoint (core);
-  core->checkpoints_left = CHECKPOINT_TIMES;
   g_source_set_callback (source, on_checkpoint, core, NULL);
   core->checkpoint_id = g_source_attach (source, core->context);
+}
+
+static void
+schedule_checkpoint (HeronSyncCore *core)
+{
+  if (g_atomic_int_get (&core->stopping))
+    return;
+  core->checkpoints_left = CHECKPOINT_TRIES;
+  schedule_checkpoint_in (core, CHECKPOINT_S * 1000);
+}
+
+/* Every commit of the worker's connection, changes reported or not (the search-entry pass and
+ * the garbage collection report none). */
+static void
+on_store_commit (HeronStore *store,
+                 gpointer    user_data)
+{
+  schedule_checkpoint (user_data);
 }
 
 void
@@ -293,8 +317,8 @@ _heron_sync_core_store_changes (HeronStore *store,
 {
   HeronSyncCore *core = user_data;
 
-  if (!g_atomic_int_get (&core->stopping))
-    schedule_checkpoint (core);
+  /* (the extra writers' changes: their commits are on their own connections) */
+  schedule_checkpoint (core);
 
   for (guint i = 0; i < changes->len; i++)
     {
@@ -957,6 +981,7 @@ worker_thread (gpointer user_data)
           _heron_sync_core_remember_folder (core, folder->id, folder->name);
         }
       heron_store_set_changes_func (core->store, _heron_sync_core_store_changes, core, NULL);
+      heron_store_set_commit_func (core->store, on_store_commit, core);
       queue_own_job (core, HERON_SYNC_JOB_CONNECT, NULL);
       _heron_sync_outbox_start (core);
     }

@@ -71,6 +71,7 @@ heron_sync_event_kind_to_string (HeronSyncEventKind kind)
     case HERON_SYNC_EVENT_SEND_FAILED: return "send-failed";
     case HERON_SYNC_EVENT_BODY_FETCHED: return "body-fetched";
     case HERON_SYNC_EVENT_JOURNAL_CHANGED: return "journal-changed";
+    case HERON_SYNC_EVENT_CACHE_SETTLED: return "cache-settled";
     default: return "unknown";
     }
 }

@@ -56,6 +56,10 @@ typedef enum {
                                        * may have been sent, docs/smtp.md "Outbox") */
   HERON_SYNC_EVENT_BODY_FETCHED,      /* folder, uids: bodies became local */
   HERON_SYNC_EVENT_JOURNAL_CHANGED,   /* operations joined or left the journal (pending count) */
+  HERON_SYNC_EVENT_CACHE_SETTLED,     /* the writes paused and the worker copied the cache's
+                                       * write-ahead log into the database (as far as readers
+                                       * allowed): a reader holding a snapshot renews it, so that
+                                       * the log can start over */
 } HeronSyncEventKind;
 
 /* One change, as the worker's ::event signal carries it on the main thread. */

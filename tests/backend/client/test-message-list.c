@@ -2273,8 +2273,8 @@ on_quiet_over (gpointer user_data)
 }
 
 /* While a message list is open its snapshot is always there; once the writes settle the worker
- * copies the log into the database and the list renews its snapshot, so the next write starts
- * the log over instead of growing it (without that, the log grew by everything written while a
+ * copies the log into the database and says so, the list renews its snapshot, and the next
+ * write starts the log over instead of growing it (without that, the log grew by everything written while a
  * list existed: 470-810 MB over a first sync of 100,000 messages). */
 static void
 test_log_starts_over (void)
@@ -2298,9 +2298,10 @@ test_log_starts_over (void)
   wait_count (list, 10);
   before = wal_restarts (&online);
 
-  /* nothing happens for a while (the worker's checkpoints after 5 and 10 s, the list's
-   * renewals after 7 and 14 s) */
-  g_timeout_add_seconds (17, on_quiet_over, &quiet_over);
+  /* nothing happens for a while: the worker's checkpoint 4 s after the last commit, the list's
+   * renewal on its CACHE_SETTLED event, the worker's next try a second later when the first
+   * copy stopped short */
+  g_timeout_add_seconds (10, on_quiet_over, &quiet_over);
   while (!quiet_over)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (g_list_model_get_n_items (list), ==, 10);
