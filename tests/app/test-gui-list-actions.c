@@ -22,6 +22,7 @@
 #include "heron-application.h"
 #include "heron-message-row.h"
 #include "heron-test-server.h"
+#include "app-test-util.h"
 #include "widgets-test-util.h"
 #include "heron-window.h"
 
@@ -116,39 +117,16 @@ server_flag_set (gpointer data)
 
 /* The application side */
 
-typedef void (*GuiTest) (HeronApplication *app,
-                         HeronWindow      *window);
-
 static void
-on_activate_run (GApplication *app,
-                 gpointer      user_data)
+run_in_application (AppTestCheck check)
 {
-  GuiTest test = user_data;
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-
-  g_assert_true (HERON_IS_WINDOW (window));
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
-  test (HERON_APPLICATION (app), HERON_WINDOW (window));
-  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-}
-
-static void
-run_in_application (GuiTest test)
-{
-  g_autoptr(HeronApplication) app = heron_application_new ();
-  char *argv[] = { (char *) "test-gui-list-actions", NULL };
-
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_run), test);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
+  app_test_run ("test-gui-list-actions", check);
 }
 
 static HeronAccount *
 get_account (HeronApplication *app)
 {
-  HeronAccount *account = heron_account_manager_lookup (heron_application_get_account_manager (app), account_id);
-
-  g_assert_nonnull (account);
-  return account;
+  return app_test_get_account (app, account_id);
 }
 
 static gboolean

@@ -1032,6 +1032,26 @@ check_on_imaps (gconstpointer data)
          heron_account_get_state (account) == HERON_SYNC_STATE_ONLINE;
 }
 
+/* GOA's key file: account @goa_id on Dovecot's implicit-TLS port (the daemon reads it at start) */
+static void
+goa_conf_use_imaps (const char *goa_id)
+{
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conf_path = g_build_filename (g_get_user_config_dir (), "goa-1.0", "accounts.conf", NULL);
+  g_autofree char *group = g_strdup_printf ("Account %s", goa_id);
+  g_autofree char *imaps_host = g_strdup_printf ("%s:%u", heron_test_server_get_host (server),
+                                                 heron_test_server_get_imaps_port (server));
+
+  g_assert_true (g_key_file_load_from_file (key_file, conf_path, G_KEY_FILE_KEEP_COMMENTS, &error));
+  g_assert_no_error (error);
+  g_key_file_set_string (key_file, group, "ImapHost", imaps_host);
+  g_key_file_set_boolean (key_file, group, "ImapUseSsl", TRUE);
+  g_key_file_set_boolean (key_file, group, "ImapUseTls", FALSE);
+  g_assert_true (g_key_file_save_to_file (key_file, conf_path, &error));
+  g_assert_no_error (error);
+}
+
 /* The daemon stops (a crash, an update) and comes back: GOA lists nothing meanwhile, which says
  * nothing about the accounts, so Heron's GOA account stays, running, file and all. Meanwhile the
  * account's IMAP server changed in GOA's file (implicit TLS now): Heron's account follows. */
@@ -1041,11 +1061,7 @@ test_daemon_restart (void)
   Fixture fixture;
   g_autofree char *goa_id = NULL;
   g_autofree char *id = NULL;
-  g_autofree char *conf_path = NULL;
-  g_autofree char *group = NULL;
-  g_autofree char *imaps_host = NULL;
   g_autofree char *text = NULL;
-  g_autoptr(GKeyFile) key_file = g_key_file_new ();
   g_autoptr(GError) error = NULL;
   HeronAccount *account;
 
@@ -1067,17 +1083,7 @@ test_daemon_restart (void)
   g_assert_cmpint (heron_account_get_state (account), ==, HERON_SYNC_STATE_ONLINE);
 
   /* GOA's key file: the same account on Dovecot's implicit-TLS port */
-  conf_path = g_build_filename (g_get_user_config_dir (), "goa-1.0", "accounts.conf", NULL);
-  group = g_strdup_printf ("Account %s", goa_id);
-  imaps_host = g_strdup_printf ("%s:%u", heron_test_server_get_host (server),
-                                heron_test_server_get_imaps_port (server));
-  g_assert_true (g_key_file_load_from_file (key_file, conf_path, G_KEY_FILE_KEEP_COMMENTS, &error));
-  g_assert_no_error (error);
-  g_key_file_set_string (key_file, group, "ImapHost", imaps_host);
-  g_key_file_set_boolean (key_file, group, "ImapUseSsl", TRUE);
-  g_key_file_set_boolean (key_file, group, "ImapUseTls", FALSE);
-  g_assert_true (g_key_file_save_to_file (key_file, conf_path, &error));
-  g_assert_no_error (error);
+  goa_conf_use_imaps (goa_id);
 
   goa = heron_test_goa_start (&error);
   g_assert_no_error (error);
@@ -1123,11 +1129,7 @@ test_servers_changed_while_closed (void)
   Fixture fixture;
   g_autofree char *goa_id = NULL;
   g_autofree char *id = NULL;
-  g_autofree char *conf_path = NULL;
-  g_autofree char *group = NULL;
-  g_autofree char *imaps_host = NULL;
   g_autofree char *text = NULL;
-  g_autoptr(GKeyFile) key_file = g_key_file_new ();
   g_autoptr(GArray) ports = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GError) error = NULL;
   HeronAccount *account;
@@ -1146,17 +1148,7 @@ test_servers_changed_while_closed (void)
   /* Heron is closed; GOA's key file now says: Dovecot's implicit-TLS port */
   heron_test_goa_stop (goa);
   goa = NULL;
-  conf_path = g_build_filename (g_get_user_config_dir (), "goa-1.0", "accounts.conf", NULL);
-  group = g_strdup_printf ("Account %s", goa_id);
-  imaps_host = g_strdup_printf ("%s:%u", heron_test_server_get_host (server),
-                                heron_test_server_get_imaps_port (server));
-  g_assert_true (g_key_file_load_from_file (key_file, conf_path, G_KEY_FILE_KEEP_COMMENTS, &error));
-  g_assert_no_error (error);
-  g_key_file_set_string (key_file, group, "ImapHost", imaps_host);
-  g_key_file_set_boolean (key_file, group, "ImapUseSsl", TRUE);
-  g_key_file_set_boolean (key_file, group, "ImapUseTls", FALSE);
-  g_assert_true (g_key_file_save_to_file (key_file, conf_path, &error));
-  g_assert_no_error (error);
+  goa_conf_use_imaps (goa_id);
   goa = heron_test_goa_start (&error);
   g_assert_no_error (error);
 
